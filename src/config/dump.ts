@@ -1,0 +1,81 @@
+// `tssupervisord --dump-config`: the resolved config as JSON, with supervisord's option names and
+// units (seconds, bytes), so users and the parity suite can compare it with what supervisord does.
+
+import type { ChannelConfig, DaemonConfig, LogTarget, ProcessConfig } from './schema.js';
+
+function octalText(mode: number): string {
+  return `0${mode.toString(8).padStart(2, '0')}`;
+}
+
+function logTargetText(target: LogTarget): string {
+  return target.kind === 'auto' ? 'AUTO' : target.kind === 'none' ? 'NONE' : target.path;
+}
+
+function channel(prefix: 'stdout' | 'stderr', c: ChannelConfig): Record<string, unknown> {
+  return {
+    [`${prefix}_logfile`]: logTargetText(c.logfile),
+    [`${prefix}_logfile_maxbytes`]: c.maxBytes,
+    [`${prefix}_logfile_backups`]: c.backups,
+    [`${prefix}_capture_maxbytes`]: c.captureMaxBytes,
+    [`${prefix}_events_enabled`]: c.eventsEnabled,
+    [`${prefix}_syslog`]: c.syslog,
+  };
+}
+
+function processDump(p: ProcessConfig): Record<string, unknown> {
+  return {
+    name: p.name,
+    group: p.group,
+    command: p.command,
+    directory: p.directory,
+    umask: p.umask === null ? null : octalText(p.umask),
+    priority: p.priority,
+    autostart: p.autostart,
+    autorestart: p.autorestart,
+    startsecs: p.startMs / 1000,
+    startretries: p.startRetries,
+    exitcodes: p.exitCodes,
+    stopsignal: p.stopSignal,
+    stopwaitsecs: p.stopWaitMs / 1000,
+    stopasgroup: p.stopAsGroup,
+    killasgroup: p.killAsGroup,
+    user: p.user,
+    redirect_stderr: p.redirectStderr,
+    ...channel('stdout', p.stdout),
+    ...channel('stderr', p.stderr),
+    environment: p.environment,
+    serverurl: p.serverurl ?? 'AUTO',
+  };
+}
+
+/** The resolved config in supervisord's vocabulary (JSON-ready). */
+export function dumpConfig(config: DaemonConfig): Record<string, unknown> {
+  const s = config.supervisord;
+  return {
+    supervisord: {
+      logfile: s.logfile,
+      logfile_maxbytes: s.logfileMaxBytes,
+      logfile_backups: s.logfileBackups,
+      loglevel: s.loglevel,
+      pidfile: s.pidfile,
+      umask: octalText(s.umask),
+      nodaemon: s.nodaemon,
+      silent: s.silent,
+      minfds: s.minfds,
+      minprocs: s.minprocs,
+      nocleanup: s.nocleanup,
+      childlogdir: s.childlogdir,
+      user: s.user,
+      directory: s.directory,
+      strip_ansi: s.stripAnsi,
+      environment: s.environment,
+      identifier: s.identifier,
+    },
+    groups: config.groups.map((g) => ({
+      name: g.name,
+      priority: g.priority,
+      kind: g.kind,
+      processes: g.processes.map(processDump),
+    })),
+  };
+}

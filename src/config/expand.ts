@@ -1,0 +1,76 @@
+// supervisord expands every option value with Python's `value % expansions` (options.py expand()):
+// `%(here)s`, `%(ENV_HOME)s`, `%(process_num)02d`, `%%`. This is that operator for a mapping, with
+// the conversions a config can meaningfully use (s, d, i, u, x, X, o, f, F).
+
+import { ValueProblem } from './values.js';
+
+export type Expansions = Readonly<Record<string, string | number>>;
+
+const SPEC_RE = /%(?:\((?<key>[^)]*)\))?(?<flags>[#0\- +]*)(?<width>\d*)(?:\.(?<precision>\d*))?[hlL]?(?<conv>.?)/gsu;
+
+function pad(body: string, flags: string, width: number, numeric: boolean): string {
+  if (body.length >= width) return body;
+  if (flags.includes('-')) return body.padEnd(width);
+  if (numeric && flags.includes('0')) {
+    const sign = /^[+\- ]/u.test(body) ? body.charAt(0) : '';
+    return sign + body.slice(sign.length).padStart(width - sign.length, '0');
+  }
+  return body.padStart(width);
+}
+
+function toNumber(value: string | number, conv: string): number {
+  if (typeof value === 'number') return value;
+  throw new ValueProblem(`%${conv} needs a number, but the value is text: ${JSON.stringify(value)}`);
+}
+
+function convert(value: string | number, conv: string, flags: string, precision: string | undefined): string {
+  const sign = (n: number): string => (n < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '');
+  switch (conv) {
+    case 's': {
+      const text = String(value);
+      return precision === undefined ? text : text.slice(0, Number(precision || '0'));
+    }
+    case 'd': case 'i': case 'u': {
+      const n = Math.trunc(toNumber(value, conv));
+      const digits = String(Math.abs(n)).padStart(Number(precision ?? '0'), '0');
+      return sign(n) + digits;
+    }
+    case 'x': case 'X': case 'o': {
+      const n = Math.trunc(toNumber(value, conv));
+      let digits = Math.abs(n).toString(conv === 'o' ? 8 : 16);
+      if (conv === 'X') digits = digits.toUpperCase();
+      const prefix = flags.includes('#') ? `0${conv}` : '';
+      return sign(n) + prefix + digits;
+    }
+    case 'f': case 'F': {
+      const n = toNumber(value, conv);
+      return sign(n) + Math.abs(n).toFixed(Number(precision ?? '6'));
+    }
+    default:
+      throw new ValueProblem(`unsupported conversion '%${conv}' (use %(name)s or %(name)d; write %% for a literal %)`);
+  }
+}
+
+/** Expands `text` with Python %-format semantics; throws ValueProblem with an operator's message. */
+export function expand(text: string, expansions: Expansions): string {
+  return text.replace(SPEC_RE, (...args: unknown[]) => {
+    const groups = args[args.length - 1] as Record<string, string | undefined>;
+    const conv = groups['conv'] ?? '';
+    const key = groups['key'];
+    if (conv === '%' && key === undefined) return '%';
+    if (conv === '') throw new ValueProblem("a lone '%' at the end (write %% for a literal %)");
+    if (key === undefined) {
+      throw new ValueProblem(`'%${conv}' has no (name): use %(name)${conv}, or write %% for a literal %`);
+    }
+    const value = expansions[key];
+    if (value === undefined) {
+      const names = Object.keys(expansions).filter((k) => !k.startsWith('ENV_')).sort();
+      throw new ValueProblem(
+        `unknown expansion %(${key})${conv}: available are ${names.join(', ')} and ENV_<NAME> for each environment variable`,
+      );
+    }
+    const flags = groups['flags'] ?? '';
+    const body = convert(value, conv, flags, groups['precision']);
+    return pad(body, flags, Number(groups['width'] || '0'), conv !== 's');
+  });
+}

@@ -1,0 +1,132 @@
+// supervisord's ini dialect, read exactly as Python's configparser.RawConfigParser reads it with
+// supervisord's settings (inline_comment_prefixes=(';', '#'), strict=False) — see
+// supervisor/options.py UnhosedConfigParser and cpython Lib/configparser.py _read().
+//
+// Why not the `ini` package: it cuts a value at any `;`/`#` (`sh -c "a;b"` loses `;b`), reads
+// `key: value` as a bare key and drops continuation lines (test/ini-package.test.ts shows each).
+// configparser's rules are short, so we implement them rather than patch another dialect.
+
+/** One option's value with where it was last set. */
+export interface RawValue {
+  readonly value: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface RawSection {
+  readonly name: string;
+  /** First file and line that opened this section (supervisord's section_to_file). */
+  readonly file: string;
+  readonly line: number;
+  readonly options: Map<string, RawValue>;
+}
+
+export interface IniSyntaxError {
+  readonly file: string;
+  readonly line: number;
+  readonly text: string;
+  readonly message: string;
+}
+
+/** Sections accumulated over several files: a repeated section merges, a repeated key last-wins. */
+export interface IniDocument {
+  readonly sections: Map<string, RawSection>;
+  /** configparser's DEFAULT section: a fallback for every section's options. */
+  readonly defaults: Map<string, RawValue>;
+  readonly errors: IniSyntaxError[];
+}
+
+export function createIniDocument(): IniDocument {
+  return { sections: new Map(), defaults: new Map(), errors: [] };
+}
+
+const SECTION_RE = /^\[(?<header>.+)\]/u;
+// configparser's OPTCRE: the first `=` or `:` splits; the key may not be empty.
+const OPTION_RE = /^(?<option>.*?)\s*(?<vi>[=:])\s*(?<value>.*)$/su;
+
+/** Index where an inline comment starts: `;`/`#` at column 0 or after whitespace. */
+function inlineCommentStart(line: string): number {
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if ((c === ';' || c === '#') && (i === 0 || /\s/u.test(line[i - 1] ?? ''))) return i;
+  }
+  return -1;
+}
+
+interface Pending {
+  readonly section: RawSection | 'DEFAULT';
+  readonly key: string;
+  readonly parts: string[];
+  readonly line: number;
+}
+
+/** Parses `text` (the contents of `file`) into `doc`, as configparser's read() would. */
+export function readIniInto(doc: IniDocument, text: string, file: string): void {
+  const lines = text.split(/\r\n|\n|\r/u);
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  let current: RawSection | 'DEFAULT' | null = null;
+  let pending: Pending | null = null;
+  let indentLevel = 0;
+
+  const flush = (): void => {
+    if (pending === null) return;
+    // configparser joins continuation pieces with '\n' and strips trailing blank lines.
+    const value = pending.parts.join('\n').replace(/\s+$/u, '');
+    const target = pending.section === 'DEFAULT' ? doc.defaults : pending.section.options;
+    target.set(pending.key, { value, file, line: pending.line });
+    pending = null;
+  };
+
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const trimmed = raw.trim();
+    let commentStart = inlineCommentStart(raw);
+    if (trimmed.startsWith(';') || trimmed.startsWith('#')) commentStart = 0;
+    const value = (commentStart === -1 ? raw : raw.slice(0, commentStart)).trim();
+    if (value === '') {
+      // An empty line inside a multi-line value is kept (empty_lines_in_values); a comment is not.
+      if (commentStart === -1 && pending !== null) pending.parts.push('');
+      return;
+    }
+    const indent = raw.search(/\S/u);
+    if (pending !== null && indent > indentLevel) {
+      pending.parts.push(value);
+      return;
+    }
+    indentLevel = indent;
+    const header = SECTION_RE.exec(value)?.groups?.['header'];
+    if (header !== undefined) {
+      flush();
+      if (header === 'DEFAULT') {
+        current = 'DEFAULT';
+      } else {
+        let section = doc.sections.get(header);
+        if (section === undefined) {
+          section = { name: header, file, line: lineNo, options: new Map() };
+          doc.sections.set(header, section);
+        }
+        current = section;
+      }
+      return;
+    }
+    if (current === null) {
+      doc.errors.push({ file, line: lineNo, text: raw, message: 'no [section] header before this line' });
+      return;
+    }
+    const match = OPTION_RE.exec(value)?.groups;
+    const option = match?.['option']?.trimEnd();
+    if (match === undefined || option === undefined || option === '') {
+      flush();
+      doc.errors.push({ file, line: lineNo, text: raw, message: 'not a `key = value` line' });
+      return;
+    }
+    flush();
+    pending = { section: current, key: option.toLowerCase(), parts: [(match['value'] ?? '').trim()], line: lineNo };
+  });
+  flush();
+}
+
+/** The value of `key` in `section`, falling back to [DEFAULT] as configparser does. */
+export function getRaw(doc: IniDocument, section: string, key: string): RawValue | undefined {
+  return doc.sections.get(section)?.options.get(key) ?? doc.defaults.get(key);
+}

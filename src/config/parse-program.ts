@@ -1,0 +1,145 @@
+// [program:x] (and the program options of [eventlistener:x] / [fcgi-program:x]) -> one
+// ProcessConfig per process_num. Mirrors supervisor/options.py _processes_from_section, including
+// which options are read once per section and which are expanded per process.
+
+import type { Expansions } from './expand.js';
+import type { HostFacts } from './host.js';
+import { existingDirPath } from './paths.js';
+import type { SectionReader } from './section-reader.js';
+import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
+import {
+  autorestart, boolean, byteSize, environment, exitCodes, integer, octal, processName, signal, ValueProblem,
+} from './values.js';
+
+export interface ProgramContext {
+  readonly host: HostFacts;
+  /** Section-independent expansions: ENV_* of the daemon plus [supervisord] environment. */
+  readonly envExpansions: Expansions;
+  readonly supervisordEnv: Readonly<Record<string, string>>;
+  readonly stripAnsi: boolean;
+}
+
+export const PROGRAM_KEYS: readonly string[] = [
+  'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
+  'autorestart', 'exitcodes', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr',
+  'environment', 'directory', 'umask', 'serverurl',
+  ...['stdout', 'stderr'].flatMap((c) => ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes',
+    'events_enabled', 'syslog', 'logfile_timestamps'].map((k) => `${c}_${k}`)),
+];
+
+function logTarget(text: string, host: HostFacts): LogTarget | 'syslog' {
+  const lower = text.toLowerCase();
+  if (lower === 'none' || lower === 'off') return { kind: 'none' };
+  if (lower === 'auto') return { kind: 'auto' };
+  if (lower === 'syslog') return 'syslog';
+  return { kind: 'file', path: existingDirPath(text, host) };
+}
+
+function readChannel(
+  r: SectionReader, channel: 'stdout' | 'stderr', expansions: Expansions, ctx: ProgramContext,
+): ChannelConfig {
+  const key = `${channel}_logfile`;
+  // supervisord expands the log path twice (saneget, then expand() again), so mirror that.
+  const once = r.text(key, { expansions });
+  const text = once === undefined ? undefined : r.expandLater(key, once, expansions);
+  let target = text === undefined ? { kind: 'auto' as const } : r.check(key, { kind: 'none' as const }, () => logTarget(text, ctx.host));
+  const maxBytes = r.get(`${key}_maxbytes`, 50 * 1024 * 1024, byteSize, { expansions });
+  let syslog = r.get(`${channel}_syslog`, false, boolean, { expansions });
+  if (target === 'syslog') {
+    r.warn(`For [${r.name}], ${key}=syslog but this is deprecated and will be removed.  Use ${channel}_syslog=true to enable syslog instead.`);
+    target = { kind: 'none' };
+    syslog = true;
+  }
+  if (target.kind === 'auto' && maxBytes === 0) {
+    r.warn(`For [${r.name}], AUTO logging used for ${key} without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally`);
+  }
+  return {
+    logfile: target,
+    maxBytes,
+    backups: r.get(`${key}_backups`, 10, integer, { expansions }),
+    captureMaxBytes: r.get(`${channel}_capture_maxbytes`, 0, byteSize, { expansions }),
+    eventsEnabled: r.get(`${channel}_events_enabled`, false, boolean, { expansions }),
+    syslog,
+    timestamps: r.get(`${key}_timestamps`, false, boolean, { expansions }),
+  };
+}
+
+export function processesFromSection(
+  r: SectionReader, groupName: string, kind: ProgramKind, ctx: ProgramContext,
+): ProcessConfig[] {
+  const programName = r.check(null, '', () => processName(r.name.slice(r.name.indexOf(':') + 1)));
+  // Options read once per section: %(process_num)d is not available to them (as in supervisord).
+  const common: Record<string, string | number> = {
+    program_name: programName, host_node_name: ctx.host.hostname, group_name: groupName,
+  };
+  const once = { expansions: common };
+  // A process defaults to 999 even in an eventlistener pool, whose *group* defaults to -1.
+  const priority = r.get('priority', 999, integer, once);
+  const autostart = r.get('autostart', true, boolean, once);
+  const restart = r.get('autorestart', 'unexpected', autorestart, once);
+  const startSecs = r.get('startsecs', 1, integer, once);
+  const startRetries = r.get('startretries', 3, integer, once);
+  const stopSignal = r.get('stopsignal', 'TERM', signal, once);
+  const stopWaitSecs = r.get('stopwaitsecs', 10, integer, once);
+  const stopAsGroup = r.get('stopasgroup', false, boolean, once);
+  const killAsGroup = r.get('killasgroup', stopAsGroup, boolean, once);
+  const codes = r.get('exitcodes', [0], exitCodes, once);
+  const redirectStderr = r.get('redirect_stderr', false, boolean, once);
+  const numprocs = r.get('numprocs', 1, integer, once);
+  const numprocsStart = r.get('numprocs_start', 0, integer, once);
+  const environmentText = r.text('environment', { expand: false }) ?? '';
+  const serverurlText = r.text('serverurl', once);
+  const serverurl = serverurlText === undefined || serverurlText.trim().toUpperCase() === 'AUTO' ? null : serverurlText;
+  const userText = r.text('user', once);
+  const user = userText === undefined ? undefined : r.check('user', undefined, () => {
+    const entry = ctx.host.lookupUser(userText);
+    if (entry === undefined) throw new ValueProblem(`no such user on this machine`);
+    return entry;
+  });
+  const umask = r.has('umask') ? r.get('umask', null, octal, once) : null;
+  const processNameText = r.text('process_name', { expand: false }) ?? '%(program_name)s';
+  r.check('process_name', '', () => processName(processNameText));
+  if (numprocs > 1 && !processNameText.includes('%(process_num)')) {
+    r.problem('process_name', new ValueProblem('numprocs > 1, so process_name must contain %(process_num)s (e.g. %(program_name)s_%(process_num)02d)'));
+    return [];
+  }
+  if (stopAsGroup && !killAsGroup) {
+    r.problem('killasgroup', new ValueProblem('cannot be false when stopasgroup=true'));
+  }
+
+  const processes: ProcessConfig[] = [];
+  // supervisord mutates one expansions dict across the loop, so a program's environment keys
+  // (ENV_*) stay visible to later process_nums; this mirrors that.
+  const expansions: Record<string, string | number> = { ...common };
+  for (let processNum = numprocsStart; processNum < numprocs + numprocsStart; processNum++) {
+    Object.assign(expansions, { process_num: processNum, numprocs }, ctx.envExpansions);
+    const envText = r.expandLater('environment', environmentText, expansions);
+    const env = envText === undefined ? {} : r.check('environment', {}, () => environment(envText));
+    for (const [k, v] of Object.entries(env)) expansions[`ENV_${k}`] = v;
+    const each = { expansions };
+    const directory = r.text('directory', each) ?? null;
+    const stdout = readChannel(r, 'stdout', expansions, ctx);
+    let stderr = readChannel(r, 'stderr', expansions, ctx);
+    if (redirectStderr) {
+      if (stderr.logfile.kind === 'file') {
+        r.warn(`For [${r.name}], redirect_stderr=true but stderr_logfile has also been set to a filename, the filename has been ignored`);
+      }
+      stderr = { ...stderr, logfile: { kind: 'none' } };
+    }
+    const command = r.text('command', each);
+    if (command === undefined) {
+      if (!r.has('command')) r.sectionProblem('no command= given: every program needs a command to run');
+      return processes;
+    }
+    const name = r.expandLater('process_name', processNameText, expansions) ?? programName;
+    processes.push({
+      name, group: groupName, programName, kind, section: r.name, file: r.file, processNum, numprocs, command,
+      directory, umask, priority, autostart, autorestart: restart, startMs: startSecs * 1000, startRetries,
+      exitCodes: codes, stopSignal, stopWaitMs: stopWaitSecs * 1000, stopAsGroup, killAsGroup,
+      user: user?.name ?? null, uid: user?.uid ?? null, redirectStderr, stdout, stderr,
+      environment: { ...ctx.supervisordEnv, ...env }, serverurl, stripAnsi: ctx.stripAnsi,
+    });
+  }
+  // Within a section supervisord sorts by (priority, name); priority is shared, so by name.
+  return processes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { dumpConfig } from './dump.js';
+import type { HostFacts } from './host.js';
+import { createIniDocument, readIniInto } from './ini-reader.js';
+import { parseConfig, type ParseResult } from './parse.js';
+import { formatIssue } from './section-reader.js';
+import type { DaemonConfig } from './schema.js';
+
+const host: HostFacts = {
+  env: { HOME: '/home/op', PETS: 'cats' },
+  hostname: 'box1',
+  cwd: '/srv',
+  tmpdir: '/tmp',
+  home: '/home/op',
+  isDirectory: (p) => ['/', '/tmp', '/srv', '/srv/log', '/var/log', '/etc/sup', '/home/op'].includes(p.replace(/\/$/u, '') || '/'),
+  lookupUser: (k) => (k === 'redis' || k === '999' ? { name: 'redis', uid: 999, gid: 999, home: '/var/lib/redis' } : undefined),
+  lookupGroup: (k) => (k === 'redis' ? { name: 'redis', gid: 999 } : undefined),
+};
+
+function parse(text: string): ParseResult {
+  const doc = createIniDocument();
+  readIniInto(doc, text, '/etc/sup/supervisord.conf');
+  return parseConfig(doc, '/etc/sup/supervisord.conf', ['/etc/sup/supervisord.conf'], host);
+}
+
+function ok(text: string): DaemonConfig {
+  const result = parse(text);
+  if (!result.ok) throw new Error(result.issues.map((i) => formatIssue(i)).join('\n'));
+  return result.config;
+}
+
+function problems(text: string): string[] {
+  const result = parse(text);
+  if (result.ok) throw new Error('expected problems');
+  return result.issues.map((i) => formatIssue(i, (f) => f.replace('/etc/sup/', '')));
+}
+
+describe('[program:x] defaults are supervisord 4.2.5 defaults', () => {
+  it('fills every option', () => {
+    const p = ok('[supervisord]\n[program:web]\ncommand=/bin/cat\n').groups[0]?.processes[0];
+    expect(p).toMatchObject({
+      name: 'web', group: 'web', priority: 999, autostart: true, autorestart: 'unexpected', startMs: 1000,
+      startRetries: 3, exitCodes: [0], stopSignal: 'TERM', stopWaitMs: 10_000, stopAsGroup: false, killAsGroup: false,
+      user: null, redirectStderr: false, directory: null, umask: null, serverurl: null, environment: {},
+      stdout: { logfile: { kind: 'auto' }, maxBytes: 52428800, backups: 10, captureMaxBytes: 0, eventsEnabled: false, syslog: false },
+    });
+  });
+
+  it('freezes the result deeply', () => {
+    const config = ok('[supervisord]\n[program:web]\ncommand=/bin/cat\n');
+    expect(Object.isFrozen(config.groups[0]?.processes[0]?.exitCodes)).toBe(true);
+  });
+
+  it('applies [supervisord] defaults', () => {
+    const s = ok('[supervisord]\n').supervisord;
+    expect(s).toMatchObject({
+      logfile: '/srv/supervisord.log', pidfile: '/srv/supervisord.pid', logfileMaxBytes: 52428800, logfileBackups: 10,
+      loglevel: 'info', umask: 0o22, nodaemon: false, minfds: 1024, minprocs: 200, childlogdir: '/tmp', identifier: 'supervisor',
+    });
+  });
+});
+
+describe('expansions', () => {
+  it('expands numprocs into one process per process_num, sorted by name', () => {
+    const config = ok(`[supervisord]
+[program:redis]
+command=redis-server --port 63%(process_num)02d --name %(program_name)s@%(host_node_name)s
+process_name=%(program_name)s_%(process_num)02d
+numprocs=3
+numprocs_start=80
+directory=%(here)s/%(process_num)d
+stdout_logfile=/var/log/%(program_name)s-%(process_num)d-of-%(numprocs)d.log
+environment=HOME_OF="%(ENV_HOME)s",PETS=%(ENV_PETS)s
+`);
+    const [group] = config.groups;
+    expect(group?.name).toBe('redis');
+    expect(group?.processes.map((p) => [p.name, p.command, p.directory])).toEqual([
+      ['redis_80', 'redis-server --port 6380 --name redis@box1', '/etc/sup/80'],
+      ['redis_81', 'redis-server --port 6381 --name redis@box1', '/etc/sup/81'],
+      ['redis_82', 'redis-server --port 6382 --name redis@box1', '/etc/sup/82'],
+    ]);
+    expect(group?.processes[2]?.stdout.logfile).toEqual({ kind: 'file', path: '/var/log/redis-82-of-3.log' });
+    expect(group?.processes[0]?.environment).toEqual({ HOME_OF: '/home/op', PETS: 'cats' });
+  });
+
+  it('merges [supervisord] environment under the program and offers it as ENV_*', () => {
+    const p = ok('[supervisord]\nenvironment=A="sup",B="sup"\n[program:x]\ncommand=/bin/echo %(ENV_A)s %(ENV_C)s\nenvironment=B="prog",C="c"\n').groups[0]?.processes[0];
+    expect(p?.environment).toEqual({ A: 'sup', B: 'prog', C: 'c' });
+    expect(p?.command).toBe('/bin/echo sup c');
+  });
+
+  it('keeps %% as a literal %', () => {
+    expect(ok('[supervisord]\n[program:x]\ncommand=dhcrelay -a %%h:%%p %%P\n').groups[0]?.processes[0]?.command).toBe('dhcrelay -a %h:%p %P');
+  });
+});
+
+describe('groups', () => {
+  it('[group:x] takes its programs out of their own groups; groups sort by (priority, name)', () => {
+    const config = ok(`[supervisord]
+[program:b]
+command=/bin/cat
+priority=5
+[program:a]
+command=/bin/cat
+[program:solo]
+command=/bin/cat
+priority=1
+[group:web]
+programs=b,a
+priority=10
+`);
+    expect(config.groups.map((g) => [g.name, g.priority, g.processes.map((p) => `${p.group}:${p.name}`)])).toEqual([
+      ['solo', 1, ['solo:solo']],
+      ['web', 10, ['web:b', 'web:a']],
+    ]);
+  });
+
+  it('dumps with supervisord option names and units', () => {
+    const dump = dumpConfig(ok('[supervisord]\n[program:x]\ncommand=/bin/cat\nstartsecs=5\numask=002\nredirect_stderr=true\nstderr_logfile=/var/log/x.err\n')) as {
+      groups: { processes: Record<string, unknown>[] }[];
+    };
+    expect(dump.groups[0]?.processes[0]).toMatchObject({
+      startsecs: 5, stopwaitsecs: 10, umask: '002', stopsignal: 'TERM', stdout_logfile: 'AUTO', stderr_logfile: 'NONE', serverurl: 'AUTO',
+    });
+  });
+});
+
+describe('every problem at once, each naming file, line, section, key and value', () => {
+  it('reports all the mistakes of a config in one pass', () => {
+    expect(problems(`[supervisord]
+loglevel=loud
+[program:redis]
+command=redis-server
+startsecs=abc
+autostart=maybe
+stopsignal=FOO
+exitcodes=0,256
+autorestart=sometimes
+umask=089
+user=nosuchuser
+stdout_logfile=/nonexistent/dir/x.log
+[program:bad name]
+command=/bin/cat
+[program:nocmd]
+priority=1
+[program:multi]
+command=/bin/cat
+numprocs=2
+[program:pct]
+command=/bin/echo 50%
+[program:unknownname]
+command=/bin/echo %(foo)s
+[program:env]
+command=/bin/cat
+environment=A=1,B
+[program:grp]
+command=/bin/cat
+stopasgroup=true
+killasgroup=false
+[group:g]
+programs=nosuch
+`)).toEqual([
+      "supervisord.conf:2 [supervisord] loglevel='loud': not a log level (critical, error, warn, info, debug, trace, blather)",
+      "supervisord.conf:5 [program:redis] startsecs='abc': not an integer",
+      "supervisord.conf:6 [program:redis] autostart='maybe': not a boolean (use true/false, yes/no, on/off or 1/0)",
+      "supervisord.conf:7 [program:redis] stopsignal='FOO': not a valid signal name (e.g. TERM, SIGINT, HUP, 9)",
+      "supervisord.conf:8 [program:redis] exitcodes='0,256': not a list of exit codes (comma-separated integers 0-255)",
+      "supervisord.conf:9 [program:redis] autorestart='sometimes': not a valid autorestart value (true, false or unexpected)",
+      "supervisord.conf:10 [program:redis] umask='089': not an octal number (e.g. 022)",
+      "supervisord.conf:11 [program:redis] user='nosuchuser': no such user on this machine",
+      "supervisord.conf:12 [program:redis] stdout_logfile='/nonexistent/dir/x.log': the folder /nonexistent/dir does not exist",
+      'supervisord.conf:13 [program:bad name]: not a valid name: it contains " "',
+      'supervisord.conf:15 [program:nocmd]: no command= given: every program needs a command to run',
+      'supervisord.conf:17 [program:multi] process_name: numprocs > 1, so process_name must contain %(process_num)s (e.g. %(program_name)s_%(process_num)02d)',
+      "supervisord.conf:21 [program:pct] command='/bin/echo 50%': a lone '%' at the end (write %% for a literal %)",
+      "supervisord.conf:23 [program:unknownname] command='/bin/echo %(foo)s': unknown expansion %(foo)s: available are group_name, here, host_node_name, numprocs, process_num, program_name and ENV_<NAME> for each environment variable",
+      "supervisord.conf:26 [program:env] environment='A=1,B': not a list of KEY=value pairs (quote values that contain spaces or commas)",
+      "supervisord.conf:30 [program:grp] killasgroup='false': cannot be false when stopasgroup=true",
+      "supervisord.conf:32 [group:g] programs='nosuch': names nosuch, but there is no [program:nosuch] section",
+    ]);
+  });
+
+  it('requires a [supervisord] section', () => {
+    expect(problems('[program:x]\ncommand=/bin/cat\n')).toEqual(['supervisord.conf: no [supervisord] section (it is required, even if empty)']);
+  });
+
+  it('reports syntax errors with their lines', () => {
+    expect(problems('[supervisord]\ngarbage line\n')).toEqual(["supervisord.conf:2: not a `key = value` line"]);
+  });
+
+  it('checks server sections', () => {
+    expect(problems('[supervisord]\n[unix_http_server]\nchmod=999\nusername=u\n[inet_http_server]\nport=x:70000\n')).toEqual([
+      'supervisord.conf:2 [unix_http_server]: incomplete authentication: give both username and password, or neither',
+      'supervisord.conf:2 [unix_http_server]: no file= given (the path of the control socket)',
+      "supervisord.conf:3 [unix_http_server] chmod='999': not an octal number (e.g. 022)",
+      "supervisord.conf:6 [inet_http_server] port='x:70000': port out of range 1-65535",
+    ]);
+  });
+});
+
+describe('warnings, as supervisord tolerates', () => {
+  it('warns about unknown sections and keys, and supervisord parse warnings', () => {
+    const result = parse('[supervisord]\nbogus=1\n[Program:x]\ncommand=x\n[program:y]\ncommand=/bin/cat\nstdout_logfile_maxbytes=0\nwat=1\n');
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toEqual([
+      '/etc/sup/supervisord.conf:2 [supervisord] bogus: unknown option, ignored',
+      '/etc/sup/supervisord.conf:3 [Program:x]: unknown section, ignored',
+      '/etc/sup/supervisord.conf:8 [program:y] wat: unknown option, ignored',
+      'For [program:y], AUTO logging used for stdout_logfile without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally',
+    ]);
+  });
+});

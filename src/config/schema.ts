@@ -1,0 +1,150 @@
+// The typed, validated, frozen configuration. Everything downstream of config/ sees only these
+// shapes: every default applied, seconds turned into milliseconds and sizes into bytes, so a unit
+// is always in the name (startMs, maxBytes).
+
+export type AutoRestart = 'true' | 'false' | 'unexpected';
+
+/** Where one output channel of a process goes: AUTO (a file in childlogdir), NONE, or a path. */
+export type LogTarget =
+  | { readonly kind: 'auto' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'file'; readonly path: string };
+
+export interface ChannelConfig {
+  readonly logfile: LogTarget;
+  readonly maxBytes: number;
+  readonly backups: number;
+  readonly captureMaxBytes: number;
+  readonly eventsEnabled: boolean;
+  readonly syslog: boolean;
+  /** tssupervisor extension (`*_logfile_timestamps`): prefix each line with an ISO-8601 time. */
+  readonly timestamps: boolean;
+}
+
+export type ProgramKind = 'program' | 'eventlistener' | 'fcgi-program';
+
+/** One process to run: a [program:x] section expanded for one process_num. */
+export interface ProcessConfig {
+  readonly name: string;
+  readonly group: string;
+  readonly programName: string;
+  readonly kind: ProgramKind;
+  /** Section header as written, e.g. `program:redis`, and where it came from, for messages. */
+  readonly section: string;
+  readonly file: string;
+  readonly processNum: number;
+  readonly numprocs: number;
+  readonly command: string;
+  readonly directory: string | null;
+  readonly umask: number | null;
+  readonly priority: number;
+  readonly autostart: boolean;
+  readonly autorestart: AutoRestart;
+  readonly startMs: number;
+  readonly startRetries: number;
+  readonly exitCodes: readonly number[];
+  /** Signal name without the SIG prefix, e.g. `TERM`. */
+  readonly stopSignal: string;
+  readonly stopWaitMs: number;
+  readonly stopAsGroup: boolean;
+  readonly killAsGroup: boolean;
+  readonly user: string | null;
+  readonly uid: number | null;
+  readonly redirectStderr: boolean;
+  readonly stdout: ChannelConfig;
+  readonly stderr: ChannelConfig;
+  /** The program's own `environment=` (the daemon merges [supervisord] environment under it). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** null = AUTO: the daemon's first control server. */
+  readonly serverurl: string | null;
+  readonly stripAnsi: boolean;
+}
+
+export interface EventListenerExtras {
+  readonly events: readonly string[];
+  readonly bufferSize: number;
+  readonly resultHandler: string;
+}
+
+export interface FcgiExtras {
+  readonly socket: string;
+  readonly socketBacklog: number | null;
+  readonly socketOwner: string | null;
+  readonly socketMode: number | null;
+}
+
+export type GroupKind = 'process' | 'eventlistener' | 'fcgi';
+
+export interface GroupConfig {
+  readonly name: string;
+  readonly priority: number;
+  readonly kind: GroupKind;
+  readonly processes: readonly ProcessConfig[];
+  readonly eventListener: EventListenerExtras | null;
+  readonly fcgi: FcgiExtras | null;
+}
+
+export type LogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'blather';
+
+export interface SupervisordConfig {
+  readonly logfile: string;
+  readonly logfileMaxBytes: number;
+  readonly logfileBackups: number;
+  readonly loglevel: LogLevel;
+  readonly pidfile: string;
+  readonly umask: number;
+  readonly nodaemon: boolean;
+  readonly silent: boolean;
+  readonly minfds: number;
+  readonly minprocs: number;
+  readonly nocleanup: boolean;
+  readonly childlogdir: string;
+  readonly user: string | null;
+  readonly directory: string | null;
+  readonly stripAnsi: boolean;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly identifier: string;
+  /** tssupervisor extension: `logformat=json` writes the daemon log as JSON lines. */
+  readonly logformat: 'text' | 'json';
+}
+
+export interface Credentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface UnixServerConfig {
+  readonly section: string;
+  readonly file: string;
+  readonly chmod: number;
+  readonly chown: string | null;
+  readonly credentials: Credentials | null;
+}
+
+export interface InetServerConfig {
+  readonly section: string;
+  /** '' means all interfaces, as supervisord reads `:9001` and `*:9001`. */
+  readonly host: string;
+  readonly port: number;
+  readonly credentials: Credentials | null;
+}
+
+export interface CtlConfig {
+  readonly serverurl: string;
+  readonly username: string | null;
+  readonly password: string | null;
+  readonly prompt: string;
+  readonly historyFile: string | null;
+}
+
+export interface DaemonConfig {
+  /** Absolute path of the main config file. */
+  readonly configFile: string;
+  /** Every file read, main first, in the order read. */
+  readonly files: readonly string[];
+  readonly supervisord: SupervisordConfig;
+  readonly groups: readonly GroupConfig[];
+  readonly unixServers: readonly UnixServerConfig[];
+  readonly inetServers: readonly InetServerConfig[];
+  readonly ctl: CtlConfig;
+}

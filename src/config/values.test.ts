@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { expand } from './expand.js';
+import { shlexSplit, shlexTokens } from './shlex.js';
+import {
+  autorestart, boolean, byteSize, environment, exitCodes, inetAddress, integer, logLevel, octal, processName, signal,
+} from './values.js';
+
+describe('converters accept what supervisord accepts', () => {
+  it.each([
+    ['10MB', 10 * 1024 * 1024], ['1GB', 1024 ** 3], ['1024KB', 1024 * 1024], ['0', 0], ['500', 500], ['5mb', 5242880],
+  ])('byteSize(%s) = %d', (text, bytes) => expect(byteSize(text)).toBe(bytes));
+
+  it.each(['10xb', '1.5MB', '10K', 'MB', ''])('byteSize rejects %j', (text) => expect(() => byteSize(text)).toThrow(/not a byte size/u));
+
+  it.each([['true', true], ['YES', true], ['on', true], ['1', true], ['false', false], ['No', false], ['OFF', false], ['0', false]])(
+    'boolean(%s) = %s', (text, expected) => expect(boolean(text)).toBe(expected),
+  );
+  it('boolean rejects maybe', () => expect(() => boolean('maybe')).toThrow('not a boolean (use true/false, yes/no, on/off or 1/0)'));
+
+  it.each([['TERM', 'TERM'], ['SIGTERM', 'TERM'], ['sigint', 'INT'], ['hup', 'HUP'], ['9', 'KILL'], ['15', 'TERM'], ['USR2', 'USR2']])(
+    'signal(%s) = %s', (text, expected) => expect(signal(text)).toBe(expected),
+  );
+  it('signal rejects unknown names and numbers', () => {
+    expect(() => signal('FOO')).toThrow('not a valid signal name (e.g. TERM, SIGINT, HUP, 9)');
+    expect(() => signal('40')).toThrow('not a valid signal number');
+  });
+
+  it.each([['022', 0o22], ['0o27', 0o27], ['002', 0o2], ['0700', 0o700]])('octal(%s)', (text, expected) => expect(octal(text)).toBe(expected));
+  it('octal rejects 8 and 9', () => expect(() => octal('089')).toThrow('not an octal number (e.g. 022)'));
+
+  it('integer is Python int()', () => {
+    expect(integer(' 12 ')).toBe(12);
+    expect(integer('-3')).toBe(-3);
+    expect(integer('1_000')).toBe(1000);
+    expect(() => integer('abc')).toThrow('not an integer');
+    expect(() => integer('1.5')).toThrow('not an integer');
+  });
+
+  it('exitCodes: comma list of 0-255, empty means none expected', () => {
+    expect(exitCodes('0,2')).toEqual([0, 2]);
+    expect(exitCodes('0, 3')).toEqual([0, 3]);
+    expect(exitCodes('')).toEqual([]);
+    expect(() => exitCodes('0,256')).toThrow('not a list of exit codes (comma-separated integers 0-255)');
+    expect(() => exitCodes('0,')).toThrow(/not a list of exit codes/u);
+  });
+
+  it('autorestart: booleans or unexpected', () => {
+    expect(autorestart('TRUE')).toBe('true');
+    expect(autorestart('off')).toBe('false');
+    expect(autorestart('Unexpected')).toBe('unexpected');
+    expect(() => autorestart('sometimes')).toThrow('not a valid autorestart value (true, false or unexpected)');
+  });
+
+  it('logLevel: supervisord names only (warning is not one)', () => {
+    expect(logLevel('DEBUG')).toBe('debug');
+    expect(() => logLevel('warning')).toThrow(/not a log level/u);
+  });
+
+  it('processName refuses space, colon and slash', () => {
+    expect(processName(' web ')).toBe('web');
+    expect(() => processName('a b')).toThrow('not a valid name: it contains " "');
+    expect(() => processName('a/b')).toThrow('not a valid name: it contains "/"');
+  });
+
+  it('inetAddress', () => {
+    expect(inetAddress('127.0.0.1:9001')).toEqual({ host: '127.0.0.1', port: 9001 });
+    expect(inetAddress(':9001')).toEqual({ host: '', port: 9001 });
+    expect(inetAddress('*:9001')).toEqual({ host: '', port: 9001 });
+    expect(inetAddress('9001')).toEqual({ host: '', port: 9001 });
+    expect(() => inetAddress('notaport')).toThrow(/not a valid port/u);
+    expect(() => inetAddress('x:70000')).toThrow('port out of range 1-65535');
+  });
+});
+
+describe('environment= (supervisord 4.2.5: non-POSIX shlex, KEY = VALUE triples)', () => {
+  it.each([
+    ['A=1,B=2', { A: '1', B: '2' }],
+    ['PASS="abc#123"', { PASS: 'abc#123' }],
+    ['A="x 1, with comma",B=\'single\'', { A: 'x 1, with comma', B: 'single' }],
+    ['A=1,', { A: '1' }],
+    ['A=""', { A: '' }],
+    ['A=1;B=2', { A: '1', B: '2' }],
+    ['PATH=/usr/bin:/bin,HOME=/home/x', { PATH: '/usr/bin:/bin', HOME: '/home/x' }],
+    ['A=1,\nB=2', { A: '1', B: '2' }],
+    ['A="q\\"x"', { A: 'q\\' }],
+  ])('%j', (text, expected) => expect(environment(text)).toEqual(expected));
+
+  it.each(['A=1,B', 'A=a@b', 'A=1 B=2'])('rejects %j', (text) => {
+    expect(() => environment(text)).toThrow('not a list of KEY=value pairs (quote values that contain spaces or commas)');
+  });
+
+  it('tokenizes like shlex.shlex with wordchars + "/.+-():"', () => {
+    expect(shlexTokens('A="b c",D=e')).toEqual(['A', '=', '"b c"', ',', 'D', '=', 'e']);
+  });
+});
+
+describe('command= splitting (POSIX shlex.split)', () => {
+  it.each([
+    ['/bin/sh -c "echo a;echo b"', ['/bin/sh', '-c', 'echo a;echo b']],
+    ["bash -c 'a \"b\"'", ['bash', '-c', 'a "b"']],
+    ['a\\ b c', ['a b', 'c']],
+    ['x "a\\"b"', ['x', 'a"b']],
+    ['echo #notacomment', ['echo', '#notacomment']],
+  ])('%s', (text, words) => expect(shlexSplit(text)).toEqual(words));
+  it('reports an unclosed quote', () => expect(() => shlexSplit("bash -c 'foo")).toThrow('No closing quotation'));
+});
+
+describe('%-expansion (Python str % dict)', () => {
+  const vars = { program_name: 'web', process_num: 3, here: '/etc/sup', ENV_HOME: '/root' };
+  it.each([
+    ['%(program_name)s_%(process_num)02d', 'web_03'],
+    ['%(process_num)d', '3'],
+    ['%(process_num)3d|%(process_num)-3d|', '  3|3  |'],
+    ['%(here)s/x %(ENV_HOME)s', '/etc/sup/x /root'],
+    ['100%%', '100%'],
+    ['dhcrelay -a %%h:%%p %%P', 'dhcrelay -a %h:%p %P'],
+    ['no expansion', 'no expansion'],
+  ])('%s', (text, expected) => expect(expand(text, vars)).toBe(expected));
+
+  it('refuses a lone %, an unknown name and a number format of text', () => {
+    expect(() => expand('/bin/echo 50%', vars)).toThrow("a lone '%' at the end (write %% for a literal %)");
+    expect(() => expand('%(foo)s', vars)).toThrow('unknown expansion %(foo)s: available are here, process_num, program_name and ENV_<NAME> for each environment variable');
+    expect(() => expand('%(here)d', vars)).toThrow('%d needs a number, but the value is text: "/etc/sup"');
+    expect(() => expand('50% off', vars)).toThrow(/unsupported conversion '%o'|has no \(name\)/u);
+  });
+});
