@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import { initialSnapshot, transition, EXITED_TOO_QUICKLY } from './machine.js';
+import type { Effect, MachineProgram, ProcessEvent, ProcessSnapshot } from './machine.js';
+import { STATE_CODES, STOPPED_STATES, RUNNING_STATES, SIGNALLABLE_STATES, stateFromCode } from './state.js';
+
+const T0 = 1_700_000_000_000;
+
+function prog(over: Partial<MachineProgram> = {}): MachineProgram {
+  return {
+    name: 'x', startMs: 1000, startRetries: 3, autorestart: 'unexpected', exitCodes: [0],
+    stopSignal: 'TERM', stopWaitMs: 10_000, stopAsGroup: false, killAsGroup: false, ...over,
+  };
+}
+
+function snap(over: Partial<ProcessSnapshot> = {}): ProcessSnapshot {
+  return { ...initialSnapshot(), ...over };
+}
+
+const ev = {
+  start: (now = T0): ProcessEvent => ({ type: 'start', now }),
+  spawned: (pid: number, now = T0): ProcessEvent => ({ type: 'spawned', now, pid }),
+  spawnFailed: (message: string, now = T0): ProcessEvent => ({ type: 'spawnFailed', now, message }),
+  exit: (code: number | null, now = T0, signal: string | null = null): ProcessEvent =>
+    ({ type: 'exited', now, code, signal }),
+  tick: (now = T0): ProcessEvent => ({ type: 'tick', now }),
+  stop: (now = T0): ProcessEvent => ({ type: 'stop', now }),
+  giveUp: (now = T0): ProcessEvent => ({ type: 'giveUp', now }),
+  signalFailed: (message: string, now = T0): ProcessEvent => ({ type: 'signalFailed', now, message }),
+};
+
+const sc = (from: string, to: string): Partial<Effect> => ({ type: 'stateChanged', from, to } as Partial<Effect>);
+const info = (message: string): Effect => ({ type: 'log', level: 'info', message });
+const warn = (message: string): Effect => ({ type: 'log', level: 'warn', message });
+const debug = (message: string): Effect => ({ type: 'log', level: 'debug', message });
+
+const running = snap({ state: 'RUNNING', pid: 123, laststart: T0 - 5000 });
+const starting = snap({ state: 'STARTING', pid: 123, laststart: T0 - 500, delayUntil: T0 + 501 });
+const startingNoPid = snap({ state: 'STARTING', pid: 0, laststart: T0, delayUntil: T0 + 1001 });
+const stopping = snap({ state: 'STOPPING', pid: 123, laststart: T0 - 9000, killing: true, delayUntil: T0 + 10_000 });
+const backoff = snap({ state: 'BACKOFF', backoff: 1, delayUntil: T0 + 1000, spawnErr: EXITED_TOO_QUICKLY });
+
+interface Row {
+  name: string; from: ProcessSnapshot; event: ProcessEvent; program?: Partial<MachineProgram>;
+  to: Partial<ProcessSnapshot>; effects: readonly Partial<Effect>[];
+}
+
+const spawnFx = (now = T0, startMs = 1000): Partial<Effect>[] =>
+  [{ type: 'spawn' }, { type: 'setTimer', at: now + startMs + 1 }];
+
+const rows: Row[] = [
+  // start
+  { name: 'STOPPED + start', from: snap(), event: ev.start(), to: { state: 'STARTING', pid: 0, laststart: T0 },
+    effects: [sc('STOPPED', 'STARTING'), ...spawnFx()] },
+  { name: 'EXITED + start', from: snap({ state: 'EXITED', exitStatus: 0 }), event: ev.start(),
+    to: { state: 'STARTING', exitStatus: null }, effects: [sc('EXITED', 'STARTING'), ...spawnFx()] },
+  { name: 'FATAL + start', from: snap({ state: 'FATAL', spawnErr: 'boom' }), event: ev.start(),
+    to: { state: 'STARTING', spawnErr: null, backoff: 0 }, effects: [sc('FATAL', 'STARTING'), ...spawnFx()] },
+  { name: 'BACKOFF + start keeps the counter', from: backoff, event: ev.start(), to: { state: 'STARTING', backoff: 1 },
+    effects: [sc('BACKOFF', 'STARTING'), ...spawnFx()] },
+  { name: 'RUNNING + start refused', from: running, event: ev.start(), to: running, effects: [] },
+  { name: 'STARTING + start refused', from: starting, event: ev.start(), to: starting, effects: [] },
+  { name: 'STOPPING + start refused', from: stopping, event: ev.start(), to: stopping, effects: [] },
+  { name: 'UNKNOWN + start refused', from: snap({ state: 'UNKNOWN', pid: 9 }), event: ev.start(), to: { state: 'UNKNOWN' }, effects: [] },
+  // spawned / spawnFailed
+  { name: 'STARTING + spawned', from: startingNoPid, event: ev.spawned(42), to: { state: 'STARTING', pid: 42 },
+    effects: [info("spawned: 'x' with pid 42")] },
+  { name: 'STARTING + spawned, startsecs=0', from: startingNoPid, event: ev.spawned(42), program: { startMs: 0 },
+    to: { state: 'RUNNING', pid: 42, backoff: 0 },
+    effects: [info("spawned: 'x' with pid 42"), sc('STARTING', 'RUNNING'),
+      info('success: x entered RUNNING state, process has stayed up for > than 0 seconds (startsecs)')] },
+  { name: 'STARTING + spawnFailed', from: startingNoPid, event: ev.spawnFailed("can't find command 'nope'"),
+    to: { state: 'BACKOFF', backoff: 1, delayUntil: T0 + 1000, spawnErr: "can't find command 'nope'" },
+    effects: [info("spawnerr: can't find command 'nope'"), sc('STARTING', 'BACKOFF'), { type: 'setTimer', at: T0 + 1000 }] },
+  { name: 'STARTING + spawnFailed, retries exhausted', from: snap({ ...startingNoPid, backoff: 3 }), event: ev.spawnFailed('e'),
+    to: { state: 'FATAL', backoff: 0, delayUntil: 0, systemStop: true, spawnErr: 'e' },
+    effects: [info('spawnerr: e'), sc('STARTING', 'BACKOFF'), sc('BACKOFF', 'FATAL'),
+      info('gave up: x entered FATAL state, too many start retries too quickly')] },
+  { name: 'RUNNING + spawned ignored', from: running, event: ev.spawned(7), to: running, effects: [] },
+  // STARTING ticks and exits
+  { name: 'STARTING + tick at exactly startsecs', from: starting, event: ev.tick(T0 + 500), to: { state: 'STARTING' },
+    effects: [{ type: 'setTimer', at: T0 + 501 }] },
+  { name: 'STARTING + tick past startsecs', from: starting, event: ev.tick(T0 + 501), to: { state: 'RUNNING', backoff: 0, delayUntil: 0 },
+    effects: [sc('STARTING', 'RUNNING'), info('success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)')] },
+  { name: 'STARTING + tick, fractional startsecs', from: starting, event: ev.tick(T0 + 1001), program: { startMs: 1500 },
+    to: { state: 'RUNNING' }, effects: [sc('STARTING', 'RUNNING'),
+      info('success: x entered RUNNING state, process has stayed up for > than 1.5 seconds (startsecs)')] },
+  { name: 'STARTING + exit 0 too quickly', from: starting, event: ev.exit(0),
+    to: { state: 'BACKOFF', backoff: 1, exitStatus: null, spawnErr: EXITED_TOO_QUICKLY, pid: 0, laststop: T0, expected: false },
+    effects: [sc('STARTING', 'BACKOFF'), warn('exited: x (exit status 0; not expected)'), { type: 'setTimer', at: T0 + 1000 }] },
+  { name: 'STARTING + exit at exactly startsecs passes through RUNNING', from: starting, event: ev.exit(0, T0 + 500),
+    to: { state: 'EXITED', exitStatus: 0, expected: true },
+    effects: [sc('STARTING', 'RUNNING'), { type: 'stateChanged', from: 'RUNNING', to: 'EXITED', expected: true },
+      info('exited: x (exit status 0; expected)')] },
+  // RUNNING exits and autorestart
+  { name: 'RUNNING + exit 0, unexpected policy', from: running, event: ev.exit(0),
+    to: { state: 'EXITED', pid: 0, exitStatus: 0, expected: true, laststop: T0 },
+    effects: [{ type: 'stateChanged', from: 'RUNNING', to: 'EXITED', expected: true }, info('exited: x (exit status 0; expected)')] },
+  { name: 'RUNNING + exit 1, unexpected policy → respawn', from: { ...running, backoff: 2 }, event: ev.exit(1),
+    to: { state: 'STARTING', pid: 0, backoff: 0, laststart: T0, spawnErr: null },
+    effects: [{ type: 'stateChanged', from: 'RUNNING', to: 'EXITED', expected: false }, warn('exited: x (exit status 1; not expected)'),
+      sc('EXITED', 'STARTING'), ...spawnFx()] },
+  { name: 'RUNNING + SIGKILL, false policy', from: running, event: ev.exit(null, T0, 'SIGKILL'), program: { autorestart: 'false' },
+    to: { state: 'EXITED', exitStatus: -1, expected: false, spawnErr: 'Bad exit code -1' },
+    effects: [{ type: 'stateChanged', from: 'RUNNING', to: 'EXITED', expected: false },
+      warn('exited: x (terminated by SIGKILL; not expected)')] },
+  { name: 'RUNNING + exit 0, true policy → respawn', from: running, event: ev.exit(0), program: { autorestart: 'true' },
+    to: { state: 'STARTING' }, effects: [sc('RUNNING', 'EXITED'), info('exited: x (exit status 0; expected)'), sc('EXITED', 'STARTING'), ...spawnFx()] },
+  { name: 'RUNNING + exit while shutting down: no respawn', from: running,
+    event: { type: 'exited', now: T0, code: 1, signal: null, shuttingDown: true },
+    to: { state: 'EXITED' }, effects: [sc('RUNNING', 'EXITED'), warn('exited: x (exit status 1; not expected)')] },
+  { name: 'EXITED + tick, true policy', from: snap({ state: 'EXITED', expected: true, exitStatus: 0 }), event: ev.tick(),
+    program: { autorestart: 'true' }, to: { state: 'STARTING' }, effects: [sc('EXITED', 'STARTING'), ...spawnFx()] },
+  { name: 'EXITED + tick, false policy', from: snap({ state: 'EXITED', expected: false }), event: ev.tick(),
+    program: { autorestart: 'false' }, to: { state: 'EXITED' }, effects: [] },
+  // stop
+  { name: 'RUNNING + stop', from: running, event: ev.stop(),
+    to: { state: 'STOPPING', killing: true, administrativeStop: true, delayUntil: T0 + 10_000, lastSignal: 'TERM' },
+    effects: [debug('killing x (pid 123) with signal SIGTERM'), sc('RUNNING', 'STOPPING'),
+      { type: 'signal', signal: 'TERM', group: false }, { type: 'setTimer', at: T0 + 10_000 }] },
+  { name: 'RUNNING + stop, stopasgroup', from: running, event: ev.stop(), program: { stopAsGroup: true, killAsGroup: true, stopSignal: 'INT' },
+    to: { state: 'STOPPING' }, effects: [debug('killing x (pid 123) process group with signal SIGINT'), sc('RUNNING', 'STOPPING'),
+      { type: 'signal', signal: 'INT', group: true }, { type: 'setTimer', at: T0 + 10_000 }] },
+  { name: 'STARTING + stop', from: starting, event: ev.stop(), to: { state: 'STOPPING', killing: true },
+    effects: [debug('killing x (pid 123) with signal SIGTERM'), sc('STARTING', 'STOPPING'),
+      { type: 'signal', signal: 'TERM', group: false }, { type: 'setTimer', at: T0 + 10_000 }] },
+  { name: 'STARTING (spawn in flight) + stop', from: startingNoPid, event: ev.stop(), to: { state: 'STOPPING', killing: true, pid: 0, delayUntil: 0 },
+    effects: [sc('STARTING', 'STOPPING')] },
+  { name: 'STOPPING (spawn in flight) + spawned → signal', from: snap({ state: 'STOPPING', killing: true, laststart: T0 }),
+    event: ev.spawned(55), to: { state: 'STOPPING', pid: 55 },
+    effects: [info("spawned: 'x' with pid 55"), debug('killing x (pid 55) with signal SIGTERM'),
+      { type: 'signal', signal: 'TERM', group: false }, { type: 'setTimer', at: T0 + 10_000 }] },
+  { name: 'STOPPING (spawn in flight) + spawnFailed', from: snap({ state: 'STOPPING', killing: true, laststart: T0 }),
+    event: ev.spawnFailed('e'), to: { state: 'STOPPED', killing: false, spawnErr: 'e' }, effects: [info('spawnerr: e'), sc('STOPPING', 'STOPPED')] },
+  { name: 'BACKOFF + stop: no signal, backoff kept', from: backoff, event: ev.stop(),
+    to: { state: 'STOPPED', backoff: 1, administrativeStop: true },
+    effects: [debug('Attempted to kill x, which is in BACKOFF state.'), sc('BACKOFF', 'STOPPED')] },
+  { name: 'STOPPED + stop no-op', from: snap(), event: ev.stop(), to: { state: 'STOPPED', administrativeStop: false }, effects: [] },
+  { name: 'EXITED + stop no-op', from: snap({ state: 'EXITED' }), event: ev.stop(), to: { state: 'EXITED' }, effects: [] },
+  { name: 'FATAL + stop no-op', from: snap({ state: 'FATAL' }), event: ev.stop(), to: { state: 'FATAL' }, effects: [] },
+  { name: 'STOPPING + stop no-op', from: stopping, event: ev.stop(), to: stopping, effects: [] },
+  // STOPPING
+  { name: 'STOPPING + tick before stopwaitsecs', from: stopping, event: ev.tick(T0 + 9999), to: { state: 'STOPPING' },
+    effects: [{ type: 'setTimer', at: T0 + 10_000 }] },
+  { name: 'STOPPING + tick at stopwaitsecs → SIGKILL', from: stopping, event: ev.tick(T0 + 10_000),
+    to: { state: 'STOPPING', delayUntil: T0 + 20_000, lastSignal: 'KILL' },
+    effects: [warn("killing 'x' (123) with SIGKILL"), debug('killing x (pid 123) with signal SIGKILL'),
+      { type: 'signal', signal: 'KILL', group: false }, { type: 'setTimer', at: T0 + 20_000 }] },
+  { name: 'STOPPING + tick → SIGKILL to the group', from: stopping, event: ev.tick(T0 + 10_000), program: { killAsGroup: true },
+    to: { state: 'STOPPING' }, effects: [warn("killing 'x' (123) with SIGKILL"), debug('killing x (pid 123) process group with signal SIGKILL'),
+      { type: 'signal', signal: 'KILL', group: true }, { type: 'setTimer', at: T0 + 20_000 }] },
+  { name: 'STOPPING + exit by SIGTERM', from: stopping, event: ev.exit(null, T0, 'SIGTERM'),
+    to: { state: 'STOPPED', pid: 0, killing: false, exitStatus: -1, delayUntil: 0 },
+    effects: [sc('STOPPING', 'STOPPED'), warn('stopped: x (terminated by SIGTERM)')] },
+  { name: 'STOPPING + exit 0', from: stopping, event: ev.exit(0), to: { state: 'STOPPED', exitStatus: 0 },
+    effects: [sc('STOPPING', 'STOPPED'), info('stopped: x (exit status 0)')] },
+  { name: 'STOPPING + exit, autorestart=true still STOPPED', from: stopping, event: ev.exit(0), program: { autorestart: 'true' },
+    to: { state: 'STOPPED' }, effects: [sc('STOPPING', 'STOPPED'), info('stopped: x (exit status 0)')] },
+  // BACKOFF
+  { name: 'BACKOFF + early tick', from: backoff, event: ev.tick(T0 + 999), to: { state: 'BACKOFF' }, effects: [{ type: 'setTimer', at: T0 + 1000 }] },
+  { name: 'BACKOFF + tick at delay → respawn', from: backoff, event: ev.tick(T0 + 1000), to: { state: 'STARTING', backoff: 1 },
+    effects: [sc('BACKOFF', 'STARTING'), ...spawnFx(T0 + 1000)] },
+  { name: 'BACKOFF + tick while shutting down', from: backoff, event: { type: 'tick', now: T0 + 1000, shuttingDown: true },
+    to: { state: 'BACKOFF' }, effects: [] },
+  { name: 'BACKOFF + giveUp → FATAL silently', from: backoff, event: ev.giveUp(), to: { state: 'FATAL', backoff: 0, systemStop: true },
+    effects: [sc('BACKOFF', 'FATAL')] },
+  { name: 'RUNNING + giveUp no-op', from: running, event: ev.giveUp(), to: running, effects: [] },
+  // FATAL / UNKNOWN
+  { name: 'FATAL + tick stays', from: snap({ state: 'FATAL' }), event: ev.tick(T0 + 99_999), to: { state: 'FATAL' }, effects: [] },
+  { name: 'STOPPING + signalFailed → UNKNOWN', from: stopping, event: ev.signalFailed('EPERM'),
+    to: { state: 'UNKNOWN', killing: false, delayUntil: 0, pid: 123 },
+    effects: [{ type: 'log', level: 'critical', message: 'unknown problem killing x (123):EPERM' }, sc('STOPPING', 'UNKNOWN')] },
+  { name: 'STOPPED + signalFailed ignored', from: snap(), event: ev.signalFailed('x'), to: { state: 'STOPPED' }, effects: [] },
+  { name: 'UNKNOWN + exit → EXITED', from: snap({ state: 'UNKNOWN', pid: 9, laststart: T0 - 5000 }), event: ev.exit(0),
+    to: { state: 'EXITED', pid: 0 }, effects: [sc('UNKNOWN', 'EXITED'), info('exited: x (exit status 0; expected)')] },
+  { name: 'exit with no child ignored', from: snap({ state: 'EXITED' }), event: ev.exit(0), to: { state: 'EXITED' }, effects: [] },
+];
+
+describe('transition edges', () => {
+  it.each(rows)('$name', ({ from, event, program, to, effects }) => {
+    const r = transition(from, event, prog(program));
+    expect(r.snapshot).toMatchObject(to);
+    expect(r.effects).toMatchObject(effects);
+    expect(r.effects).toHaveLength(effects.length);
+  });
+});
+
+/** Drives one process against a fake clock, acting as the runner would. */
+class Harness {
+  now = T0;
+  s = initialSnapshot();
+  readonly effects: { at: number; e: Effect }[] = [];
+  timer: number | null = null;
+  nextPid = 100;
+  readonly p: MachineProgram;
+  constructor(p: MachineProgram) { this.p = p; }
+  send(e: ProcessEvent): readonly Effect[] {
+    const r = transition(this.s, e, this.p);
+    this.s = r.snapshot;
+    for (const x of r.effects) {
+      this.effects.push({ at: this.now, e: x });
+      if (x.type === 'setTimer') this.timer = x.at;
+    }
+    return r.effects;
+  }
+  /** Advance to the pending timer and tick. */
+  fire(): void {
+    if (this.timer === null) throw new Error('no timer');
+    this.now = this.timer;
+    this.timer = null;
+    this.send({ type: 'tick', now: this.now });
+  }
+  of<K extends Effect['type']>(type: K): { at: number; e: Extract<Effect, { type: K }> }[] {
+    return this.effects.filter((x): x is { at: number; e: Extract<Effect, { type: K }> } => x.e.type === type);
+  }
+  logs(): string[] { return this.of('log').filter((x) => x.e.level !== 'debug').map((x) => `${x.e.level} ${x.e.message}`); }
+}
+
+describe('scenarios', () => {
+  it('startretries=3 and a program that exits at once: 4 spawns, waits 1, 2, 3 s, then FATAL', () => {
+    const h = new Harness(prog({ startRetries: 3, startMs: 500 }));
+    h.send({ type: 'start', now: h.now });
+    for (let i = 0; i < 4; i++) {
+      h.send({ type: 'spawned', now: h.now, pid: h.nextPid++ });
+      h.now += 10;
+      h.send({ type: 'exited', now: h.now, code: 1, signal: null });
+      if (h.s.state === 'FATAL') break;
+      expect(h.s.state).toBe('BACKOFF');
+      expect(h.timer).toBe(h.now + (i + 1) * 1000);
+      h.fire();
+    }
+    const spawns = h.of('spawn').map((x) => x.at - T0);
+    expect(spawns).toEqual([0, 1010, 3020, 6030]);
+    const backoffTimers = h.of('setTimer').filter((x) => x.e.at - x.at >= 1000).map((x) => x.e.at - x.at);
+    expect(backoffTimers).toEqual([1000, 2000, 3000]);
+    expect(h.s).toMatchObject({ state: 'FATAL', backoff: 0, spawnErr: EXITED_TOO_QUICKLY });
+    expect(h.logs().slice(-3)).toEqual([
+      "info spawned: 'x' with pid 103",
+      'warn exited: x (exit status 1; not expected)',
+      'info gave up: x entered FATAL state, too many start retries too quickly',
+    ]);
+    // FATAL is never retried; ticks change nothing; a manual start works and starts counting afresh.
+    expect(h.send({ type: 'tick', now: h.now + 60_000 })).toEqual([]);
+    h.send({ type: 'start', now: h.now });
+    expect(h.s).toMatchObject({ state: 'STARTING', backoff: 0 });
+    h.send({ type: 'spawned', now: h.now, pid: 200 });
+    h.send({ type: 'exited', now: h.now, code: 1, signal: null });
+    expect(h.s).toMatchObject({ state: 'BACKOFF', backoff: 1 });
+  });
+
+  it('startretries=0: one attempt then FATAL in the same transition', () => {
+    const h = new Harness(prog({ startRetries: 0 }));
+    h.send({ type: 'start', now: h.now });
+    h.send({ type: 'spawnFailed', now: h.now, message: "can't find command '/nonexistent/cmd'" });
+    expect(h.s.state).toBe('FATAL');
+    expect(h.s.spawnErr).toBe("can't find command '/nonexistent/cmd'");
+    expect(h.of('stateChanged').map((x) => x.e.to)).toEqual(['STARTING', 'BACKOFF', 'FATAL']);
+  });
+
+  it('startsecs=0: RUNNING on spawn, a crash logs success then exited and respawns forever', () => {
+    const h = new Harness(prog({ startMs: 0, autorestart: 'unexpected' }));
+    h.send({ type: 'start', now: h.now });
+    h.send({ type: 'spawned', now: h.now, pid: 1 });
+    expect(h.s.state).toBe('RUNNING');
+    h.send({ type: 'exited', now: h.now, code: 2, signal: null });
+    expect(h.s).toMatchObject({ state: 'STARTING', backoff: 0 });
+    expect(h.logs()).toEqual([
+      "info spawned: 'x' with pid 1",
+      'info success: x entered RUNNING state, process has stayed up for > than 0 seconds (startsecs)',
+      'warn exited: x (exit status 2; not expected)',
+    ]);
+  });
+
+  const restartCases: [MachineProgram['autorestart'], number | null, string | null, boolean, readonly number[]][] = [
+    ['true', 0, null, true, [0]], ['true', 3, null, true, [0]], ['true', null, 'SIGTERM', true, [0]],
+    ['false', 0, null, false, [0]], ['false', 3, null, false, [0]], ['false', null, 'SIGKILL', false, [0]],
+    ['unexpected', 0, null, false, [0]], ['unexpected', 3, null, true, [0]], ['unexpected', null, 'SIGSEGV', true, [0]],
+    ['unexpected', 3, null, false, [0, 3]], ['unexpected', 0, null, true, [1, 2]],
+  ];
+  it.each(restartCases)('autorestart=%s, exit code %s, signal %s → respawn %s (exitcodes %j)', (autorestart, code, signal, respawn, exitCodes) => {
+    const h = new Harness(prog({ autorestart, exitCodes }));
+    h.send({ type: 'start', now: h.now });
+    h.send({ type: 'spawned', now: h.now, pid: 1 });
+    h.fire();
+    expect(h.s.state).toBe('RUNNING');
+    h.now += 60_000;
+    h.send({ type: 'exited', now: h.now, code, signal });
+    expect(h.s.state).toBe(respawn ? 'STARTING' : 'EXITED');
+    expect(h.of('spawn')).toHaveLength(respawn ? 2 : 1);
+    const exitedChange = h.of('stateChanged').find((x) => x.e.to === 'EXITED');
+    const expected = signal === null && code !== null && exitCodes.includes(code);
+    expect(exitedChange?.e.expected).toBe(expected);
+  });
+
+  it('stop during STARTING, SIGKILL escalation after stopwaitsecs (killasgroup), then STOPPED', () => {
+    const h = new Harness(prog({ stopWaitMs: 2000, stopAsGroup: true, killAsGroup: true }));
+    h.send({ type: 'start', now: h.now });
+    h.send({ type: 'spawned', now: h.now, pid: 77 });
+    h.now += 300;
+    h.send({ type: 'stop', now: h.now });
+    expect(h.s.state).toBe('STOPPING');
+    expect(h.timer).toBe(T0 + 2300);
+    h.fire();
+    h.fire(); // SIGKILL repeats every stopwaitsecs, as supervisord's transition() does
+    h.send({ type: 'exited', now: h.now + 5, code: null, signal: 'SIGKILL' });
+    expect(h.s).toMatchObject({ state: 'STOPPED', pid: 0, killing: false });
+    expect(h.of('signal').map((x) => [x.at - T0, x.e.signal, x.e.group])).toEqual([
+      [300, 'TERM', true], [2300, 'KILL', true], [4300, 'KILL', true],
+    ]);
+    expect(h.logs().slice(-2)).toEqual(["warn killing 'x' (77) with SIGKILL", 'warn stopped: x (terminated by SIGKILL)']);
+  });
+
+  it('stopping a BACKOFF process sends nothing and keeps the counter (supervisord quirk)', () => {
+    const h = new Harness(prog({ startRetries: 1 }));
+    h.send({ type: 'start', now: h.now });
+    h.send({ type: 'spawnFailed', now: h.now, message: 'e' });
+    h.send({ type: 'stop', now: h.now });
+    expect(h.s).toMatchObject({ state: 'STOPPED', backoff: 1 });
+    expect(h.of('signal')).toEqual([]);
+    h.fire(); // the stale BACKOFF timer is harmless
+    expect(h.s.state).toBe('STOPPED');
+    h.send({ type: 'start', now: h.now });
+    h.send({ type: 'spawnFailed', now: h.now, message: 'e' });
+    expect(h.s.state).toBe('FATAL');
+  });
+
+  it('state codes and groupings match states.py', () => {
+    expect(STATE_CODES).toEqual({ STOPPED: 0, STARTING: 10, RUNNING: 20, BACKOFF: 30, STOPPING: 40, EXITED: 100, FATAL: 200, UNKNOWN: 1000 });
+    expect(STOPPED_STATES).toEqual(['STOPPED', 'EXITED', 'FATAL', 'UNKNOWN']);
+    expect(RUNNING_STATES).toEqual(['RUNNING', 'BACKOFF', 'STARTING']);
+    expect(SIGNALLABLE_STATES).toEqual(['RUNNING', 'STARTING', 'STOPPING']);
+    expect(stateFromCode(200)).toBe('FATAL');
+    expect(stateFromCode(5)).toBeUndefined();
+  });
+});

@@ -1,0 +1,315 @@
+// The pure per-process state machine: supervisor/process.py Subprocess (spawn, finish, kill,
+// stop, give_up, transition, change_state) turned inside out. supervisord polls every process
+// once a second; here the runner feeds events (each carrying `now`, epoch ms) and performs the
+// returned effects, and the machine asks for a `tick` exactly at its next deadline instead.
+// No I/O, no timers, no clock: everything time-related comes from the events.
+import type { ProcessState } from './state.js';
+
+/** The part of a program's config the machine reads (ProcessConfig satisfies it). */
+export interface MachineProgram {
+  readonly name: string;
+  readonly startMs: number;
+  readonly startRetries: number;
+  readonly autorestart: 'true' | 'false' | 'unexpected';
+  readonly exitCodes: readonly number[];
+  /** Signal name without the SIG prefix, e.g. 'TERM'. */
+  readonly stopSignal: string;
+  readonly stopWaitMs: number;
+  readonly stopAsGroup: boolean;
+  readonly killAsGroup: boolean;
+}
+
+export interface ProcessSnapshot {
+  readonly state: ProcessState;
+  /** 0 when there is no child (also while a spawn is in flight, before `spawned`). */
+  readonly pid: number;
+  /** Epoch ms of the last spawn attempt and of the last exit; 0 = never. */
+  readonly laststart: number;
+  readonly laststop: number;
+  /** Consecutive failed starts; reset on RUNNING, on an exit from RUNNING and by give_up. */
+  readonly backoff: number;
+  /** The pending deadline (epoch ms) for the current state, 0 if none: STARTING → RUNNING,
+   *  BACKOFF → retry, STOPPING → SIGKILL. The machine requests a tick at exactly this time. */
+  readonly delayUntil: number;
+  /** Last exit code; -1 for a signal death; null after a too-quick exit or a (re)spawn. */
+  readonly exitStatus: number | null;
+  readonly spawnErr: string | null;
+  /** A stop was requested: the next exit means STOPPED. */
+  readonly killing: boolean;
+  readonly administrativeStop: boolean;
+  /** Set by give_up (BACKOFF → FATAL), cleared by spawn. */
+  readonly systemStop: boolean;
+  /** Whether the last exit was expected (null before any exit). */
+  readonly expected: boolean | null;
+  /** decode_wait_status text of the last exit: 'exit status 0', 'terminated by SIGKILL'. */
+  readonly exitDescription: string | null;
+  /** Last signal sent to stop/kill the child, without SIG prefix ('TERM', 'KILL'). */
+  readonly lastSignal: string | null;
+}
+
+/** `shuttingDown` mirrors supervisord's `mood <= RESTARTING`: no automatic (re)spawn. */
+export type ProcessEvent =
+  | { readonly type: 'start'; readonly now: number }
+  | { readonly type: 'spawned'; readonly now: number; readonly pid: number }
+  | { readonly type: 'spawnFailed'; readonly now: number; readonly message: string }
+  /** signal: 'SIGKILL' (Node's form) or 'KILL'; null for a normal exit. */
+  | { readonly type: 'exited'; readonly now: number; readonly code: number | null; readonly signal: string | null; readonly shuttingDown?: boolean }
+  | { readonly type: 'tick'; readonly now: number; readonly shuttingDown?: boolean }
+  | { readonly type: 'stop'; readonly now: number }
+  | { readonly type: 'giveUp'; readonly now: number }
+  | { readonly type: 'signalFailed'; readonly now: number; readonly message: string };
+
+export type LogLevel = 'info' | 'warn' | 'debug' | 'critical';
+
+export type Effect =
+  | { readonly type: 'spawn' }
+  /** signal without SIG prefix; group = signal -pid (the process group). */
+  | { readonly type: 'signal'; readonly signal: string; readonly group: boolean }
+  /** Tick me at `at`; replaces any earlier request. Stale ticks are harmless. */
+  | { readonly type: 'setTimer'; readonly at: number }
+  | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
+  /** expected: only on transitions to EXITED (PROCESS_STATE_EXITED carries it). */
+  | { readonly type: 'stateChanged'; readonly from: ProcessState; readonly to: ProcessState; readonly expected?: boolean };
+
+export interface TransitionResult {
+  readonly snapshot: ProcessSnapshot;
+  readonly effects: readonly Effect[];
+}
+
+export function initialSnapshot(): ProcessSnapshot {
+  return {
+    state: 'STOPPED', pid: 0, laststart: 0, laststop: 0, backoff: 0, delayUntil: 0,
+    exitStatus: null, spawnErr: null, killing: false, administrativeStop: false,
+    systemStop: false, expected: null, exitDescription: null, lastSignal: null,
+  };
+}
+
+export const EXITED_TOO_QUICKLY = 'Exited too quickly (process log may have details)';
+
+type Draft = { -readonly [K in keyof ProcessSnapshot]: ProcessSnapshot[K] };
+
+interface Ctx {
+  readonly s: Draft;
+  readonly fx: Effect[];
+  readonly p: MachineProgram;
+  readonly now: number;
+  /** delayUntil was (re)assigned during this transition: announce it with setTimer. */
+  timerDirty: boolean;
+}
+
+const bare = (sig: string): string => sig.toUpperCase().replace(/^SIG/, '');
+const log = (c: Ctx, level: LogLevel, message: string): void => { c.fx.push({ type: 'log', level, message }); };
+const setDelay = (c: Ctx, at: number): void => { c.s.delayUntil = at; c.timerDirty = true; };
+
+/** change_state(): BACKOFF entry bumps the counter and schedules the retry (backoff seconds). */
+function changeState(c: Ctx, to: ProcessState, expected?: boolean): void {
+  const from = c.s.state;
+  if (from === to) return;
+  c.s.state = to;
+  if (to === 'BACKOFF') {
+    c.s.backoff += 1;
+    setDelay(c, c.now + c.s.backoff * 1000);
+  }
+  c.fx.push(expected === undefined ? { type: 'stateChanged', from, to } : { type: 'stateChanged', from, to, expected });
+}
+
+/** spawn() up to the fork: the pid (or the error) arrives later as spawned / spawnFailed. */
+function spawn(c: Ctx): void {
+  const reset: Partial<Draft> = {
+    killing: false, spawnErr: null, exitStatus: null, systemStop: false,
+    administrativeStop: false, lastSignal: null, laststart: c.now,
+  };
+  Object.assign(c.s, reset);
+  changeState(c, 'STARTING');
+  c.fx.push({ type: 'spawn' });
+  // RUNNING needs now - laststart > startsecs, strictly: the first whole ms past it.
+  setDelay(c, c.now + c.p.startMs + 1);
+}
+
+/** kill(): log, enter STOPPING, signal; SIGKILL escalation happens at delayUntil. */
+function kill(c: Ctx, sig: string, group: boolean): void {
+  const as = group ? 'process group ' : '';
+  log(c, 'debug', `killing ${c.p.name} (pid ${c.s.pid}) ${as}with signal SIG${sig}`);
+  c.s.killing = true;
+  c.s.lastSignal = sig;
+  setDelay(c, c.now + c.p.stopWaitMs);
+  changeState(c, 'STOPPING');
+  c.fx.push({ type: 'signal', signal: sig, group });
+}
+
+function enterRunning(c: Ctx): void {
+  c.s.backoff = 0;
+  setDelay(c, 0);
+  changeState(c, 'RUNNING');
+  const secs = String(c.p.startMs / 1000);
+  log(c, 'info', `success: ${c.p.name} entered RUNNING state, process has stayed up for > than ${secs} seconds (startsecs)`);
+}
+
+/** transition()'s BACKOFF → FATAL branch (give_up + its log line). */
+function maybeGiveUp(c: Ctx): void {
+  if (c.s.state !== 'BACKOFF' || c.s.backoff <= c.p.startRetries) return;
+  giveUp(c);
+  log(c, 'info', `gave up: ${c.p.name} entered FATAL state, too many start retries too quickly`);
+}
+
+function giveUp(c: Ctx): void {
+  c.s.backoff = 0;
+  c.s.systemStop = true;
+  setDelay(c, 0);
+  changeState(c, 'FATAL');
+}
+
+function wantsRestart(s: Draft, p: MachineProgram): boolean {
+  return p.autorestart === 'true' || (p.autorestart === 'unexpected' && s.expected === false);
+}
+
+/** finish(): the child was reaped. */
+function finish(c: Ctx, code: number | null, signal: string | null): void {
+  const { s, p, now } = c;
+  const sig = signal === null ? null : bare(signal);
+  const es = sig === null ? (code ?? -1) : -1;
+  const msg = sig === null ? `exit status ${es}` : `terminated by SIG${sig}`;
+  s.laststop = now;
+  let tooQuickly = false;
+  // supervisord uses `now > laststart`; with ms timestamps an exit in the same ms as the spawn is
+  // normal, so only a clock that really went backwards takes the "in the future" path.
+  if (now >= s.laststart) tooQuickly = now - s.laststart < p.startMs;
+  else log(c, 'warn', `process '${p.name}' (${s.pid}) laststart time is in the future, don't know how long process was running so assuming it did not exit too quickly`);
+  // Signal deaths (exit status -1) are never expected, whatever exitcodes says.
+  const expected = sig === null && p.exitCodes.includes(es);
+  s.exitDescription = msg;
+  if (s.killing) {
+    // STOPPING → STOPPED; INFO only for an exit code listed in exitcodes.
+    s.killing = false;
+    setDelay(c, 0);
+    s.exitStatus = es;
+    s.expected = expected;
+    changeState(c, 'STOPPED');
+    log(c, expected ? 'info' : 'warn', `stopped: ${p.name} (${msg})`);
+  } else if (tooQuickly && s.state === 'STARTING') {
+    // STARTING → BACKOFF, whatever the exit code.
+    s.exitStatus = null;
+    s.expected = false;
+    s.spawnErr = EXITED_TOO_QUICKLY;
+    changeState(c, 'BACKOFF');
+    log(c, 'warn', `exited: ${p.name} (${msg}; not expected)`);
+  } else {
+    // RUNNING → EXITED; STARTING passes through RUNNING silently as in finish().
+    s.backoff = 0;
+    setDelay(c, 0);
+    s.exitStatus = es;
+    s.expected = expected;
+    if (s.state === 'STARTING') changeState(c, 'RUNNING');
+    if (!expected) s.spawnErr = `Bad exit code ${es}`;
+    changeState(c, 'EXITED', expected);
+    log(c, expected ? 'info' : 'warn', `exited: ${p.name} (${msg}; ${expected ? '' : 'not '}expected)`);
+  }
+  s.pid = 0;
+}
+
+/** Subprocess.transition() for one deadline, plus the immediate follow-ups of other events. */
+function onTick(c: Ctx, shuttingDown: boolean): void {
+  const { s, p, now } = c;
+  switch (s.state) {
+    case 'EXITED':
+      if (!shuttingDown && wantsRestart(s, p)) spawn(c);
+      return;
+    case 'BACKOFF':
+      if (!shuttingDown && s.backoff <= p.startRetries && now >= s.delayUntil) spawn(c);
+      else maybeGiveUp(c);
+      return;
+    case 'STARTING':
+      if (s.pid !== 0 && now - s.laststart > p.startMs) enterRunning(c);
+      return;
+    case 'STOPPING':
+      // stopwaitsecs elapsed: SIGKILL, repeated every stopwaitsecs if it does not work.
+      if (s.pid !== 0 && s.killing && s.delayUntil > 0 && now >= s.delayUntil) {
+        log(c, 'warn', `killing '${p.name}' (${s.pid}) with SIGKILL`);
+        kill(c, 'KILL', p.killAsGroup);
+      }
+      return;
+    case 'STOPPED': case 'RUNNING': case 'FATAL': case 'UNKNOWN':
+      return;
+  }
+}
+
+function apply(c: Ctx, ev: ProcessEvent): boolean {
+  const { s, p } = c;
+  switch (ev.type) {
+    case 'start':
+      // spawn() asserts EXITED/FATAL/BACKOFF/STOPPED and refuses when a pid exists.
+      if (s.pid !== 0 || !['STOPPED', 'EXITED', 'FATAL', 'BACKOFF'].includes(s.state)) return false;
+      spawn(c);
+      return true;
+    case 'spawned':
+      if (s.pid !== 0 || (s.state !== 'STARTING' && s.state !== 'STOPPING')) return false;
+      s.pid = ev.pid;
+      log(c, 'info', `spawned: '${p.name}' with pid ${ev.pid}`);
+      // A stop that arrived while the spawn was in flight is delivered now.
+      if (s.state === 'STOPPING') kill(c, bare(p.stopSignal), p.stopAsGroup);
+      else if (p.startMs === 0 || c.now - s.laststart > p.startMs) enterRunning(c);
+      return true;
+    case 'spawnFailed':
+      if (s.pid !== 0 || (s.state !== 'STARTING' && s.state !== 'STOPPING')) return false;
+      // record_spawnerr() logs before the state change.
+      s.spawnErr = ev.message;
+      log(c, 'info', `spawnerr: ${ev.message}`);
+      if (s.state === 'STOPPING') {
+        s.killing = false;
+        changeState(c, 'STOPPED');
+      } else {
+        changeState(c, 'BACKOFF');
+        maybeGiveUp(c);
+      }
+      return true;
+    case 'exited':
+      if (s.pid === 0) return false;
+      finish(c, ev.code, ev.signal);
+      onTick(c, ev.shuttingDown ?? false); // EXITED → STARTING, BACKOFF → FATAL without a wait
+      return true;
+    case 'tick':
+      onTick(c, ev.shuttingDown ?? false);
+      return true;
+    case 'stop':
+      if (s.state === 'BACKOFF') {
+        // kill() in BACKOFF: straight to STOPPED, no signal; backoff deliberately kept.
+        s.administrativeStop = true;
+        log(c, 'debug', `Attempted to kill ${p.name}, which is in BACKOFF state.`);
+        setDelay(c, 0);
+        changeState(c, 'STOPPED');
+        return true;
+      }
+      if (s.state !== 'RUNNING' && s.state !== 'STARTING') return false;
+      s.administrativeStop = true;
+      if (s.pid !== 0) {
+        kill(c, bare(p.stopSignal), p.stopAsGroup);
+      } else {
+        // Spawn in flight: remember the stop, signal as soon as the pid is known.
+        s.killing = true;
+        setDelay(c, 0);
+        changeState(c, 'STOPPING');
+      }
+      return true;
+    case 'giveUp':
+      if (s.state !== 'BACKOFF') return false;
+      giveUp(c); // stop_all() gives up silently: no "gave up:" line
+      return true;
+    case 'signalFailed':
+      if (s.pid === 0 || !['RUNNING', 'STARTING', 'STOPPING'].includes(s.state)) return false;
+      log(c, 'critical', `unknown problem killing ${p.name} (${s.pid}):${ev.message}`);
+      changeState(c, 'UNKNOWN');
+      s.killing = false;
+      setDelay(c, 0);
+      return true;
+  }
+}
+
+/** Feed one event; returns the next snapshot and the effects to perform, in order. */
+export function transition(snapshot: ProcessSnapshot, event: ProcessEvent, program: MachineProgram): TransitionResult {
+  const c: Ctx = { s: { ...snapshot }, fx: [], p: program, now: event.now, timerDirty: false };
+  if (!apply(c, event)) return { snapshot, effects: [] };
+  // A tick consumes the runner's timer, so a still-pending deadline is re-requested after one.
+  const at = c.s.delayUntil;
+  if (at > c.now && (c.timerDirty || event.type === 'tick')) c.fx.push({ type: 'setTimer', at });
+  return { snapshot: Object.freeze(c.s), effects: c.fx };
+}
