@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // real files, in forked workers so a stray child or signal cannot take down the runner.
 export default defineConfig({
   test: {
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         test: {
