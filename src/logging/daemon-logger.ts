@@ -1,0 +1,218 @@
+// The daemon's own activity log ("main log"), supervisord's `[supervisord] logfile`.
+// pino supplies levels, child bindings and field serialisation; the line format is ours so a
+// text log reads exactly like supervisord's (loggers.py: '%(asctime)s %(levelname)s %(message)s\n').
+// This is the only module that calls pino().
+import pino from 'pino';
+import { RotatingFile, writeAllSync } from './rotating-file.js';
+
+/** supervisord's level names and numbers (loggers.py LevelsByDescription). */
+export const LOG_LEVELS = {
+  critical: 50,
+  error: 40,
+  warn: 30,
+  info: 20,
+  debug: 10,
+  trace: 5,
+  blather: 3,
+} as const;
+
+export type LogLevelName = keyof typeof LOG_LEVELS;
+export type LogFormat = 'text' | 'json';
+
+// loggers.py LevelsByName: the names printed in text lines.
+const SHORT_NAMES: Readonly<Record<LogLevelName, string>> = {
+  critical: 'CRIT', error: 'ERRO', warn: 'WARN', info: 'INFO', debug: 'DEBG', trace: 'TRAC', blather: 'BLAT',
+};
+
+const NAMES_BY_NUMBER: ReadonlyMap<number, LogLevelName> = new Map(
+  (Object.entries(LOG_LEVELS) as [LogLevelName, number][]).map(([name, num]) => [num, name]),
+);
+
+export function isLogLevelName(value: string): value is LogLevelName {
+  return Object.hasOwn(LOG_LEVELS, value);
+}
+
+export interface LogRecord {
+  readonly time: Date;
+  readonly level: LogLevelName;
+  readonly msg: string;
+  /** Child bindings then per-call fields; only printed in json format. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+
+/** `YYYY-MM-DD HH:MM:SS,mmm` in local time, like supervisord's asctime. */
+export function formatAsctime(d: Date): string {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** One log line, newline included. Pure: no clock, no I/O. */
+export function formatLogLine(record: LogRecord, format: LogFormat): string {
+  if (format === 'text') {
+    return `${formatAsctime(record.time)} ${SHORT_NAMES[record.level]} ${record.msg}\n`;
+  }
+  const out: Record<string, unknown> = { time: record.time.toISOString(), level: record.level, msg: record.msg };
+  // The record's own keys win: a field called `time` must not make the line lie about its time.
+  for (const [key, value] of Object.entries(record.fields ?? {})) {
+    if (!(key in out)) out[key] = value;
+  }
+  return `${JSON.stringify(out)}\n`;
+}
+
+export interface LogDestination {
+  write(line: string): void;
+  reopen?(): void;
+  close?(): void;
+}
+
+type ErrorSink = (err: Error) => void;
+
+/**
+ * The main log file with supervisord's rotation. `syslog` is not supported: it is reported
+ * through onError and the log goes to stdout instead, so nothing is silently dropped.
+ */
+export function fileDestination(path: string, maxBytes: number, backups: number, onError: ErrorSink): LogDestination {
+  if (path === 'syslog') {
+    onError(new Error('syslog logging is not supported; use a file'));
+    return stdoutDestination(onError);
+  }
+  const file = new RotatingFile(path, { maxBytes, backups, onError });
+  return {
+    write: (line) => file.write(line),
+    reopen: () => file.reopen(),
+    close: () => file.close(),
+  };
+}
+
+/** Foreground echo. Writes fd 1 synchronously so the last lines before exit are not lost. */
+export function stdoutDestination(onError?: ErrorSink): LogDestination {
+  let failing = false;
+  return {
+    write(line) {
+      try {
+        writeAllSync(1, Buffer.from(line, 'utf8'));
+        failing = false;
+      } catch (err) {
+        // A closed terminal or pipe (EPIPE) would otherwise fail on every line: report once.
+        if (!failing) onError?.(err instanceof Error ? err : new Error(String(err)));
+        failing = true;
+      }
+    },
+  };
+}
+
+export interface DaemonLoggerOptions {
+  /** Default `info`, like supervisord's `loglevel`. */
+  readonly level?: LogLevelName;
+  /** Default `text` (supervisord's format). */
+  readonly format?: LogFormat;
+  readonly destinations: readonly LogDestination[];
+  /** Injectable clock for tests. */
+  readonly now?: () => Date;
+  /** A destination's write threw (destinations are expected to report their own I/O errors). */
+  readonly onError?: ErrorSink;
+}
+
+export type LogMethod = (message: string, fields?: Readonly<Record<string, unknown>>) => void;
+
+export interface DaemonLogger {
+  readonly critical: LogMethod;
+  readonly error: LogMethod;
+  readonly warn: LogMethod;
+  readonly info: LogMethod;
+  readonly debug: LogMethod;
+  readonly trace: LogMethod;
+  readonly blather: LogMethod;
+  isEnabled(level: LogLevelName): boolean;
+  /** A logger whose json lines carry these bindings (e.g. `{ process: 'web', group: 'web' }`). */
+  child(bindings: Readonly<Record<string, unknown>>): DaemonLogger;
+  /** Reopen every file destination (SIGUSR2). Shared by all children. */
+  reopen(): void;
+  /** Close every destination; later lines are dropped. Shared by all children. */
+  close(): void;
+}
+
+type PinoLogger = pino.Logger<LogLevelName>;
+const NO_FIELDS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+export function createDaemonLogger(options: DaemonLoggerOptions): DaemonLogger {
+  const level = options.level ?? 'info';
+  if (!isLogLevelName(level)) throw new Error(`bad logging level name '${String(level)}'`);
+  const format = options.format ?? 'text';
+  const now = options.now ?? (() => new Date());
+  const destinations = [...options.destinations];
+  let closed = false;
+
+  // pino serialises bindings and fields into its JSON line; level and message come from the
+  // metadata pino sets on the stream just before each write, so fields cannot spoof them.
+  const sink = {
+    [pino.symbols.needsMetadataGsym]: true as const,
+    lastLevel: 0,
+    lastMsg: '',
+    lastTime: '',
+    lastObj: {},
+    lastLogger: undefined as unknown as pino.Logger,
+    write(json: string): void {
+      if (closed) return;
+      const record: LogRecord = {
+        time: now(),
+        level: NAMES_BY_NUMBER.get(sink.lastLevel) ?? 'info',
+        msg: sink.lastMsg,
+        // Text lines never show fields, so skip the parse for the common case.
+        ...(format === 'json' ? { fields: JSON.parse(json) as Record<string, unknown> } : {}),
+      };
+      const line = formatLogLine(record, format);
+      for (const destination of destinations) {
+        try {
+          destination.write(line);
+        } catch (err) {
+          options.onError?.(err instanceof Error ? err : new Error(String(err)));
+        }
+      }
+    },
+  };
+
+  const root: PinoLogger = pino<LogLevelName, true>(
+    {
+      level,
+      customLevels: LOG_LEVELS,
+      useOnlyCustomLevels: true,
+      base: null,
+      timestamp: false,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    sink,
+  );
+
+  const reopen = (): void => {
+    for (const d of destinations) d.reopen?.();
+  };
+  const close = (): void => {
+    if (closed) return;
+    closed = true;
+    for (const d of destinations) d.close?.();
+  };
+
+  const wrap = (logger: PinoLogger): DaemonLogger => {
+    const method = (name: LogLevelName): LogMethod => (message, fields) => {
+      // Always pass an object first so pino never applies printf-style `%s` interpolation.
+      logger[name](fields ?? NO_FIELDS, message);
+    };
+    return {
+      critical: method('critical'),
+      error: method('error'),
+      warn: method('warn'),
+      info: method('info'),
+      debug: method('debug'),
+      trace: method('trace'),
+      blather: method('blather'),
+      isEnabled: (name) => logger.isLevelEnabled(name),
+      child: (bindings) => wrap(logger.child({ ...bindings })),
+      reopen,
+      close,
+    };
+  };
+  return wrap(root);
+}
