@@ -1,0 +1,187 @@
+// One process's life: owns its snapshot, feeds spawner/clock events to the pure machine and
+// performs the effects it returns (spawn, signal, timer, log, state change).
+
+import type { ProcessConfig } from '../config/schema.js';
+import type { Clock, Cancel } from './clock.js';
+import { resolveCommand, type FileFacts } from './command.js';
+import { transition, initialSnapshot, type Effect, type ProcessEvent, type ProcessSnapshot } from './machine.js';
+import type { ChildHandle, Spawner } from './spawner.js';
+import type { ProcessState } from './state.js';
+
+const STOP_REPORT_MS = 2000;
+
+export type RunnerLogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
+
+export interface StateChange {
+  readonly process: ProcessConfig;
+  readonly from: ProcessState;
+  readonly to: ProcessState;
+  readonly expected?: boolean;
+  readonly snapshot: ProcessSnapshot;
+}
+
+/** Where a child's output goes (rotating files, or nothing); provided by logging/. */
+export interface ChildOutput {
+  attach(child: ChildHandle): void;
+}
+
+export interface RunnerDeps {
+  readonly spawner: Spawner;
+  readonly clock: Clock;
+  readonly stat: (file: string) => FileFacts | undefined;
+  readonly log: (level: RunnerLogLevel, message: string) => void;
+  readonly onStateChange: (change: StateChange) => void;
+  /** The daemon's environment plus SUPERVISOR_* for this process (see supervisor/). */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly output: ChildOutput;
+  /** supervisord's mood <= RESTARTING: no automatic (re)spawns. */
+  readonly shuttingDown: () => boolean;
+  /** Resolves a user name to uid/gid, for `user=`; undefined if unknown. */
+  readonly isRoot: boolean;
+  readonly gidOf: (uid: number) => number | undefined;
+}
+
+export class ProcessRunner {
+  readonly config: ProcessConfig;
+  private current: ProcessSnapshot = initialSnapshot();
+  private readonly deps: RunnerDeps;
+  private readonly queue: ProcessEvent[] = [];
+  private draining = false;
+  private cancelTimer: Cancel | null = null;
+  private child: ChildHandle | null = null;
+
+  constructor(config: ProcessConfig, deps: RunnerDeps) {
+    this.config = config;
+    this.deps = deps;
+  }
+
+  get snapshot(): ProcessSnapshot {
+    return this.current;
+  }
+
+  /** The running child's stdin, for sendProcessStdin. */
+  get stdin(): ChildHandle['stdin'] | null {
+    return this.child?.stdin ?? null;
+  }
+
+  start(): void {
+    this.dispatch({ type: 'start', now: this.deps.clock.now() });
+  }
+
+  stop(): void {
+    this.dispatch({ type: 'stop', now: this.deps.clock.now() });
+  }
+
+  /** Shutdown path for BACKOFF processes (supervisord's stop_all -> give_up). */
+  giveUp(): void {
+    this.dispatch({ type: 'giveUp', now: this.deps.clock.now() });
+  }
+
+  /** Sends a signal to the running child (supervisorctl signal), never to its group. */
+  signal(signal: string): void {
+    if (this.current.pid === 0) return;
+    this.deps.spawner.kill(this.current.pid, signal, false);
+  }
+
+  /** Events raised while effects run are queued, so transitions never nest. */
+  private dispatch(event: ProcessEvent): void {
+    this.queue.push(event);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        const result = transition(this.current, next, this.config);
+        this.current = result.snapshot;
+        for (const effect of result.effects) this.perform(effect);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private perform(effect: Effect): void {
+    switch (effect.type) {
+      case 'spawn':
+        this.spawn();
+        break;
+      case 'signal':
+        this.kill(effect.signal, effect.group);
+        break;
+      case 'setTimer':
+        this.cancelTimer?.();
+        this.cancelTimer = this.deps.clock.setTimer(effect.at, () => {
+          this.cancelTimer = null;
+          this.dispatch({ type: 'tick', now: this.deps.clock.now(), shuttingDown: this.deps.shuttingDown() });
+        });
+        break;
+      case 'log':
+        this.deps.log(effect.level, effect.message);
+        break;
+      case 'stateChanged':
+        if (effect.to === 'STOPPING') this.reportStopping();
+        this.deps.onStateChange({
+          process: this.config, from: effect.from, to: effect.to, snapshot: this.current,
+          ...(effect.expected === undefined ? {} : { expected: effect.expected }),
+        });
+        break;
+    }
+  }
+
+  /** supervisord's stop_report: `waiting for x to stop` now, then every 2 s while STOPPING. */
+  private reportStopping(): void {
+    const report = (): void => {
+      if (this.current.state !== 'STOPPING') return;
+      this.deps.log('info', `waiting for ${this.config.name} to stop`);
+      this.deps.clock.setTimer(this.deps.clock.now() + STOP_REPORT_MS, report);
+    };
+    report();
+  }
+
+  private spawn(): void {
+    const now = (): number => this.deps.clock.now();
+    const { config, deps } = this;
+    const resolved = resolveCommand(config.command, config.environment['PATH'] ?? deps.environment['PATH'], deps.stat);
+    if (!resolved.ok) {
+      this.dispatch({ type: 'spawnFailed', now: now(), message: resolved.message });
+      return;
+    }
+    if (config.uid !== null && !deps.isRoot && config.uid !== process.getuid?.()) {
+      this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't setuid to ${config.uid}: Can't drop privilege as nonroot user` });
+      return;
+    }
+    if (config.directory !== null && deps.stat(config.directory)?.isDirectory !== true) {
+      this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't chdir to ${config.directory}: ENOENT` });
+      return;
+    }
+    let child: ChildHandle;
+    try {
+      child = deps.spawner.spawn({
+        file: resolved.file, argv: resolved.argv, env: deps.environment, cwd: config.directory,
+        uid: config.uid, gid: config.uid === null ? null : deps.gidOf(config.uid) ?? null,
+        umask: config.umask, redirectStderr: config.redirectStderr,
+      });
+    } catch (error) {
+      this.dispatch({ type: 'spawnFailed', now: now(), message: (error as Error).message });
+      return;
+    }
+    this.child = child;
+    deps.output.attach(child);
+    this.dispatch({ type: 'spawned', now: now(), pid: child.pid });
+    void child.exited.then((exit) => {
+      if (this.child === child) this.child = null;
+      this.dispatch({ type: 'exited', now: now(), code: exit.code, signal: exit.signal, shuttingDown: deps.shuttingDown() });
+    });
+  }
+
+  private kill(signal: string, group: boolean): void {
+    const pid = this.current.pid;
+    if (pid === 0) return;
+    try {
+      this.deps.spawner.kill(pid, signal, group);
+    } catch (error) {
+      // ESRCH: it is already gone; the exit event will settle the state (as supervisord).
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+      this.dispatch({ type: 'signalFailed', now: this.deps.clock.now(), message: (error as Error).message });
+    }
+  }
+}

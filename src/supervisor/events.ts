@@ -1,0 +1,49 @@
+// A small typed event bus: state changes are facts the control API and tests wait for
+// (`waitFor(predicate, timeoutMs)`), instead of polling or sleeping.
+
+import type { StateChange } from '../process/runner.js';
+
+export interface SupervisorEventMap {
+  stateChanged: StateChange;
+  groupAdded: { readonly group: string };
+  groupRemoved: { readonly group: string };
+  shutdown: { readonly reason: string };
+}
+
+type Listener<T> = (payload: T) => void;
+
+export class EventBus {
+  private readonly listeners = new Map<keyof SupervisorEventMap, Set<Listener<never>>>();
+
+  on<K extends keyof SupervisorEventMap>(name: K, fn: Listener<SupervisorEventMap[K]>): () => void {
+    let set = this.listeners.get(name);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(name, set);
+    }
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  emit<K extends keyof SupervisorEventMap>(name: K, payload: SupervisorEventMap[K]): void {
+    for (const fn of [...(this.listeners.get(name) ?? [])]) (fn as Listener<SupervisorEventMap[K]>)(payload);
+  }
+
+  /** Resolves with the first event matching `predicate`; rejects after `timeoutMs` (if given). */
+  async waitFor<K extends keyof SupervisorEventMap>(
+    name: K, predicate: (payload: SupervisorEventMap[K]) => boolean, timeoutMs?: number,
+  ): Promise<SupervisorEventMap[K]> {
+    return new Promise((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        off();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name}`));
+      }, timeoutMs);
+      const off = this.on(name, (payload) => {
+        if (!predicate(payload)) return;
+        off();
+        clearTimeout(timer);
+        resolve(payload);
+      });
+    });
+  }
+}

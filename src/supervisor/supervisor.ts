@@ -1,0 +1,157 @@
+// The registry of process groups: builds one runner per configured process, starts autostart
+// programs in priority order, and shuts down group by group in reverse priority, as supervisord.
+
+import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
+import type { Clock } from '../process/clock.js';
+import type { FileFacts } from '../process/command.js';
+import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process/runner.js';
+import type { Spawner } from '../process/spawner.js';
+import { isStoppedState } from '../process/state.js';
+import { EventBus } from './events.js';
+
+export interface SupervisorDeps {
+  readonly spawner: Spawner;
+  readonly clock: Clock;
+  readonly stat: (file: string) => FileFacts | undefined;
+  readonly log: (level: RunnerLogLevel, message: string) => void;
+  readonly daemonEnv: Readonly<Record<string, string | undefined>>;
+  /** SUPERVISOR_SERVER_URL for serverurl=AUTO: the first control server, if any. */
+  readonly serverUrl: string | null;
+  readonly outputFor: (process: ProcessConfig) => ChildOutput;
+  readonly isRoot: boolean;
+  readonly gidOf: (uid: number) => number | undefined;
+}
+
+export interface ProcessGroup {
+  readonly config: GroupConfig;
+  readonly runners: readonly ProcessRunner[];
+}
+
+export type Mood = 'RUNNING' | 'RESTARTING' | 'SHUTDOWN';
+
+const WAIT_REPORT_MS = 3000;
+
+/** Environment of a child (process.py _spawn_as_child): daemon env, SUPERVISOR_*, then config. */
+export function childEnvironment(
+  daemonEnv: Readonly<Record<string, string | undefined>>, process: ProcessConfig, serverUrl: string | null,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(daemonEnv)) if (v !== undefined) env[k] = v;
+  env['SUPERVISOR_ENABLED'] = '1';
+  const url = process.serverurl ?? serverUrl;
+  if (url !== null) env['SUPERVISOR_SERVER_URL'] = url;
+  env['SUPERVISOR_PROCESS_NAME'] = process.name;
+  env['SUPERVISOR_GROUP_NAME'] = process.group;
+  return Object.assign(env, process.environment);
+}
+
+export class Supervisor {
+  readonly events = new EventBus();
+  private groupList: ProcessGroup[] = [];
+  private moodValue: Mood = 'RUNNING';
+  private readonly deps: SupervisorDeps;
+
+  constructor(config: DaemonConfig, deps: SupervisorDeps) {
+    this.deps = deps;
+    for (const group of config.groups) this.addGroup(group);
+  }
+
+  get mood(): Mood {
+    return this.moodValue;
+  }
+
+  /** Groups in supervisord's order: (priority, name). */
+  get groups(): readonly ProcessGroup[] {
+    return this.groupList;
+  }
+
+  runners(): ProcessRunner[] {
+    return this.groupList.flatMap((g) => g.runners);
+  }
+
+  addGroup(config: GroupConfig): ProcessGroup {
+    const runners = config.processes.map((p) => new ProcessRunner(p, {
+      spawner: this.deps.spawner,
+      clock: this.deps.clock,
+      stat: this.deps.stat,
+      log: this.deps.log,
+      onStateChange: (change) => {
+        this.events.emit('stateChanged', change);
+      },
+      environment: childEnvironment(this.deps.daemonEnv, p, this.deps.serverUrl),
+      output: this.deps.outputFor(p),
+      shuttingDown: () => this.moodValue !== 'RUNNING',
+      isRoot: this.deps.isRoot,
+      gidOf: this.deps.gidOf,
+    }));
+    const group = { config, runners };
+    this.groupList = [...this.groupList, group].sort((a, b) =>
+      a.config.priority - b.config.priority || (a.config.name < b.config.name ? -1 : a.config.name > b.config.name ? 1 : 0));
+    this.events.emit('groupAdded', { group: config.name });
+    return group;
+  }
+
+  removeGroup(name: string): void {
+    this.groupList = this.groupList.filter((g) => g.config.name !== name);
+    this.events.emit('groupRemoved', { group: name });
+  }
+
+  /** Spawns every autostart process, groups in priority order, without waiting for readiness. */
+  startAutostart(group?: ProcessGroup): void {
+    for (const g of group === undefined ? this.groupList : [group]) {
+      for (const runner of g.runners) {
+        if (runner.config.autostart && runner.snapshot.laststart === 0) runner.start();
+      }
+    }
+  }
+
+  /** Stops one group: RUNNING/STARTING get their stop signal, BACKOFF gives up (stop_all). */
+  async stopGroup(group: ProcessGroup, timeoutMs?: number): Promise<void> {
+    const byPriorityDesc = [...group.runners].sort((a, b) => b.config.priority - a.config.priority);
+    for (const runner of byPriorityDesc) {
+      const { state } = runner.snapshot;
+      if (state === 'RUNNING' || state === 'STARTING') runner.stop();
+      else if (state === 'BACKOFF') runner.giveUp();
+    }
+    await this.waitUntilStopped(group.runners, timeoutMs);
+  }
+
+  /** Resolves once every runner is in a stopped state, logging who we wait for every 3 s. */
+  async waitUntilStopped(runners: readonly ProcessRunner[], timeoutMs?: number): Promise<void> {
+    const pending = (): ProcessRunner[] => runners.filter((r) => !isStoppedState(r.snapshot.state));
+    if (pending().length === 0) return;
+    const started = this.deps.clock.now();
+    await new Promise<void>((resolve, reject) => {
+      let off = (): void => undefined;
+      const report = (): void => {
+        const left = pending();
+        if (left.length === 0) return;
+        if (timeoutMs !== undefined && this.deps.clock.now() - started >= timeoutMs) {
+          off();
+          reject(new Error(`still running: ${left.map((r) => r.config.name).join(', ')}`));
+          return;
+        }
+        this.deps.log('info', `waiting for ${left.map((r) => r.config.name).join(', ')} to die`);
+        this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
+      };
+      off = this.events.on('stateChanged', () => {
+        if (pending().length > 0) return;
+        off();
+        resolve();
+      });
+      this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
+    });
+  }
+
+  /** Orderly stop of everything: one group at a time, highest priority value first. */
+  async shutdown(mood: Exclude<Mood, 'RUNNING'> = 'SHUTDOWN'): Promise<void> {
+    this.moodValue = mood;
+    this.events.emit('shutdown', { reason: mood });
+    for (const group of [...this.groupList].reverse()) await this.stopGroup(group);
+  }
+
+  /** After a reload has stopped everything: accept work again. */
+  resume(): void {
+    this.moodValue = 'RUNNING';
+  }
+}
