@@ -2,10 +2,15 @@
 import { accessSync } from 'node:fs';
 import { posix as path } from 'node:path';
 import { dumpConfig } from '../config/dump.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfig, systemHost } from '../config/load.js';
 import { formatIssue } from '../config/section-reader.js';
 import { DAEMON_HELP, defaultConfigPaths, parseDaemonArgs, UsageError, type DaemonArgs } from './daemon-args.js';
 import { SUPERVISOR_VERSION } from '../version.js';
+import type { DaemonConfig } from '../config/schema.js';
+import { DaemonRun } from './daemon-run.js';
+import { DAEMON_ENV, reportToParent, runDetached } from './daemonize.js';
+import { ensureMinFds } from './limits.js';
+import { checkPidfile, removePidfile } from './pidfile.js';
 
 function usage(message: string): never {
   process.stderr.write(`Error: ${message}\nFor help, use ${path.basename(process.argv[1] ?? 'tssupervisord')} -h\n`);
@@ -32,7 +37,7 @@ function findConfig(args: DaemonArgs): string {
   return usage(`No config file found at default paths (${candidates.join(', ')}); use the -c option to specify a config file at a different path`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let args: DaemonArgs;
   try {
     args = parseDaemonArgs(process.argv.slice(2));
@@ -67,7 +72,63 @@ function main(): void {
     process.stdout.write(`${displayPath(config.configFile)}: OK (${processes} processes in ${config.groups.length} groups, ${config.files.length} files)\n`);
     return;
   }
-  usage('running the daemon is not built yet; use --check or --dump-config');
+  await run(config, args, loaded.warnings, loaded.infos);
 }
 
-main();
+/** Checks that must fail in the foreground, before detaching (supervisord reports them first). */
+function preflight(config: DaemonConfig): string[] {
+  const notes: string[] = [];
+  const { pidfile, minfds } = config.supervisord;
+  const owner = checkPidfile(pidfile);
+  if (owner.kind === 'taken') {
+    usage(`Another tssupervisord is already running as pid ${owner.pid} (pidfile ${pidfile}). Shut it down first, or give this one another pidfile.`);
+  }
+  if (owner.kind === 'stale') {
+    removePidfile(pidfile);
+    notes.push(`Removed stale pidfile ${pidfile}${owner.pid > 0 ? ` (pid ${owner.pid} is not running)` : ''}`);
+  }
+  try {
+    const raised = ensureMinFds(minfds);
+    if (raised !== null) notes.push(raised);
+  } catch (error) {
+    usage((error as Error).message);
+  }
+  return notes;
+}
+
+function dropPrivileges(user: string | null): void {
+  if (user === null) return;
+  const entry = systemHost().lookupUser(user);
+  if (entry === undefined) usage(`Can't find username ${JSON.stringify(user)}`);
+  if (process.getuid?.() === entry.uid) return;
+  if (process.getuid?.() !== 0) usage("Can't drop privilege as nonroot user");
+  process.setgid?.(entry.gid);
+  process.setgroups?.([entry.gid]);
+  process.setuid?.(entry.uid);
+}
+
+async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly string[], infos: readonly string[]): Promise<void> {
+  const isDaemon = process.env[DAEMON_ENV] === '1';
+  if (!config.supervisord.nodaemon && !isDaemon) {
+    preflight(config);
+    process.exit(await runDetached(process.argv.slice(2)));
+  }
+  const notes = preflight(config);
+  if (isDaemon) {
+    // supervisord applies [supervisord] directory and umask only when it daemonizes.
+    if (config.supervisord.directory !== null) process.chdir(config.supervisord.directory);
+    process.umask(config.supervisord.umask);
+  }
+  dropPrivileges(config.supervisord.user);
+  const daemon = new DaemonRun(config, {
+    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings, infos: [...infos, ...notes],
+  });
+  daemon.start();
+  reportToParent({ ready: true });
+}
+
+main().catch((error: unknown) => {
+  reportToParent({ error: `Error: ${(error as Error).message}` });
+  process.stderr.write(`tssupervisord: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

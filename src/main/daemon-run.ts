@@ -1,0 +1,166 @@
+// The running daemon: logger, pid file, supervisor, signals. Created by main/daemon.ts once the
+// config is valid and (in daemon mode) the process has detached.
+
+import { loadConfig, systemHost } from '../config/load.js';
+import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
+import { formatIssue } from '../config/section-reader.js';
+import { createChildLogs, type ChildLogs } from '../logging/child-output.js';
+import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
+import { systemClock } from '../process/clock.js';
+import { execaSpawner, statForExec } from '../process/spawner.js';
+import { Supervisor } from '../supervisor/supervisor.js';
+import { removePidfile, writePidfile } from './pidfile.js';
+
+export interface DaemonRunOptions {
+  readonly configFile: string;
+  readonly overrides: Readonly<Record<string, string>>;
+  readonly warnings: readonly string[];
+  readonly infos: readonly string[];
+}
+
+function createLogger(config: DaemonConfig): DaemonLogger {
+  const s = config.supervisord;
+  const destinations: LogDestination[] = [];
+  const onError = (err: Error): void => {
+    process.stderr.write(`tssupervisord: log file ${s.logfile}: ${err.message}\n`);
+  };
+  // fileDestination reports logfile=syslog as unsupported and falls back to stdout.
+  destinations.push(fileDestination(s.logfile, s.logfileMaxBytes, s.logfileBackups, onError));
+  // In the foreground the log is echoed to stdout too, unless silent (supervisord's nodaemon).
+  const toStdout = ['syslog', '/dev/stdout', '/dev/fd/1'].includes(s.logfile);
+  if (s.nodaemon && !s.silent && !toStdout) destinations.push(stdoutDestination(onError));
+  return createDaemonLogger({ level: s.loglevel, format: s.logformat, destinations });
+}
+
+/** The first control server's URL, for SUPERVISOR_SERVER_URL (serverurl=AUTO). */
+function defaultServerUrl(config: DaemonConfig): string | null {
+  const [unix] = config.unixServers;
+  if (unix !== undefined) return `unix://${unix.file}`;
+  const [inet] = config.inetServers;
+  return inet === undefined ? null : `http://${inet.host === '' ? 'localhost' : inet.host}:${inet.port}`;
+}
+
+export class DaemonRun {
+  private config: DaemonConfig;
+  private logger: DaemonLogger;
+  private supervisor: Supervisor;
+  private childLogs = new Map<string, ChildLogs>();
+  private readonly options: DaemonRunOptions;
+  private stopping = false;
+
+  constructor(config: DaemonConfig, options: DaemonRunOptions) {
+    this.config = config;
+    this.options = options;
+    this.logger = createLogger(config);
+    this.supervisor = this.createSupervisor(config);
+  }
+
+  private createSupervisor(config: DaemonConfig): Supervisor {
+    const host = systemHost();
+    this.childLogs = new Map();
+    return new Supervisor(config, {
+      spawner: execaSpawner,
+      clock: systemClock,
+      stat: statForExec,
+      log: (level, message) => {
+        this.logger[level](message);
+      },
+      daemonEnv: process.env,
+      serverUrl: defaultServerUrl(config),
+      outputFor: (p: ProcessConfig) => {
+        const logs = createChildLogs(p, {
+          childlogdir: config.supervisord.childlogdir,
+          identifier: config.supervisord.identifier,
+          onError: (message) => {
+            this.logger.error(message);
+          },
+        });
+        this.childLogs.set(`${p.group}:${p.name}`, logs);
+        return logs;
+      },
+      isRoot: process.getuid?.() === 0,
+      gidOf: (uid) => host.lookupUser(String(uid))?.gid,
+    });
+  }
+
+  get current(): Supervisor {
+    return this.supervisor;
+  }
+
+  /** Logs what supervisord logs at start, writes the pid file and spawns autostart programs. */
+  start(): void {
+    const { logger, config } = this;
+    for (const warning of this.options.warnings) logger.warn(warning);
+    for (const info of this.options.infos) logger.info(info);
+    if (process.getuid?.() === 0 && config.supervisord.user === null) {
+      logger.critical('Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.');
+    }
+    writePidfile(config.supervisord.pidfile);
+    logger.info(`supervisord started with pid ${process.pid}`);
+    this.installSignals();
+    this.supervisor.startAutostart();
+  }
+
+  private installSignals(): void {
+    const exitRequest = (name: string) => (): void => {
+      this.logger.warn(`received ${name} indicating exit request`);
+      void this.shutdown();
+    };
+    process.on('SIGTERM', exitRequest('SIGTERM'));
+    process.on('SIGINT', exitRequest('SIGINT'));
+    process.on('SIGQUIT', exitRequest('SIGQUIT'));
+    process.on('SIGHUP', () => {
+      if (this.stopping) {
+        this.logger.warn('ignored SIGHUP indicating restart request (shutdown in progress)');
+        return;
+      }
+      this.logger.warn('received SIGHUP indicating restart request');
+      void this.reload();
+    });
+    process.on('SIGUSR2', () => {
+      this.logger.info('received SIGUSR2 indicating log reopen request');
+      this.reopenLogs();
+    });
+  }
+
+  reopenLogs(): void {
+    this.logger.reopen();
+    this.logger.info('supervisord logreopen');
+    for (const logs of this.childLogs.values()) logs.reopen();
+  }
+
+  /** Orderly shutdown: every group stopped in reverse priority, then exit 0. */
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    await this.supervisor.shutdown('SHUTDOWN');
+    for (const logs of this.childLogs.values()) logs.close();
+    removePidfile(this.config.supervisord.pidfile);
+    this.logger.close();
+    process.exit(0);
+  }
+
+  /**
+   * SIGHUP: supervisord stops everything and re-reads its config. We read and validate the new
+   * config first, so a broken file keeps the running programs instead of taking them down.
+   */
+  async reload(): Promise<void> {
+    const loaded = loadConfig(this.options.configFile, {}, this.options.overrides);
+    if (!loaded.ok) {
+      for (const issue of loaded.issues) this.logger.error(`reload refused: ${formatIssue(issue)}`);
+      this.logger.error('reload refused: the config has problems; still running the previous config');
+      return;
+    }
+    this.stopping = true;
+    await this.supervisor.shutdown('RESTARTING');
+    for (const logs of this.childLogs.values()) logs.close();
+    this.logger.close();
+    this.config = loaded.config;
+    this.logger = createLogger(loaded.config);
+    for (const warning of loaded.warnings) this.logger.warn(warning);
+    this.supervisor = this.createSupervisor(loaded.config);
+    this.stopping = false;
+    writePidfile(this.config.supervisord.pidfile);
+    this.supervisor.startAutostart();
+  }
+}
