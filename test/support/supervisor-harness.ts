@@ -1,0 +1,110 @@
+// Runs a real Supervisor (real children, real pipes) inside the test process, with ms-level
+// timings and a log captured in memory. Every child is killed when the test ends.
+
+import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
+import type { ChannelConfig, DaemonConfig, GroupConfig, ProcessConfig } from '../../src/config/schema.js';
+import { createChildLogs } from '../../src/logging/child-output.js';
+import { systemClock } from '../../src/process/clock.js';
+import type { ProcessRunner } from '../../src/process/runner.js';
+import { execaSpawner, statForExec } from '../../src/process/spawner.js';
+import type { ProcessState } from '../../src/process/state.js';
+import { Supervisor } from '../../src/supervisor/supervisor.js';
+import { tempDir } from './tmp.js';
+
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** `node test/fixtures/<name> args…` as a command line. */
+export function fixture(name: string, ...args: (string | number)[]): string {
+  return [process.execPath, `${FIXTURES}${name}`, ...args.map(String)].map((w) => `'${w}'`).join(' ');
+}
+
+const NO_LOG: ChannelConfig = {
+  logfile: { kind: 'none' }, maxBytes: 0, backups: 0, captureMaxBytes: 0, eventsEnabled: false, syslog: false, timestamps: false,
+};
+
+/** A ProcessConfig with test-friendly timings (ms) and no log files unless given. */
+export function programConfig(overrides: Partial<ProcessConfig> & { name: string; command: string }): ProcessConfig {
+  return {
+    group: overrides.name, programName: overrides.name, kind: 'program', section: `program:${overrides.name}`, file: 'test.conf',
+    processNum: 0, numprocs: 1, directory: null, umask: null, priority: 999, autostart: true, autorestart: 'unexpected',
+    startMs: 100, startRetries: 3, exitCodes: [0], stopSignal: 'TERM', stopWaitMs: 2000, stopAsGroup: false,
+    killAsGroup: false, user: null, uid: null, redirectStderr: false, stdout: NO_LOG, stderr: NO_LOG, environment: {},
+    serverurl: null, stripAnsi: false,
+    ...overrides,
+  };
+}
+
+export function groupOf(processes: readonly ProcessConfig[], name = processes[0]?.group ?? 'g', priority = 999): GroupConfig {
+  return { name, priority, kind: 'process', processes: processes.map((p) => ({ ...p, group: name })), eventListener: null, fcgi: null };
+}
+
+export interface Harness {
+  readonly supervisor: Supervisor;
+  readonly logs: string[];
+  readonly dir: string;
+  runner(name: string): ProcessRunner;
+  waitForState(name: string, state: ProcessState, timeoutMs?: number): Promise<void>;
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
+}
+
+export function startSupervisor(groups: readonly GroupConfig[], options: { autostart?: boolean } = {}): Harness {
+  const dir = tempDir();
+  const logs: string[] = [];
+  const config: DaemonConfig = {
+    configFile: `${dir}/test.conf`, files: [], groups, unixServers: [], inetServers: [],
+    supervisord: {
+      logfile: `${dir}/sup.log`, logfileMaxBytes: 0, logfileBackups: 0, loglevel: 'debug', pidfile: `${dir}/sup.pid`, umask: 0o22,
+      nodaemon: true, silent: true, minfds: 1024, minprocs: 200, nocleanup: false, childlogdir: dir, user: null,
+      directory: null, stripAnsi: false, environment: {}, identifier: 'supervisor', logformat: 'text',
+    },
+    ctl: { serverurl: 'http://localhost:9001', username: null, password: null, prompt: 'supervisor', historyFile: null },
+  };
+  const supervisor = new Supervisor(config, {
+    spawner: execaSpawner, clock: systemClock, stat: statForExec,
+    log: (level, message) => logs.push(`${level.toUpperCase()} ${message}`),
+    daemonEnv: process.env, serverUrl: null,
+    outputFor: (p) => createChildLogs(p, { childlogdir: dir, identifier: 'supervisor', onError: (m) => logs.push(`ERROR ${m}`) }),
+    isRoot: process.getuid?.() === 0, gidOf: () => undefined,
+  });
+  onTestFinished(async () => {
+    // Stop the way the daemon does (no respawns once shutting down); SIGKILL whatever is left.
+    const timeout = new Promise((resolve) => setTimeout(resolve, 5000));
+    await Promise.race([supervisor.shutdown(), timeout]);
+    for (const r of supervisor.runners()) {
+      if (r.snapshot.pid > 0) {
+        try {
+          process.kill(-r.snapshot.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
+  const find = (name: string): ProcessRunner => {
+    const runner = supervisor.runners().find((r) => r.config.name === name);
+    if (runner === undefined) throw new Error(`no process ${name}`);
+    return runner;
+  };
+  if (options.autostart !== false) supervisor.startAutostart();
+  return {
+    supervisor, logs, dir,
+    runner: find,
+    async waitForState(name, state, timeoutMs = 10_000) {
+      if (find(name).snapshot.state === state) return;
+      await supervisor.events.waitFor('stateChanged', (c) => c.process.name === name && c.to === state, timeoutMs)
+        .catch(() => {
+          throw new Error(`${name} did not reach ${state} in ${timeoutMs} ms; now ${find(name).snapshot.state}; log:\n${logs.join('\n')}`);
+        });
+    },
+    async waitForLog(pattern, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const hit = logs.find((l) => pattern.test(l));
+        if (hit !== undefined) return hit;
+        if (Date.now() > deadline) throw new Error(`no log line matching ${String(pattern)}; log:\n${logs.join('\n')}`);
+        await supervisor.events.waitFor('stateChanged', () => true, Math.max(1, deadline - Date.now())).catch(() => undefined);
+      }
+    },
+  };
+}
