@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { FakeClock, FakeSpawner } from '../../test/support/fakes.js';
+import { programConfig } from '../../test/support/supervisor-harness.js';
+import { ProcessRunner } from './runner.js';
+
+function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
+  const clock = new FakeClock();
+  const spawner = new FakeSpawner();
+  const logs: string[] = [];
+  const runner = new ProcessRunner(programConfig({ name: 'web', command: '/bin/web --flag', startMs: 1000, ...overrides }), {
+    spawner, clock,
+    stat: () => ({ isDirectory: false, mode: 0o755, executable: true }),
+    log: (level, message) => logs.push(`${level} ${message}`),
+    onStateChange: () => undefined,
+    environment: { PATH: '/bin' },
+    output: { attach: () => undefined },
+    shuttingDown: () => false,
+    isRoot: true,
+    gidOf: () => undefined,
+  });
+  return { clock, spawner, logs, runner };
+}
+
+/** Lets the exit promise's continuation run. */
+const settle = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('ProcessRunner performs the machine effects on its seams', () => {
+  it('spawns, becomes RUNNING exactly after startsecs by timer, and respawns at once on an unexpected exit', async () => {
+    const { clock, spawner, runner } = setup({ autorestart: 'unexpected' });
+    runner.start();
+    expect(spawner.children.map((c) => c.spec.argv)).toEqual([['/bin/web', '--flag']]);
+    clock.advance(1000);
+    expect(runner.snapshot.state).toBe('STARTING');
+    clock.advance(1);
+    expect(runner.snapshot.state).toBe('RUNNING');
+    spawner.children[0]?.exit({ code: 3, signal: null });
+    await settle();
+    expect(spawner.children).toHaveLength(2);
+    expect(runner.snapshot.state).toBe('STARTING');
+  });
+
+  it('never restarts a FATAL process, however long we wait', async () => {
+    const { clock, spawner, runner } = setup({ startRetries: 1 });
+    runner.start();
+    spawner.children[0]?.exit({ code: 1, signal: null });
+    await settle();
+    clock.advance(1000);
+    spawner.children[1]?.exit({ code: 1, signal: null });
+    await settle();
+    expect(runner.snapshot.state).toBe('FATAL');
+    clock.advance(24 * 3600 * 1000);
+    expect(spawner.children).toHaveLength(2);
+  });
+
+  it('stops with the stop signal, reports every 2 s, and SIGKILLs the group after stopwaitsecs', async () => {
+    const { clock, spawner, runner, logs } = setup({ stopSignal: 'INT', stopWaitMs: 5000, killAsGroup: true, startMs: 0 });
+    runner.start();
+    runner.stop();
+    expect(spawner.signals).toEqual([{ pid: 100, signal: 'INT', group: false }]);
+    clock.advance(4999);
+    expect(logs.filter((l) => l === 'info waiting for web to stop')).toHaveLength(3);
+    clock.advance(1);
+    expect(spawner.signals[1]).toEqual({ pid: 100, signal: 'KILL', group: true });
+    expect(logs).toContain("warn killing 'web' (100) with SIGKILL");
+    spawner.children[0]?.exit({ code: null, signal: 'SIGKILL' });
+    await settle();
+    expect(runner.snapshot.state).toBe('STOPPED');
+    expect(logs.at(-1)).toBe('warn stopped: web (terminated by SIGKILL)');
+  });
+
+  it('turns a missing directory into a spawn error without spawning', () => {
+    const { spawner, runner, logs } = setup({ directory: '/nonexistent' });
+    runner.start();
+    expect(spawner.children).toHaveLength(0);
+    expect(runner.snapshot.state).toBe('BACKOFF');
+    expect(logs).toContain('info spawnerr: couldn\'t chdir to /nonexistent: ENOENT');
+  });
+});
