@@ -1,19 +1,25 @@
 // A child's stdout/stderr -> its log files (rotating as supervisord rotates), or drained and
 // dropped for NONE so the child never blocks on a full pipe. Chunks are written synchronously as
-// they arrive, so the daemon holds at most one pipe read per channel in memory.
+// they arrive, so the daemon holds at most one pipe read per channel in memory: a child that
+// writes faster than the disk is slowed by its own pipe, never buffered in the daemon.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { posix as path } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
 import type { ChildOutput } from '../process/runner.js';
+import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
 import { RotatingFile } from './rotating-file.js';
+
+export type Channel = 'stdout' | 'stderr';
 
 export interface ChildOutputOptions {
   readonly childlogdir: string;
   readonly identifier: string;
   readonly onError: (message: string) => void;
+  /** loglevel=debug: supervisord also logs each chunk (`'x' stdout output:\n…`). */
+  readonly debugOutput?: (message: string) => void;
 }
 
 export interface ChildLogs extends ChildOutput {
@@ -21,20 +27,38 @@ export interface ChildLogs extends ChildOutput {
   readonly stdoutPath: string;
   readonly stderrPath: string;
   reopen(): void;
+  /** clearProcessLogs: empty the files (rotated ones stay, as supervisord's removal + reopen). */
+  clear(): void;
   close(): void;
 }
 
 /** supervisord's AUTO name: `<name>-<channel>---<identifier>-<8 random chars>.log`, mode 0600. */
-function autoLogPath(dir: string, name: string, channel: string, identifier: string): string {
-  const suffix = randomBytes(6).toString('base64url').slice(0, 8).toLowerCase();
+function autoLogPath(dir: string, name: string, channel: Channel, identifier: string): string {
+  const suffix = randomBytes(6).toString('base64url').slice(0, 8).toLowerCase().replace(/[^a-z0-9]/gu, '_');
   const file = path.join(dir, `${name}-${channel}---${identifier}-${suffix}.log`);
   closeSync(openSync(file, 'a', 0o600));
   return file;
 }
 
-function openChannel(
-  p: ProcessConfig, channel: 'stdout' | 'stderr', c: ChannelConfig, options: ChildOutputOptions,
-): RotatingFile | null {
+/** Deletes AUTO logs of earlier runs (supervisord does this at start and reload, unless nocleanup). */
+export function clearAutoLogs(childlogdir: string, identifier: string): string[] {
+  const escaped = identifier.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
+  const pattern = new RegExp(`^.+?---${escaped}-\\S+\\.log\\.?\\d{0,4}$`, 'u');
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(childlogdir);
+  } catch {
+    return removed;
+  }
+  for (const name of names.filter((n) => pattern.test(n))) {
+    rmSync(path.join(childlogdir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
+function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: ChildOutputOptions): RotatingFile | null {
   let file: string;
   if (c.logfile.kind === 'none') return null;
   if (c.logfile.kind === 'auto') {
@@ -51,41 +75,78 @@ function openChannel(
     maxBytes: c.maxBytes,
     backups: c.backups,
     onError: (err) => {
-      options.onError(`${p.name} ${channel} log ${file}: ${err.message}`);
+      options.onError(`${p.name} ${channel} log ${file}: ${err.message}; output is dropped until it can be written`);
     },
   });
 }
 
-function pump(stream: Readable | null, sink: RotatingFile | null): void {
+function filtersFor(p: ProcessConfig, c: ChannelConfig): ChunkFilter[] {
+  const filters: ChunkFilter[] = [];
+  if (p.stripAnsi) filters.push(ansiStripper());
+  if (c.timestamps) filters.push(lineTimestamper());
+  return filters;
+}
+
+function pump(stream: Readable | null, write: ((chunk: Buffer) => void) | null): void {
   if (stream === null) return;
-  if (sink === null) {
+  if (write === null) {
     stream.resume();
     return;
   }
-  stream.on('data', (chunk: Buffer) => {
-    sink.write(chunk);
-  });
+  stream.on('data', write);
 }
 
 export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
-  const stdout = openChannel(p, 'stdout', p.stdout, options);
-  const stderr = p.redirectStderr ? null : openChannel(p, 'stderr', p.stderr, options);
+  const files = {
+    stdout: logFile(p, 'stdout', p.stdout, options),
+    stderr: p.redirectStderr ? null : logFile(p, 'stderr', p.stderr, options),
+  };
+  const writerFor = (channel: Channel): ((chunk: Buffer) => void) | null => {
+    const file = files[channel];
+    const debug = options.debugOutput;
+    if (file === null && debug === undefined) return null;
+    const filters = filtersFor(p, p[channel]);
+    return (chunk) => {
+      const data = filters.reduce((acc, filter) => filter(acc), chunk);
+      file?.write(data);
+      debug?.(`'${p.name}' ${channel} output:\n${data.toString('utf8')}`);
+    };
+  };
+  const all = (): RotatingFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
   return {
-    stdoutPath: stdout?.path ?? '',
-    stderrPath: stderr?.path ?? '',
+    stdoutPath: files.stdout?.path ?? '',
+    stderrPath: files.stderr?.path ?? '',
     attach(child) {
-      pump(child.stdout, stdout);
-      pump(child.stderr, stderr);
+      pump(child.stdout, writerFor('stdout'));
+      pump(child.stderr, writerFor('stderr'));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);
     },
     reopen() {
-      stdout?.reopen();
-      stderr?.reopen();
+      for (const f of all()) f.reopen();
+    },
+    clear() {
+      for (const f of all()) {
+        rmSync(f.path, { force: true });
+        f.reopen();
+      }
     },
     close() {
-      stdout?.close();
-      stderr?.close();
+      for (const f of all()) f.close();
     },
   };
+}
+
+/** Log files that more than one process writes to (rotation would lose lines): path -> names. */
+export function sharedLogFiles(processes: readonly ProcessConfig[]): Map<string, string[]> {
+  const users = new Map<string, string[]>();
+  for (const p of processes) {
+    for (const channel of ['stdout', 'stderr'] as const) {
+      const target = p[channel].logfile;
+      if (target.kind !== 'file' || (channel === 'stderr' && p.redirectStderr)) continue;
+      const resolved = path.resolve(target.path);
+      users.set(resolved, [...(users.get(resolved) ?? []), `${p.group}:${p.name} ${channel}`]);
+    }
+  }
+  return new Map([...users].filter(([, names]) => names.length > 1));
 }

@@ -4,7 +4,7 @@
 import { loadConfig, systemHost } from '../config/load.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
 import { formatIssue } from '../config/section-reader.js';
-import { createChildLogs, type ChildLogs } from '../logging/child-output.js';
+import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { systemClock } from '../process/clock.js';
 import { execaSpawner, statForExec } from '../process/spawner.js';
@@ -57,6 +57,12 @@ export class DaemonRun {
 
   private createSupervisor(config: DaemonConfig): Supervisor {
     const host = systemHost();
+    const { childlogdir, identifier, nocleanup } = config.supervisord;
+    // As supervisord: AUTO logs of the previous run go at every start and reload.
+    if (!nocleanup) clearAutoLogs(childlogdir, identifier);
+    for (const [file, users] of sharedLogFiles(config.groups.flatMap((g) => g.processes))) {
+      this.logger.error(`log file ${file} is shared by ${users.join(', ')}: their lines interleave and rotation can lose some; give each its own file`);
+    }
     this.childLogs = new Map();
     return new Supervisor(config, {
       spawner: execaSpawner,
@@ -74,6 +80,7 @@ export class DaemonRun {
           onError: (message) => {
             this.logger.error(message);
           },
+          ...(this.logger.isEnabled('debug') ? { debugOutput: (message: string) => { this.logger.debug(message); } } : {}),
         });
         this.childLogs.set(`${p.group}:${p.name}`, logs);
         return logs;
