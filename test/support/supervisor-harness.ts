@@ -7,7 +7,7 @@ import type { ChannelConfig, DaemonConfig, GroupConfig, ProcessConfig } from '..
 import { createChildLogs } from '../../src/logging/child-output.js';
 import { systemClock } from '../../src/process/clock.js';
 import type { ProcessRunner } from '../../src/process/runner.js';
-import { execaSpawner, statForExec } from '../../src/process/spawner.js';
+import { processSpawner, statForExec } from '../../src/process/spawner.js';
 import type { ProcessState } from '../../src/process/state.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { tempDir } from './tmp.js';
@@ -22,6 +22,11 @@ export function fixture(name: string, ...args: (string | number)[]): string {
 const NO_LOG: ChannelConfig = {
   logfile: { kind: 'none' }, maxBytes: 0, backups: 0, captureMaxBytes: 0, eventsEnabled: false, syslog: false, timestamps: false,
 };
+
+/** A channel (stdout/stderr) logging to `path`, without rotation. */
+export function fileChannel(path: string): ChannelConfig {
+  return { ...NO_LOG, logfile: { kind: 'file', path } };
+}
 
 /** A ProcessConfig with test-friendly timings (ms) and no log files unless given. */
 export function programConfig(overrides: Partial<ProcessConfig> & { name: string; command: string }): ProcessConfig {
@@ -39,18 +44,64 @@ export function groupOf(processes: readonly ProcessConfig[], name = processes[0]
   return { name, priority, kind: 'process', processes: processes.map((p) => ({ ...p, group: name })), eventListener: null, fcgi: null };
 }
 
+/** One state change as the harness saw it, with the wall-clock time it was emitted. */
+export interface Transition {
+  readonly at: number;
+  readonly name: string;
+  readonly group: string;
+  readonly from: ProcessState;
+  readonly to: ProcessState;
+  readonly expected?: boolean;
+  readonly pid: number;
+}
+
+export interface LogEntry {
+  readonly at: number;
+  readonly line: string;
+}
+
+export interface HarnessOptions {
+  autostart?: boolean;
+  /** SUPERVISOR_SERVER_URL for children (the daemon's first control server); default none. */
+  serverUrl?: string | null;
+  /** The daemon's environment the children inherit; default process.env. */
+  daemonEnv?: Readonly<Record<string, string | undefined>>;
+}
+
 export interface Harness {
   readonly supervisor: Supervisor;
   readonly logs: string[];
+  /** The same lines as `logs`, each with the time it was logged. */
+  readonly logEntries: readonly LogEntry[];
+  /** Every stateChanged event since the supervisor was created (autostart included). */
+  readonly transitions: readonly Transition[];
   readonly dir: string;
   runner(name: string): ProcessRunner;
   waitForState(name: string, state: ProcessState, timeoutMs?: number): Promise<void>;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
-export function startSupervisor(groups: readonly GroupConfig[], options: { autostart?: boolean } = {}): Harness {
+export function startSupervisor(groups: readonly GroupConfig[], options: HarnessOptions = {}): Harness {
   const dir = tempDir();
   const logs: string[] = [];
+  const logEntries: LogEntry[] = [];
+  const transitions: Transition[] = [];
+  // Wakes waitForLog on every new line.
+  const logWaiters = new Set<() => void>();
+  const addLog = (line: string): void => {
+    logs.push(line);
+    logEntries.push({ at: Date.now(), line });
+    for (const wake of [...logWaiters]) wake();
+  };
+  const nextLog = (timeoutMs: number): Promise<void> => new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      logWaiters.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    logWaiters.add(done);
+  });
   const config: DaemonConfig = {
     configFile: `${dir}/test.conf`, files: [], groups, unixServers: [], inetServers: [],
     supervisord: {
@@ -61,10 +112,10 @@ export function startSupervisor(groups: readonly GroupConfig[], options: { autos
     ctl: { serverurl: 'http://localhost:9001', username: null, password: null, prompt: 'supervisor', historyFile: null },
   };
   const supervisor = new Supervisor(config, {
-    spawner: execaSpawner, clock: systemClock, stat: statForExec,
-    log: (level, message) => logs.push(`${level.toUpperCase()} ${message}`),
-    daemonEnv: process.env, serverUrl: null,
-    outputFor: (p) => createChildLogs(p, { childlogdir: dir, identifier: 'supervisor', onError: (m) => logs.push(`ERROR ${m}`) }),
+    spawner: processSpawner, clock: systemClock, stat: statForExec,
+    log: (level, message) => { addLog(`${level.toUpperCase()} ${message}`); },
+    daemonEnv: options.daemonEnv ?? process.env, serverUrl: options.serverUrl ?? null,
+    outputFor: (p) => createChildLogs(p, { childlogdir: dir, identifier: 'supervisor', onError: (m) => { addLog(`ERROR ${m}`); } }),
     isRoot: process.getuid?.() === 0, gidOf: () => undefined,
   });
   onTestFinished(async () => {
@@ -86,9 +137,15 @@ export function startSupervisor(groups: readonly GroupConfig[], options: { autos
     if (runner === undefined) throw new Error(`no process ${name}`);
     return runner;
   };
+  supervisor.events.on('stateChanged', (c) => {
+    transitions.push({
+      at: Date.now(), name: c.process.name, group: c.process.group, from: c.from, to: c.to, pid: c.snapshot.pid,
+      ...(c.expected === undefined ? {} : { expected: c.expected }),
+    });
+  });
   if (options.autostart !== false) supervisor.startAutostart();
   return {
-    supervisor, logs, dir,
+    supervisor, logs, logEntries, transitions, dir,
     runner: find,
     async waitForState(name, state, timeoutMs = 10_000) {
       if (find(name).snapshot.state === state) return;
@@ -103,7 +160,7 @@ export function startSupervisor(groups: readonly GroupConfig[], options: { autos
         const hit = logs.find((l) => pattern.test(l));
         if (hit !== undefined) return hit;
         if (Date.now() > deadline) throw new Error(`no log line matching ${String(pattern)}; log:\n${logs.join('\n')}`);
-        await supervisor.events.waitFor('stateChanged', () => true, Math.max(1, deadline - Date.now())).catch(() => undefined);
+        await nextLog(Math.max(1, deadline - Date.now() + 1));
       }
     },
   };
