@@ -1,0 +1,104 @@
+// Idle CPU: 1000 programs `/bin/sleep 3600`; once all are RUNNING (1000 `success:` lines in the
+// main log), measure the daemon's own CPU seconds (utime+stime from /proc/<pid>/stat) over an
+// idle window. Target: ours < 1/10 of supervisord's.
+//
+//   node bench/idle-cpu.mjs                 both daemons
+//   BENCH_DAEMONS=supervisord node bench/idle-cpu.mjs
+//   BENCH_IDLE_SECONDS=20                   idle window (default 20)
+//   BENCH_IDLE_PROGRAMS=1000                number of programs (default 1000)
+
+import { join } from 'node:path';
+import {
+  OURS, THEIRS, countLogLines, cpuSeconds, cpuSecondsPrecise, envNumber, forEachDaemon, isMain, makeTempDir, printTable,
+  removeTempDir, startDaemon, stopDaemon, supervisordSection, trackChildren, waitFor, writeConfig,
+} from './lib.mjs';
+
+const PROGRAMS = envNumber('BENCH_IDLE_PROGRAMS', 1000);
+export const title = `idle CPU (${PROGRAMS} programs: /bin/sleep 3600)`;
+
+// Per child the daemon holds up to 3 pipe ends (stdin/stdout/stderr), plus its own files.
+const NOFILE = Math.max(4096, PROGRAMS * 4 + 256);
+
+function config(dir) {
+  let text = supervisordSection(dir, { minfds: NOFILE });
+  for (let i = 0; i < PROGRAMS; i++) {
+    text += `
+[program:sleep_${i}]
+command=/bin/sleep 3600
+startsecs=1
+stdout_logfile=NONE
+stderr_logfile=NONE
+`;
+  }
+  return text;
+}
+
+const SUCCESS = / INFO success: sleep_\d+ entered RUNNING state/;
+
+async function measure(name) {
+  const dir = makeTempDir('tssupervisor-bench-idle-');
+  const logPath = join(dir, 'supervisord.log');
+  try {
+    return await measureIn(name, dir, logPath);
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n  (logs kept in ${dir})`);
+  }
+}
+
+async function measureIn(name, dir, logPath) {
+  const seconds = envNumber('BENCH_IDLE_SECONDS', 20);
+  const t0 = Date.now();
+  const daemon = await startDaemon(name, writeConfig(dir, config(dir)), { nofile: NOFILE });
+  let result;
+  let stop;
+  try {
+    await waitFor(() => countLogLines(logPath, SUCCESS) >= PROGRAMS, {
+      timeoutMs: 120_000, intervalMs: 250, what: `${PROGRAMS} programs RUNNING`, daemon,
+    });
+    const startupS = (Date.now() - t0) / 1000;
+    const children = trackChildren(daemon);
+    // Let the last state-change bookkeeping settle before opening the window.
+    await new Promise((r) => setTimeout(r, 1000));
+    const cpu0 = cpuSeconds(daemon.pid);
+    const precise0 = cpuSecondsPrecise(daemon.pid);
+    const w0 = Date.now();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    const cpu1 = cpuSeconds(daemon.pid);
+    const precise1 = cpuSecondsPrecise(daemon.pid);
+    const wallS = (Date.now() - w0) / 1000;
+    if (daemon.exited) throw new Error(`${name} exited during the idle window`);
+    result = { cpu: cpu1 - cpu0, precise: precise1 - precise0, pct: ((cpu1 - cpu0) / wallS) * 100, startupS, children };
+  } finally {
+    stop = await stopDaemon(daemon);
+  }
+  removeTempDir(dir);
+  return { ...result, stopS: stop.exitMs / 1000, leftovers: stop.leftovers };
+}
+
+export async function run() {
+  const seconds = envNumber('BENCH_IDLE_SECONDS', 20);
+  const r = await forEachDaemon(measure);
+  const row = (metric, key, digits = 2) => ({ metric, [OURS]: r[OURS]?.[key], [THEIRS]: r[THEIRS]?.[key], digits });
+  const rows = [
+    row(`daemon CPU seconds over ${seconds} s idle`, 'cpu', 3),
+    row(`  same, from schedstat (ns resolution)`, 'precise', 4),
+    row('daemon CPU % of one core', 'pct', 2),
+    row(`time to all ${PROGRAMS} RUNNING (s)`, 'startupS', 2),
+    row('time to exit after SIGTERM (s)', 'stopS', 2),
+    row('children seen under the daemon', 'children', 0),
+    row('leftover children killed', 'leftovers', 0),
+  ];
+  const notes = r.errors.map((e) => `error: ${e}`);
+  if (r[OURS] && r[THEIRS]) {
+    // /proc/<pid>/stat has 10 ms resolution, coarse next to a ~0.1 s budget: judge by schedstat when present.
+    const key = Number.isFinite(r[OURS].precise) && Number.isFinite(r[THEIRS].precise) ? 'precise' : 'cpu';
+    const ok = r[OURS][key] < r[THEIRS][key] / 10;
+    notes.push(`target: ${OURS} idle CPU < 1/10 of ${THEIRS} (by ${key === 'precise' ? 'schedstat' : '/proc/pid/stat'}): ${ok ? 'MET' : 'NOT MET'}`);
+  }
+  return { title, rows, notes };
+}
+
+if (isMain(import.meta.url)) {
+  const { rows, notes } = await run();
+  printTable(title, rows, notes);
+}
