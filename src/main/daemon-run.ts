@@ -7,7 +7,7 @@ import { formatIssue } from '../config/section-reader.js';
 import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { systemClock } from '../process/clock.js';
-import { execaSpawner, statForExec } from '../process/spawner.js';
+import { processSpawner, statForExec } from '../process/spawner.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 
@@ -65,7 +65,7 @@ export class DaemonRun {
     }
     this.childLogs = new Map();
     return new Supervisor(config, {
-      spawner: execaSpawner,
+      spawner: processSpawner,
       clock: systemClock,
       stat: statForExec,
       log: (level, message) => {
