@@ -1,13 +1,16 @@
-// The running daemon: logger, pid file, supervisor, signals. Created by main/daemon.ts once the
-// config is valid and (in daemon mode) the process has detached.
+// The running daemon: logger, pid file, supervisor, control servers, signals. Created by
+// main/daemon.ts once the config is valid and (in daemon mode) the process has detached.
 
-import { loadConfig, systemHost } from '../config/load.js';
+import { rmSync } from 'node:fs';
+import type { ControlApi } from '../api/control-api.js';
+import { loadConfig, systemHost, type LoadResult } from '../config/load.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
 import { formatIssue } from '../config/section-reader.js';
 import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { systemClock } from '../process/clock.js';
 import { processSpawner, statForExec } from '../process/spawner.js';
+import { SupervisorControl } from '../supervisor/control.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 
@@ -33,38 +36,32 @@ function createLogger(config: DaemonConfig): DaemonLogger {
 }
 
 /** The first control server's URL, for SUPERVISOR_SERVER_URL (serverurl=AUTO). */
-function defaultServerUrl(config: DaemonConfig): string | null {
+export function defaultServerUrl(config: DaemonConfig): string | null {
   const [unix] = config.unixServers;
   if (unix !== undefined) return `unix://${unix.file}`;
   const [inet] = config.inetServers;
   return inet === undefined ? null : `http://${inet.host === '' ? 'localhost' : inet.host}:${inet.port}`;
 }
 
+const logKey = (p: ProcessConfig): string => `${p.group}:${p.name}`;
+
 export class DaemonRun {
   private config: DaemonConfig;
   private logger: DaemonLogger;
-  private supervisor: Supervisor;
-  private childLogs = new Map<string, ChildLogs>();
+  readonly supervisor: Supervisor;
+  readonly control: ControlApi;
+  private readonly childLogs = new Map<string, ChildLogs>();
   private readonly options: DaemonRunOptions;
   private stopping = false;
+  /** Called once everything is stopped, before the process exits (closes servers). */
+  onExit: () => Promise<void> = () => Promise.resolve();
 
   constructor(config: DaemonConfig, options: DaemonRunOptions) {
     this.config = config;
     this.options = options;
     this.logger = createLogger(config);
-    this.supervisor = this.createSupervisor(config);
-  }
-
-  private createSupervisor(config: DaemonConfig): Supervisor {
     const host = systemHost();
-    const { childlogdir, identifier, nocleanup } = config.supervisord;
-    // As supervisord: AUTO logs of the previous run go at every start and reload.
-    if (!nocleanup) clearAutoLogs(childlogdir, identifier);
-    for (const [file, users] of sharedLogFiles(config.groups.flatMap((g) => g.processes))) {
-      this.logger.error(`log file ${file} is shared by ${users.join(', ')}: their lines interleave and rotation can lose some; give each its own file`);
-    }
-    this.childLogs = new Map();
-    return new Supervisor(config, {
+    this.supervisor = new Supervisor({ ...config, groups: [] }, {
       spawner: processSpawner,
       clock: systemClock,
       stat: statForExec,
@@ -73,25 +70,64 @@ export class DaemonRun {
       },
       daemonEnv: process.env,
       serverUrl: defaultServerUrl(config),
-      outputFor: (p: ProcessConfig) => {
-        const logs = createChildLogs(p, {
-          childlogdir: config.supervisord.childlogdir,
-          identifier: config.supervisord.identifier,
-          onError: (message) => {
-            this.logger.error(message);
-          },
-          ...(this.logger.isEnabled('debug') ? { debugOutput: (message: string) => { this.logger.debug(message); } } : {}),
-        });
-        this.childLogs.set(`${p.group}:${p.name}`, logs);
-        return logs;
-      },
+      outputFor: (p) => this.openChildLogs(p),
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
     });
+    this.loadGroups();
+    this.control = new SupervisorControl({
+      supervisor: this.supervisor,
+      clock: systemClock,
+      stat: statForExec,
+      config: () => this.config,
+      reload: () => this.readConfig(),
+      logsOf: (runner) => this.childLogs.get(logKey(runner.config)),
+      mainLogfile: () => (this.config.supervisord.logfile === 'syslog' ? null : this.config.supervisord.logfile),
+      clearMainLog: () => {
+        rmSync(this.config.supervisord.logfile, { force: true });
+        this.logger.reopen();
+        this.logger.info('reopening log file');
+      },
+      requestShutdown: () => {
+        void this.shutdown();
+      },
+      requestRestart: () => {
+        void this.reload();
+      },
+    });
   }
 
-  get current(): Supervisor {
-    return this.supervisor;
+  get log(): DaemonLogger {
+    return this.logger;
+  }
+
+  private readConfig(): LoadResult {
+    return loadConfig(this.options.configFile, {}, this.options.overrides);
+  }
+
+  private openChildLogs(p: ProcessConfig): ChildLogs {
+    const logs = createChildLogs(p, {
+      childlogdir: this.config.supervisord.childlogdir,
+      identifier: this.config.supervisord.identifier,
+      onError: (message) => {
+        this.logger.error(message);
+      },
+      ...(this.logger.isEnabled('debug') ? { debugOutput: (message: string) => { this.logger.debug(message); } } : {}),
+    });
+    this.childLogs.get(logKey(p))?.close();
+    this.childLogs.set(logKey(p), logs);
+    return logs;
+  }
+
+  /** (Re)creates every group from the current config, as supervisord does at start and reload. */
+  private loadGroups(): void {
+    const { childlogdir, identifier, nocleanup } = this.config.supervisord;
+    // As supervisord: AUTO logs of the previous run go at every start and reload.
+    if (!nocleanup) clearAutoLogs(childlogdir, identifier);
+    for (const [file, users] of sharedLogFiles(this.config.groups.flatMap((g) => g.processes))) {
+      this.logger.error(`log file ${file} is shared by ${users.join(', ')}: their lines interleave and rotation can lose some; give each its own file`);
+    }
+    for (const group of this.config.groups) this.supervisor.addGroup(group);
   }
 
   /** Logs what supervisord logs at start, writes the pid file and spawns autostart programs. */
@@ -146,17 +182,19 @@ export class DaemonRun {
     this.stopping = true;
     await this.supervisor.shutdown('SHUTDOWN');
     for (const logs of this.childLogs.values()) logs.close();
+    await this.onExit();
     removePidfile(this.config.supervisord.pidfile);
     this.logger.close();
     process.exit(0);
   }
 
   /**
-   * SIGHUP: supervisord stops everything and re-reads its config. We read and validate the new
-   * config first, so a broken file keeps the running programs instead of taking them down.
+   * SIGHUP / supervisorctl reload: supervisord stops everything and re-reads its config. We read
+   * and validate the new config first, so a broken file keeps the running programs instead of
+   * taking them down.
    */
   async reload(): Promise<void> {
-    const loaded = loadConfig(this.options.configFile, {}, this.options.overrides);
+    const loaded = this.readConfig();
     if (!loaded.ok) {
       for (const issue of loaded.issues) this.logger.error(`reload refused: ${formatIssue(issue)}`);
       this.logger.error('reload refused: the config has problems; still running the previous config');
@@ -164,12 +202,15 @@ export class DaemonRun {
     }
     this.stopping = true;
     await this.supervisor.shutdown('RESTARTING');
+    for (const group of [...this.supervisor.groups]) this.supervisor.removeGroup(group.config.name);
     for (const logs of this.childLogs.values()) logs.close();
+    this.childLogs.clear();
     this.logger.close();
     this.config = loaded.config;
     this.logger = createLogger(loaded.config);
     for (const warning of loaded.warnings) this.logger.warn(warning);
-    this.supervisor = this.createSupervisor(loaded.config);
+    this.loadGroups();
+    this.supervisor.resume();
     this.stopping = false;
     writePidfile(this.config.supervisord.pidfile);
     this.supervisor.startAutostart();

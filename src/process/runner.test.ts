@@ -9,7 +9,7 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
   const logs: string[] = [];
   const runner = new ProcessRunner(programConfig({ name: 'web', command: '/bin/web --flag', startMs: 1000, ...overrides }), {
     spawner, clock,
-    stat: () => ({ isDirectory: false, mode: 0o755, executable: true }),
+    stat: (file: string) => (file.startsWith('/nonexistent') ? undefined : { isDirectory: false, mode: 0o755, executable: true }),
     log: (level, message) => logs.push(`${level} ${message}`),
     onStateChange: () => undefined,
     environment: { PATH: '/bin' },

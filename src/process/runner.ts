@@ -48,6 +48,7 @@ export class ProcessRunner {
   private readonly queue: ProcessEvent[] = [];
   private draining = false;
   private cancelTimer: Cancel | null = null;
+  private cancelStopReport: Cancel | null = null;
   private child: ChildHandle | null = null;
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
@@ -129,10 +130,12 @@ export class ProcessRunner {
 
   /** supervisord's stop_report: `waiting for x to stop` now, then every 2 s while STOPPING. */
   private reportStopping(): void {
+    this.cancelStopReport?.();
     const report = (): void => {
+      this.cancelStopReport = null;
       if (this.current.state !== 'STOPPING') return;
       this.deps.log('info', `waiting for ${this.config.name} to stop`);
-      this.deps.clock.setTimer(this.deps.clock.now() + STOP_REPORT_MS, report);
+      this.cancelStopReport = this.deps.clock.setTimer(this.deps.clock.now() + STOP_REPORT_MS, report);
     };
     report();
   }
@@ -150,7 +153,8 @@ export class ProcessRunner {
       return;
     }
     if (config.directory !== null && deps.stat(config.directory)?.isDirectory !== true) {
-      this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't chdir to ${config.directory}: ENOENT` });
+      const errno = deps.stat(config.directory) === undefined ? 'ENOENT' : 'ENOTDIR';
+      this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't chdir to ${config.directory}: ${errno}` });
       return;
     }
     let child: ChildHandle;

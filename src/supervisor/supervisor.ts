@@ -123,6 +123,7 @@ export class Supervisor {
     const started = this.deps.clock.now();
     await new Promise<void>((resolve, reject) => {
       let off = (): void => undefined;
+      let cancel = (): void => undefined;
       const report = (): void => {
         const left = pending();
         if (left.length === 0) return;
@@ -132,14 +133,15 @@ export class Supervisor {
           return;
         }
         this.deps.log('info', `waiting for ${left.map((r) => r.config.name).join(', ')} to die`);
-        this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
+        cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
       };
       off = this.events.on('stateChanged', () => {
         if (pending().length > 0) return;
         off();
+        cancel();
         resolve();
       });
-      this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
+      cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
     });
   }
 
