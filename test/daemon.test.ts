@@ -2,7 +2,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDaemonCli } from './support/bins.js';
-import { childrenOf, isGone, pidFromFile, readText, startDaemon, until } from './support/daemon-process.js';
+import { isGone, liveChildrenOf, pidFromFile, readText, startDaemon, until } from './support/daemon-process.js';
 import { fixture } from './support/supervisor-harness.js';
 import { tempDir, writeTree } from './support/tmp.js';
 
@@ -25,7 +25,7 @@ describe('tssupervisord in the foreground', () => {
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
     await d.waitForLog(/INFO success: b entered RUNNING state/u);
     await d.waitForLog(/INFO success: a entered RUNNING state/u);
-    const kids = childrenOf(d.child.pid ?? 0);
+    const kids = liveChildrenOf(d.child.pid ?? 0);
     expect(kids).toHaveLength(2);
     expect(readText(`${dir}/sup.log`)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO supervisord started with pid \d+$/mu);
     expect(readText(`${dir}/sup.log`)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO spawned: 'a' with pid \d+$/mu);
@@ -62,7 +62,7 @@ describe('tssupervisord in the foreground', () => {
     writeFileSync(`${dir}/sup.conf`, config(dir, `${sleeper('a')}[program:b]\ncommand=/bin/cat\nstartsecs=abc\n`));
     d.child.kill('SIGHUP');
     await d.waitForLog(/ERRO reload refused: .*sup\.conf:\d+ \[program:b\] startsecs='abc': not an integer/u);
-    const pidOfA = childrenOf(d.child.pid ?? 0);
+    const pidOfA = liveChildrenOf(d.child.pid ?? 0);
     expect(pidOfA).toHaveLength(1);
     writeFileSync(`${dir}/sup.conf`, config(dir, sleeper('a') + sleeper('b')));
     d.child.kill('SIGHUP');
@@ -85,7 +85,7 @@ describe('tssupervisord in the foreground', () => {
     renameSync(`${dir}/p.log`, `${dir}/p.log.1`);
     d.child.kill('SIGUSR2');
     await d.waitForLog(/INFO supervisord logreopen/u);
-    const [pid] = childrenOf(d.child.pid ?? 0);
+    const [pid] = liveChildrenOf(d.child.pid ?? 0);
     process.kill(pid ?? 0, 'SIGUSR1');
     await until('second line in the new file', () => (readText(`${dir}/p.log`) === 'second\n' ? true : undefined));
     expect(readText(`${dir}/p.log.1`)).toBe('first\n');
@@ -103,7 +103,7 @@ describe('tssupervisord as a daemon', () => {
     expect(started.exitCode).toBe(0);
     const pid = await until('pidfile', () => pidFromFile(`${dir}/sup.pid`));
     await until('a RUNNING', () => (readText(`${dir}/sup.log`).includes('success: a entered RUNNING') ? true : undefined));
-    const kids = childrenOf(pid);
+    const kids = liveChildrenOf(pid);
     expect(kids).toHaveLength(1);
     process.kill(pid, 'SIGTERM');
     await until('daemon exit', () => (isGone(pid) ? true : undefined));

@@ -1,19 +1,14 @@
 // Runs the built tssupervisord as a real process and watches its log file, for end-to-end tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { onTestFinished } from 'vitest';
 import { DAEMON_BIN } from './bins.js';
+import { childrenOf, isGone, waitUntil } from './wait.js';
 
-/** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+/** Polls `check` until it returns a value; the argument order daemon tests read best in. */
+export async function until<T>(what: string, check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  return waitUntil(check, timeoutMs, what);
 }
 
 export function readText(file: string): string {
@@ -25,21 +20,11 @@ export function readText(file: string): string {
 }
 
 /** Pids of the live (non-zombie) children of `pid`. */
-export function childrenOf(pid: number): number[] {
-  const kids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/u.test(entry)) continue;
-    const stat = readText(`/proc/${entry}/stat`);
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[1]) === pid && fields[0] !== 'Z') kids.push(Number(entry));
-  }
-  return kids;
+export function liveChildrenOf(pid: number): number[] {
+  return childrenOf(pid).filter((c) => c.state !== 'Z').map((c) => c.pid);
 }
 
-export function isGone(pid: number): boolean {
-  const stat = readText(`/proc/${pid}/stat`);
-  return stat === '' || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-}
+export { isGone };
 
 export interface RunningDaemon {
   readonly child: ChildProcess;
