@@ -1,0 +1,109 @@
+// The HTTP control surface on supervisord's paths: XML-RPC at /RPC2 (so the stock supervisorctl
+// and other tools work), log tails at /logtail and /mainlogtail, our JSON API at /api/v1, and
+// /status + /healthz for load balancers. buildServer() never listens (tests use inject()).
+
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ControlApi } from '../api/control-api.js';
+import type { Credentials } from '../config/schema.js';
+import { SupervisorError } from '../errors.js';
+import { checkBasicAuth } from './auth.js';
+import { registerJsonRoutes } from './json-routes.js';
+import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from './xmlrpc/codec.js';
+import { dispatch } from './xmlrpc/methods.js';
+
+/** Byte streams of log files as they grow, for /logtail and /mainlogtail (null: no such log). */
+export interface LogFollower {
+  process(namespec: string, channel: 'stdout' | 'stderr', signal: AbortSignal): AsyncIterable<Buffer> | null;
+  main(signal: AbortSignal): AsyncIterable<Buffer> | null;
+}
+
+export interface ServerOptions {
+  readonly api: ControlApi;
+  readonly follow: LogFollower;
+  readonly credentials: Credentials | null;
+  /** Autostart programs, for /healthz. */
+  readonly autostartNames: () => readonly string[];
+  /** Largest request body accepted; larger ones get 413 without being read into memory. */
+  readonly bodyLimit?: number;
+  readonly onError?: (message: string) => void;
+}
+
+const XML = 'text/xml';
+
+async function xmlRpc(options: ServerOptions, request: FastifyRequest, reply: FastifyReply): Promise<string> {
+  void reply.type(XML);
+  let call: ReturnType<typeof parseMethodCall>;
+  try {
+    call = parseMethodCall(typeof request.body === 'string' ? request.body : '');
+  } catch (error) {
+    if (!(error instanceof XmlRpcParseError)) throw error;
+    // supervisord answers unparseable requests with 400; we also say why, as a fault.
+    void reply.code(400);
+    return encodeFault(2, `INCORRECT_PARAMETERS: ${error.message}`);
+  }
+  try {
+    const value = await dispatch(options.api, call.methodName, call.params);
+    return encodeMethodResponse(value as XmlRpcInput);
+  } catch (error) {
+    if (error instanceof SupervisorError) return encodeFault(error.faultCode, error.faultString);
+    options.onError?.(`XML-RPC ${call.methodName} failed: ${(error as Error).stack ?? String(error)}`);
+    return encodeFault(30, `FAILED: ${(error as Error).message}`);
+  }
+}
+
+async function streamLog(reply: FastifyReply, request: FastifyRequest, source: (signal: AbortSignal) => AsyncIterable<Buffer> | null): Promise<void> {
+  const abort = new AbortController();
+  const stream = source(abort.signal);
+  if (stream === null) {
+    await reply.code(404).type('text/plain').send('Not Found\n');
+    return;
+  }
+  request.raw.on('close', () => {
+    abort.abort();
+  });
+  reply.raw.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'X-Accel-Buffering': 'no', 'Cache-Control': 'no-cache' });
+  reply.hijack();
+  for await (const chunk of stream) {
+    if (!reply.raw.write(chunk)) await new Promise((resolve) => reply.raw.once('drain', resolve));
+  }
+  reply.raw.end();
+}
+
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    // Slow or stuck clients must not pin connections forever.
+    requestTimeout: 30_000,
+    connectionTimeout: 0,
+    logger: false,
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, body);
+  });
+  if (options.credentials !== null) {
+    const creds = options.credentials;
+    app.addHook('onRequest', async (request, reply) => {
+      if (checkBasicAuth(request.headers.authorization, creds)) return;
+      await reply.code(401).header('WWW-Authenticate', 'Basic realm="default"').type('text/plain').send('Unauthorized\n');
+    });
+  }
+  app.post('/RPC2', async (request, reply) => xmlRpc(options, request, reply));
+  app.post('/RPC2/*', async (request, reply) => xmlRpc(options, request, reply));
+  app.get<{ Params: { name: string; channel?: string } }>('/logtail/:name/:channel?', async (request, reply) => {
+    const channel = request.params.channel ?? 'stdout';
+    if (channel !== 'stdout' && channel !== 'stderr') return reply.code(404).send('Not Found\n');
+    await streamLog(reply, request, (signal) => options.follow.process(request.params.name, channel, signal));
+    return reply;
+  });
+  app.get('/mainlogtail', async (request, reply) => {
+    await streamLog(reply, request, (signal) => options.follow.main(signal));
+    return reply;
+  });
+  registerJsonRoutes(app, options.api, options.autostartNames);
+  app.setErrorHandler(async (error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) options.onError?.(`HTTP handler failed: ${error.stack ?? error.message}`);
+    await reply.code(status).type('application/json').send({ error: error.message });
+  });
+  return app;
+}

@@ -1,0 +1,78 @@
+// The JSON API: the same ControlApi as XML-RPC, as REST-style routes for the common operations and
+// one generic route for everything (`POST /api/v1/call/<method>` with `{"params": [...]}`), plus
+// /status and /healthz for load balancers and orchestrators.
+
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ControlApi } from '../api/control-api.js';
+import { SupervisorError } from '../errors.js';
+import type { XmlRpcValue } from './xmlrpc/codec.js';
+import { dispatch } from './xmlrpc/methods.js';
+
+async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof SupervisorError)) throw error;
+    return reply.code(error.statusCode).send({ error: { fault: error.fault, faultCode: error.faultCode, message: error.faultString } });
+  }
+}
+
+interface NameParams { name: string }
+interface WaitBody { wait?: boolean }
+
+export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autostartNames: () => readonly string[]): void {
+  const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+
+  app.get('/status', async (_req, reply) => answer(reply, async () => {
+    const [state, processes] = await Promise.all([api.getState(), api.getAllProcessInfo()]);
+    return {
+      state: state.statename,
+      pid: await api.getPID(),
+      processes: processes.map((p) => ({
+        name: p.group === p.name ? p.name : `${p.group}:${p.name}`, group: p.group, state: p.statename, pid: p.pid,
+        uptime: p.statename === 'RUNNING' ? p.now - p.start : 0, exitstatus: p.exitstatus, description: p.description,
+      })),
+    };
+  }));
+
+  app.get('/healthz', async (_req, reply) => answer(reply, async () => {
+    const wanted = new Set(autostartNames());
+    const processes = await api.getAllProcessInfo();
+    const notRunning = processes
+      .map((p) => ({ name: p.group === p.name ? p.name : `${p.group}:${p.name}`, state: p.statename }))
+      .filter((p) => wanted.has(p.name) && p.state !== 'RUNNING');
+    return reply.code(notRunning.length === 0 ? 200 : 503).send({ ok: notRunning.length === 0, notRunning });
+  }));
+
+  app.get('/api/v1/state', async (_req, reply) => answer(reply, () => api.getState()));
+  app.get('/api/v1/processes', async (_req, reply) => answer(reply, () => api.getAllProcessInfo()));
+  app.get('/api/v1/config', async (_req, reply) => answer(reply, () => api.getAllConfigInfo()));
+  app.get<{ Params: NameParams }>('/api/v1/processes/:name', async (req, reply) => answer(reply, () => api.getProcessInfo(req.params.name)));
+  app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/start', async (req, reply) =>
+    answer(reply, () => api.startProcess(req.params.name, bool(req.body?.wait, true))));
+  app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/stop', async (req, reply) =>
+    answer(reply, () => api.stopProcess(req.params.name, bool(req.body?.wait, true))));
+  app.post<{ Params: NameParams; Body: { signal?: string } | undefined }>('/api/v1/processes/:name/signal', async (req, reply) =>
+    answer(reply, () => api.signalProcess(req.params.name, req.body?.signal ?? '')));
+  app.get<{ Params: NameParams & { channel: string }; Querystring: { offset?: string; length?: string } }>(
+    '/api/v1/processes/:name/logs/:channel', async (req, reply) => answer(reply, () => {
+      const offset = Number(req.query.offset ?? -1600);
+      const length = Number(req.query.length ?? 0);
+      const { name, channel } = req.params;
+      if (channel === 'stdout') return api.readProcessStdoutLog(name, offset, length);
+      if (channel === 'stderr') return api.readProcessStderrLog(name, offset, length);
+      throw new SupervisorError('BAD_ARGUMENTS', `channel ${channel}`);
+    }));
+  app.delete<{ Params: NameParams }>('/api/v1/processes/:name/logs', async (req, reply) => answer(reply, () => api.clearProcessLogs(req.params.name)));
+  app.post<{ Params: NameParams }>('/api/v1/groups/:name', async (req, reply) => answer(reply, () => api.addProcessGroup(req.params.name)));
+  app.delete<{ Params: NameParams }>('/api/v1/groups/:name', async (req, reply) => answer(reply, () => api.removeProcessGroup(req.params.name)));
+  app.post('/api/v1/reload', async (_req, reply) => answer(reply, () => api.reloadConfig()));
+  app.post('/api/v1/shutdown', async (_req, reply) => answer(reply, () => api.shutdown()));
+  app.post('/api/v1/restart', async (_req, reply) => answer(reply, () => api.restart()));
+  app.post<{ Params: { method: string }; Body: { params?: unknown } | undefined }>('/api/v1/call/:method', async (req, reply) =>
+    answer(reply, async () => {
+      const params = req.body?.params ?? [];
+      if (!Array.isArray(params)) throw new SupervisorError('INCORRECT_PARAMETERS');
+      return { result: await dispatch(api, req.params.method, params as XmlRpcValue[]) };
+    }));
+}
