@@ -11,6 +11,7 @@ import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogg
 import { systemClock } from '../process/clock.js';
 import { processSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
+import { makeNamespec } from '../supervisor/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 
@@ -82,7 +83,7 @@ export class DaemonRun {
       config: () => this.config,
       reload: () => this.readConfig(),
       logsOf: (runner) => this.childLogs.get(logKey(runner.config)),
-      mainLogfile: () => (this.config.supervisord.logfile === 'syslog' ? null : this.config.supervisord.logfile),
+      mainLogfile: () => this.mainLogPath(),
       clearMainLog: () => {
         rmSync(this.config.supervisord.logfile, { force: true });
         this.logger.reopen();
@@ -99,6 +100,23 @@ export class DaemonRun {
 
   get log(): DaemonLogger {
     return this.logger;
+  }
+
+  /** The log file of `namespec`'s channel, or null (no such process, or no file). */
+  logPathOf(namespec: string, channel: 'stdout' | 'stderr'): string | null {
+    const runner = this.supervisor.runners().find((r) => makeNamespec(r.config.group, r.config.name) === namespec);
+    const logs = runner === undefined ? undefined : this.childLogs.get(logKey(runner.config));
+    const path = channel === 'stdout' ? logs?.stdoutPath : logs?.stderrPath;
+    return path === undefined || path === '' ? null : path;
+  }
+
+  mainLogPath(): string | null {
+    return this.config.supervisord.logfile === 'syslog' ? null : this.config.supervisord.logfile;
+  }
+
+  /** Namespecs of the processes that should be running (for /healthz). */
+  autostartNamespecs(): string[] {
+    return this.supervisor.runners().filter((r) => r.config.autostart).map((r) => makeNamespec(r.config.group, r.config.name));
   }
 
   private readConfig(): LoadResult {

@@ -11,9 +11,20 @@ import { DaemonRun } from './daemon-run.js';
 import { DAEMON_ENV, reportToParent, runDetached } from './daemonize.js';
 import { ensureMinFds } from './limits.js';
 import { checkPidfile, removePidfile } from './pidfile.js';
+import { startServers } from './servers.js';
+import { ListenError, checkInetSecurity } from '../server/listen.js';
+
+/** Thrown after an exit has been scheduled, to unwind without running anything else. */
+class ExitScheduled extends Error {}
 
 function usage(message: string): never {
-  process.stderr.write(`Error: ${message}\nFor help, use ${path.basename(process.argv[1] ?? 'tssupervisord')} -h\n`);
+  const text = `Error: ${message}\nFor help, use ${path.basename(process.argv[1] ?? 'tssupervisord')} -h\n`;
+  if (process.env[DAEMON_ENV] === '1' && process.send !== undefined) {
+    // Detached: our stderr goes nowhere, so the waiting foreground process prints it for us.
+    reportToParent({ error: text.trimEnd() }, () => process.exit(2));
+    throw new ExitScheduled();
+  }
+  process.stderr.write(text);
   process.exit(2);
 }
 
@@ -78,6 +89,11 @@ async function main(): Promise<void> {
 /** Checks that must fail in the foreground, before detaching (supervisord reports them first). */
 function preflight(config: DaemonConfig): string[] {
   const notes: string[] = [];
+  try {
+    for (const server of config.inetServers) checkInetSecurity(server);
+  } catch (error) {
+    usage((error as Error).message);
+  }
   const { pidfile, minfds } = config.supervisord;
   const owner = checkPidfile(pidfile);
   if (owner.kind === 'taken') {
@@ -123,11 +139,19 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   const daemon = new DaemonRun(config, {
     configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings, infos: [...infos, ...notes],
   });
+  try {
+    const servers = await startServers(config, daemon);
+    daemon.onExit = async () => servers.close();
+  } catch (error) {
+    if (error instanceof ListenError || (error as NodeJS.ErrnoException).code !== undefined) usage((error as Error).message);
+    throw error;
+  }
   daemon.start();
   reportToParent({ ready: true });
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ExitScheduled) return;
   reportToParent({ error: `Error: ${(error as Error).message}` });
   process.stderr.write(`tssupervisord: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);

@@ -34,8 +34,13 @@ export async function runDetached(argv: readonly string[]): Promise<number> {
 }
 
 /** In the daemon: tell the waiting foreground process how startup went. */
-export function reportToParent(message: DaemonMessage): void {
-  if (process.send === undefined) return;
-  process.send(message);
-  if ('ready' in message) process.disconnect();
+export function reportToParent(message: DaemonMessage, then?: () => void): void {
+  if (process.send === undefined) {
+    then?.();
+    return;
+  }
+  process.send(message, () => {
+    if ('ready' in message) process.disconnect();
+    then?.();
+  });
 }
