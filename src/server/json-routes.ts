@@ -59,8 +59,9 @@ export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autost
       const offset = Number(req.query.offset ?? -1600);
       const length = Number(req.query.length ?? 0);
       const { name, channel } = req.params;
-      if (channel === 'stdout') return api.readProcessStdoutLog(name, offset, length);
-      if (channel === 'stderr') return api.readProcessStderrLog(name, offset, length);
+      // Wrapped, so the answer is JSON like every other route (a bare string would go as text).
+      if (channel === 'stdout') return api.readProcessStdoutLog(name, offset, length).then((text) => ({ text }));
+      if (channel === 'stderr') return api.readProcessStderrLog(name, offset, length).then((text) => ({ text }));
       throw new SupervisorError('BAD_ARGUMENTS', `channel ${channel}`);
     }));
   app.delete<{ Params: NameParams }>('/api/v1/processes/:name/logs', async (req, reply) => answer(reply, () => api.clearProcessLogs(req.params.name)));

@@ -36,6 +36,15 @@ export interface ControlHost {
 const byPriorityThenName = (a: ProcessRunner, b: ProcessRunner): number =>
   a.config.priority - b.config.priority || (a.config.name < b.config.name ? -1 : a.config.name > b.config.name ? 1 : 0);
 
+/** Runs `work` now, turning a throw into a rejection: ControlApi methods never throw synchronously
+ *  (a caller's `.catch()` or `rejects` must see every fault). */
+function settled<T>(work: () => T | Promise<T>): Promise<T> {
+  // The executor runs synchronously; a throw in it rejects the promise.
+  return new Promise<T>((resolve) => {
+    resolve(work());
+  });
+}
+
 function logError(error: unknown): SupervisorError {
   if (error instanceof LogReadError) return new SupervisorError(error.code);
   throw error;
@@ -124,55 +133,67 @@ export class SupervisorControl implements ControlApi {
   }
 
   clearLog(): Promise<boolean> {
-    this.checkState();
-    if (this.host.mainLogfile() === null) throw new SupervisorError('NO_FILE');
-    try {
-      this.host.clearMainLog();
-    } catch {
-      throw new SupervisorError('FAILED');
-    }
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      if (this.host.mainLogfile() === null) throw new SupervisorError('NO_FILE');
+      try {
+        this.host.clearMainLog();
+      } catch {
+        throw new SupervisorError('FAILED');
+      }
+      return true;
+    });
   }
 
   shutdown(): Promise<boolean> {
-    this.checkState();
-    this.host.requestShutdown();
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      this.host.requestShutdown();
+      return true;
+    });
   }
 
   restart(): Promise<boolean> {
-    this.checkState();
-    this.host.requestRestart();
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      this.host.requestRestart();
+      return true;
+    });
   }
 
   reloadConfig(): Promise<[[string[], string[], string[]]]> {
-    this.checkState();
-    const loaded = this.host.reload();
-    if (!loaded.ok) throw new SupervisorError('CANT_REREAD', loaded.issues.map((i) => formatIssue(i)).join('\n'));
-    this.pending = loaded.config;
-    const running = this.supervisor.groups.map((g) => g.config);
-    const diff = diffConfigs(running, loaded.config.groups);
-    const names = (groups: readonly { name: string }[]): string[] => groups.map((g) => g.name);
-    return Promise.resolve([[names(diff.added), names(diff.changed), names(diff.removed)]]);
+    return settled((): [[string[], string[], string[]]] => {
+      this.checkState();
+      const loaded = this.host.reload();
+      if (!loaded.ok) throw new SupervisorError('CANT_REREAD', loaded.issues.map((i) => formatIssue(i)).join('\n'));
+      this.pending = loaded.config;
+      const running = this.supervisor.groups.map((g) => g.config);
+      const diff = diffConfigs(running, loaded.config.groups);
+      const names = (groups: readonly { name: string }[]): string[] => groups.map((g) => g.name);
+      return [[names(diff.added), names(diff.changed), names(diff.removed)]];
+    });
   }
 
   addProcessGroup(name: string): Promise<boolean> {
-    this.checkState();
-    const config = this.pending.groups.find((g) => g.name === name);
-    if (config === undefined) throw new SupervisorError('BAD_NAME', name);
-    if (this.supervisor.groups.some((g) => g.config.name === name)) throw new SupervisorError('ALREADY_ADDED', name);
-    this.supervisor.startAutostart(this.supervisor.addGroup(config));
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      const config = this.pending.groups.find((g) => g.name === name);
+      if (config === undefined) throw new SupervisorError('BAD_NAME', name);
+      if (this.supervisor.groups.some((g) => g.config.name === name)) throw new SupervisorError('ALREADY_ADDED', name);
+      this.supervisor.startAutostart(this.supervisor.addGroup(config));
+      return true;
+    });
   }
 
   removeProcessGroup(name: string): Promise<boolean> {
-    this.checkState();
-    const group = this.group(name);
-    if (group.runners.some((r) => !isStoppedState(r.snapshot.state))) throw new SupervisorError('STILL_RUNNING', name);
-    for (const runner of group.runners) this.host.logsOf(runner)?.close();
-    this.supervisor.removeGroup(name);
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      const group = this.group(name);
+      if (group.runners.some((r) => !isStoppedState(r.snapshot.state))) throw new SupervisorError('STILL_RUNNING', name);
+      for (const runner of group.runners) this.host.logsOf(runner)?.close();
+      this.supervisor.removeGroup(name);
+      return true;
+    });
   }
 
   async startProcess(name: string, wait = true): Promise<boolean> {
@@ -202,14 +223,18 @@ export class SupervisorControl implements ControlApi {
   }
 
   startProcessGroup(name: string, wait = true): Promise<ProcessResult[]> {
-    this.checkState();
-    const runners = [...this.group(name).runners].sort(byPriorityThenName);
-    return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+    return settled(() => {
+      this.checkState();
+      const runners = [...this.group(name).runners].sort(byPriorityThenName);
+      return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+    });
   }
 
   startAllProcesses(wait = true): Promise<ProcessResult[]> {
-    this.checkState();
-    return runForEach(this.allRunners().filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+    return settled(() => {
+      this.checkState();
+      return runForEach(this.allRunners().filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+    });
   }
 
   async stopProcess(name: string, wait = true): Promise<boolean> {
@@ -226,14 +251,18 @@ export class SupervisorControl implements ControlApi {
   }
 
   stopProcessGroup(name: string, wait = true): Promise<ProcessResult[]> {
-    this.checkState();
-    const runners = [...this.group(name).runners].sort(byPriorityThenName);
-    return runForEach(runners.filter((r) => isRunningState(r.snapshot.state)), (r) => this.stopProcess(this.namespecOf(r), wait));
+    return settled(() => {
+      this.checkState();
+      const runners = [...this.group(name).runners].sort(byPriorityThenName);
+      return runForEach(runners.filter((r) => isRunningState(r.snapshot.state)), (r) => this.stopProcess(this.namespecOf(r), wait));
+    });
   }
 
   stopAllProcesses(wait = true): Promise<ProcessResult[]> {
-    this.checkState();
-    return runForEach(this.allRunners().filter((r) => isRunningState(r.snapshot.state)), (r) => this.stopProcess(this.namespecOf(r), wait));
+    return settled(() => {
+      this.checkState();
+      return runForEach(this.allRunners().filter((r) => isRunningState(r.snapshot.state)), (r) => this.stopProcess(this.namespecOf(r), wait));
+    });
   }
 
   async signalProcess(name: string, signal: string): Promise<boolean> {
@@ -261,14 +290,18 @@ export class SupervisorControl implements ControlApi {
   }
 
   signalProcessGroup(name: string, signal: string): Promise<ProcessResult[]> {
-    this.checkState();
-    const runners = [...this.group(name).runners].sort(byPriorityThenName);
-    return runForEach(runners.filter((r) => isSignallableState(r.snapshot.state)), (r) => this.signalProcess(this.namespecOf(r), signal));
+    return settled(() => {
+      this.checkState();
+      const runners = [...this.group(name).runners].sort(byPriorityThenName);
+      return runForEach(runners.filter((r) => isSignallableState(r.snapshot.state)), (r) => this.signalProcess(this.namespecOf(r), signal));
+    });
   }
 
   signalAllProcesses(signal: string): Promise<ProcessResult[]> {
-    this.checkState();
-    return runForEach(this.allRunners().filter((r) => isSignallableState(r.snapshot.state)), (r) => this.signalProcess(this.namespecOf(r), signal));
+    return settled(() => {
+      this.checkState();
+      return runForEach(this.allRunners().filter((r) => isSignallableState(r.snapshot.state)), (r) => this.signalProcess(this.namespecOf(r), signal));
+    });
   }
 
   private info(runner: ProcessRunner): ProcessInfo {
@@ -280,19 +313,27 @@ export class SupervisorControl implements ControlApi {
   }
 
   getProcessInfo(name: string): Promise<ProcessInfo> {
-    this.checkState();
-    return Promise.resolve(this.info(this.process(name)));
+    return settled(() => {
+      this.checkState();
+      return this.info(this.process(name));
+    });
   }
 
   getAllProcessInfo(): Promise<ProcessInfo[]> {
-    this.checkState();
-    // Lexical order: groups by name, then processes by name (supervisord's _getAllProcesses(lexical=True)).
-    const byName = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-    const groups = [...this.supervisor.groups].sort(byName((g) => g.config.name));
-    return Promise.resolve(groups.flatMap((g) => [...g.runners].sort(byName((r) => r.config.name)).map((r) => this.info(r))));
+    return settled(() => {
+      this.checkState();
+      // Lexical order: groups by name, then processes by name (supervisord's _getAllProcesses(lexical=True)).
+      const byName = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+      const groups = [...this.supervisor.groups].sort(byName((g) => g.config.name));
+      return groups.flatMap((g) => [...g.runners].sort(byName((r) => r.config.name)).map((r) => this.info(r)));
+    });
   }
 
   getAllConfigInfo(): Promise<ConfigInfo[]> {
+    return settled(() => this.configInfo());
+  }
+
+  private configInfo(): ConfigInfo[] {
     this.checkState();
     const active = new Set(this.supervisor.groups.map((g) => g.config.name));
     const logName = (t: { kind: string; path?: string }): string => (t.kind === 'file' ? t.path ?? '' : t.kind);
@@ -307,7 +348,7 @@ export class SupervisorControl implements ControlApi {
       stderr_logfile: logName(p.stderr.logfile), stderr_logfile_backups: p.stderr.backups, stderr_logfile_maxbytes: p.stderr.maxBytes,
       stderr_syslog: p.stderr.syslog, serverurl: p.serverurl ?? 'none',
     })));
-    return Promise.resolve(infos.sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : 1)));
+    return infos.sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : 1));
   }
 
   private logPath(name: string, channel: 'stdout' | 'stderr'): string {
@@ -316,15 +357,17 @@ export class SupervisorControl implements ControlApi {
   }
 
   private readProcessLog(name: string, channel: 'stdout' | 'stderr', offset: number, length: number): Promise<string> {
-    this.checkState();
-    const file = this.logPath(name, channel);
-    if (file === '') throw new SupervisorError('NO_FILE', 'none');
-    try {
-      return Promise.resolve(decodeLog(readLogSlice(file, offset, length)));
-    } catch (error) {
-      const failure = logError(error);
-      throw failure.fault === 'NO_FILE' ? new SupervisorError('NO_FILE', file) : failure;
-    }
+    return settled(() => {
+      this.checkState();
+      const file = this.logPath(name, channel);
+      if (file === '') throw new SupervisorError('NO_FILE', 'none');
+      try {
+        return decodeLog(readLogSlice(file, offset, length));
+      } catch (error) {
+        const failure = logError(error);
+        throw failure.fault === 'NO_FILE' ? new SupervisorError('NO_FILE', file) : failure;
+      }
+    });
   }
 
   readProcessStdoutLog(name: string, offset: number, length: number): Promise<string> {
@@ -336,11 +379,13 @@ export class SupervisorControl implements ControlApi {
   }
 
   private tailProcessLog(name: string, channel: 'stdout' | 'stderr', offset: number, length: number): Promise<[string, number, boolean]> {
-    this.checkState();
-    const file = this.logPath(name, channel);
-    if (file === '') return Promise.resolve(['', 0, false]);
-    const tail = tailLog(file, offset, length);
-    return Promise.resolve([decodeLog(tail.bytes), tail.offset, tail.overflow]);
+    return settled((): [string, number, boolean] => {
+      this.checkState();
+      const file = this.logPath(name, channel);
+      if (file === '') return ['', 0, false];
+      const tail = tailLog(file, offset, length);
+      return [decodeLog(tail.bytes), tail.offset, tail.overflow];
+    });
   }
 
   tailProcessStdoutLog(name: string, offset: number, length: number): Promise<[string, number, boolean]> {
@@ -352,30 +397,36 @@ export class SupervisorControl implements ControlApi {
   }
 
   clearProcessLogs(name: string): Promise<boolean> {
-    this.checkState();
-    const runner = this.process(name);
-    try {
-      this.host.logsOf(runner)?.clear();
-    } catch {
-      throw new SupervisorError('FAILED', name);
-    }
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      const runner = this.process(name);
+      try {
+        this.host.logsOf(runner)?.clear();
+      } catch {
+        throw new SupervisorError('FAILED', name);
+      }
+      return true;
+    });
   }
 
   clearAllProcessLogs(): Promise<ProcessResult[]> {
-    this.checkState();
-    return runForEach(this.allRunners(), (r) => this.clearProcessLogs(this.namespecOf(r)));
+    return settled(() => {
+      this.checkState();
+      return runForEach(this.allRunners(), (r) => this.clearProcessLogs(this.namespecOf(r)));
+    });
   }
 
   sendProcessStdin(name: string, chars: string): Promise<boolean> {
-    this.checkState();
-    if (typeof chars !== 'string') throw new SupervisorError('INCORRECT_PARAMETERS', String(chars));
-    const runner = this.process(name);
-    const stdin = runner.stdin;
-    if (runner.snapshot.pid === 0 || runner.snapshot.killing || stdin === null) throw new SupervisorError('NOT_RUNNING', name);
-    if (stdin.destroyed || !stdin.writable) throw new SupervisorError('NO_FILE', name);
-    stdin.write(Buffer.from(chars, 'utf8'));
-    return Promise.resolve(true);
+    return settled(() => {
+      this.checkState();
+      if (typeof chars !== 'string') throw new SupervisorError('INCORRECT_PARAMETERS', String(chars));
+      const runner = this.process(name);
+      const stdin = runner.stdin;
+      if (runner.snapshot.pid === 0 || runner.snapshot.killing || stdin === null) throw new SupervisorError('NOT_RUNNING', name);
+      if (stdin.destroyed || !stdin.writable) throw new SupervisorError('NO_FILE', name);
+      stdin.write(Buffer.from(chars, 'utf8'));
+      return true;
+    });
   }
 
   sendRemoteCommEvent(_type: string, _data: string): Promise<boolean> {
