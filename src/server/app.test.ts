@@ -422,7 +422,7 @@ describe('JSON API', () => {
     expect(badChannel.json()).toMatchObject({ error: { fault: 'BAD_ARGUMENTS' } });
     const cleared = await app.inject({ method: 'DELETE', url: '/api/v1/processes/web/logs' });
     expect(cleared.json()).toBe(true);
-    expect((await app.inject({ method: 'GET', url: '/api/v1/processes/web/logs/stdout' })).body).toBe('');
+    expect((await app.inject({ method: 'GET', url: '/api/v1/processes/web/logs/stdout' })).json()).toEqual({ text: '' });
   });
 
   it('removes and adds groups, and reloads the config', async () => {
