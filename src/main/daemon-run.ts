@@ -75,6 +75,9 @@ export class DaemonRun {
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
     });
+    // Signals first: a SIGTERM that arrives while groups are being created must still mean an
+    // orderly shutdown, not Node's default of dying on the spot.
+    this.installSignals();
     this.loadGroups();
     this.control = new SupervisorControl({
       supervisor: this.supervisor,
@@ -162,7 +165,9 @@ export class DaemonRun {
     }
     writePidfile(config.supervisord.pidfile);
     logger.info(`supervisord started with pid ${process.pid}`);
-    this.installSignals();
+    // Node exits when nothing is pending; a supervisor with every program stopped and no control
+    // socket must still wait for signals, as supervisord does.
+    setInterval(() => undefined, 2 ** 31 - 1);
     this.supervisor.startAutostart();
   }
 
