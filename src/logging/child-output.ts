@@ -5,6 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { posix as path } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
@@ -87,8 +88,51 @@ function filtersFor(p: ProcessConfig, c: ChannelConfig): ChunkFilter[] {
   return filters;
 }
 
+// One read buffer shared by every child pipe. libuv reads into it and calls back synchronously,
+// and every consumer (RotatingFile's writeSync, the filters, the debug echo) is done with the
+// bytes before returning, so the next read - on any pipe - may overwrite them. 64 KiB per read,
+// as Node's own reads (supervisord reads up to 128 KiB). Without it Node allocates a fresh 64 KiB
+// Buffer per read, and a child writing at 1 GB/s leaves ~40 MB of them for the GC to collect
+// late (measured by bench/log-throughput).
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
+interface StreamHandle {
+  readonly useUserBuffer?: unknown;
+}
+
+/**
+ * Re-home the pipe's libuv handle in a Socket that reads into READ_BUFFER (net's `onread`
+ * option, which only a constructor accepts). Relies on net.Socket's `_handle`; returns false,
+ * leaving the stream untouched, if it is not a fresh socket over a libuv stream handle.
+ */
+function readIntoSharedBuffer(stream: Readable, write: (chunk: Buffer) => void): boolean {
+  if (!(stream instanceof Socket) || stream.readableLength > 0 || stream.destroyed) return false;
+  const owner = stream as unknown as { _handle: StreamHandle | null | undefined };
+  const handle = owner._handle;
+  if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function') return false;
+  owner._handle = null;
+  const options = {
+    handle,
+    readable: true,
+    writable: false,
+    onread: {
+      buffer: READ_BUFFER,
+      callback: (bytes: number, buf: Uint8Array) => {
+        write(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+      },
+    },
+  };
+  const reader = new Socket(options);
+  reader.on('error', () => undefined);
+  // The original socket lost its handle: close it with the reader, so ChildProcess 'close' fires.
+  reader.once('close', () => stream.destroy());
+  reader.resume();
+  return true;
+}
+
 function pump(stream: Readable | null, write: ((chunk: Buffer) => void) | null): void {
   if (stream === null) return;
+  if (readIntoSharedBuffer(stream, write ?? (() => undefined))) return;
   if (write === null) {
     stream.resume();
     return;
