@@ -1,0 +1,177 @@
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readText, startDaemon, until } from './support/daemon-process.js';
+import { fixture } from './support/supervisor-harness.js';
+import { tempDir, writeTree } from './support/tmp.js';
+
+function supervisord(dir: string, extra = ''): string {
+  return `[supervisord]\nlogfile=${dir}/sup.log\npidfile=${dir}/sup.pid\nchildlogdir=${dir}/auto\n${extra}\n`;
+}
+
+async function stop(d: ReturnType<typeof startDaemon>): Promise<void> {
+  d.child.kill('SIGTERM');
+  expect(await d.exited()).toBe(0);
+}
+
+function rssKb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/u.exec(readText(`/proc/${pid}/status`))?.[1] ?? 0);
+}
+
+describe('child log files', () => {
+  it('AUTO logs are named like supervisord\'s, in childlogdir; old ones are cleared at start unless nocleanup', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/old-stdout---supervisor-abcd1234.log': 'old\n',
+      'auto/old-stdout---supervisor-abcd1234.log.1': 'older\n',
+      'auto/keep-me.log': 'not ours\n',
+      'sup.conf': `${supervisord(dir)}[program:hello]\ncommand=/bin/sh -c "echo hi; echo err >&2; sleep 100"\nstartsecs=0\n`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/success: hello entered RUNNING/u);
+    const names = (): string[] => readdirSync(`${dir}/auto`).sort();
+    await until('AUTO stdout log with output', () => {
+      const out = names().find((n) => /^hello-stdout---supervisor-[a-z0-9_]{8}\.log$/u.test(n));
+      return out !== undefined && readText(`${dir}/auto/${out}`) === 'hi\n' ? out : undefined;
+    });
+    expect(names().some((n) => /^hello-stderr---supervisor-[a-z0-9_]{8}\.log$/u.test(n))).toBe(true);
+    expect(names()).not.toContain('old-stdout---supervisor-abcd1234.log');
+    expect(names()).not.toContain('old-stdout---supervisor-abcd1234.log.1');
+    expect(names()).toContain('keep-me.log');
+    await stop(d);
+  });
+
+  it('rotates at maxbytes with supervisord naming, losing no byte; NONE drains so the child never blocks', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:flood]
+command=${fixture('flood-stdout.mjs', 200_000, 100)}
+startsecs=0
+autorestart=false
+stdout_logfile=%(here)s/flood.log
+stdout_logfile_maxbytes=20KB
+stdout_logfile_backups=50
+[program:dropped]
+command=${fixture('flood-stdout.mjs', 20_000_000, 100)}
+startsecs=0
+autorestart=false
+stdout_logfile=NONE
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/exited: flood \(exit status 0; expected\)/u);
+    await d.waitForLog(/exited: dropped \(exit status 0; expected\)/u, 20_000);
+    const rotated = readdirSync(dir).filter((n) => /^flood\.log\.\d+$/u.test(n)).map((n) => Number(n.split('.').pop()));
+    // The writer sends 64 KiB chunks and, as supervisord, we rotate after the write that crosses
+    // maxbytes, so each rotated file holds at least maxbytes.
+    expect(rotated.length).toBeGreaterThanOrEqual(3);
+    const ordered = [...rotated.sort((a, b) => b - a).map((i) => `${dir}/flood.log.${i}`), `${dir}/flood.log`];
+    for (const f of ordered.slice(0, -1)) expect(statSync(f).size).toBeGreaterThanOrEqual(20 * 1024);
+    const all = ordered.map((f) => readFileSync(f, 'utf8')).join('');
+    expect(all.length).toBe(200_000);
+    const numbers = all.split('\n').filter(Boolean).map((l) => Number(l.split(' ')[0]));
+    expect(numbers).toEqual(numbers.map((_, i) => i));
+    await stop(d);
+  });
+
+  it('strip_ansi removes escapes and *_logfile_timestamps stamps each line', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir, 'strip_ansi=true')}
+[program:color]
+command=/usr/bin/printf "\\033[31mred\\033[0m\\nplain\\n"
+startsecs=0
+autorestart=false
+stdout_logfile=%(here)s/color.log
+stdout_logfile_timestamps=true
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/exited: color/u);
+    expect(readText(`${dir}/color.log`)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z red\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z plain\n$/u);
+    await stop(d);
+  });
+
+  it('a log folder that disappears, or a file that cannot be opened: a clear daemon log line, the child keeps running', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'gone/.keep': '',
+      'locked.log/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:ticker]
+command=/bin/sh -c "while true; do echo tick; sleep 0.05; done"
+startsecs=0
+stdout_logfile=%(here)s/gone/ticker.log
+[program:locked]
+command=/bin/sh -c "while true; do echo tock; sleep 0.05; done"
+startsecs=0
+stdout_logfile=%(here)s/locked.log
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/ERRO locked stdout log .*locked\.log: .*EISDIR.*output is dropped until it can be written/u);
+    await d.waitForLog(/success: ticker entered RUNNING/u);
+    await until('ticks in the log', () => (readText(`${dir}/gone/ticker.log`).includes('tick') ? true : undefined));
+    // The folder goes away under a running program (a careless cleanup), then logrotate's SIGUSR2.
+    rmSync(`${dir}/gone`, { recursive: true });
+    d.child.kill('SIGUSR2');
+    await d.waitForLog(/ERRO ticker stdout log .*gone\/ticker\.log: .*ENOENT/u);
+    writeTree(dir, { 'gone/.keep': '' });
+    d.child.kill('SIGUSR2');
+    await until('ticks again once the folder is back', () => (readText(`${dir}/gone/ticker.log`).includes('tick') ? true : undefined));
+    expect(readText(`${dir}/sup.log`)).not.toMatch(/exited: (ticker|locked)/u);
+    await stop(d);
+  });
+
+  it('two programs logging to one file: the daemon says so', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:a]
+command=/bin/sleep 100
+stdout_logfile=%(here)s/shared.log
+[program:b]
+command=/bin/sleep 100
+stdout_logfile=%(here)s/shared.log
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/ERRO log file .*shared\.log is shared by a:a stdout, b:b stdout: their lines interleave/u);
+    await stop(d);
+  });
+
+  it('keeps the daemon\'s memory flat while a child writes 256 MiB through rotation', async () => {
+    const dir = tempDir();
+    const total = 256 * 1024 * 1024;
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:big]
+command=${fixture('flood-stdout.mjs', total, 64)}
+startsecs=0
+autorestart=false
+autostart=true
+stdout_logfile=%(here)s/big.log
+stdout_logfile_maxbytes=16MB
+stdout_logfile_backups=2
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n', '-s'], dir, `${dir}/sup.log`);
+    const pid = d.child.pid ?? 0;
+    await d.waitForLog(/supervisord started/u);
+    const idle = rssKb(pid);
+    let peak = idle;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssKb(pid));
+    }, 20);
+    await d.waitForLog(/exited: big \(exit status 0; expected\)/u, 60_000);
+    clearInterval(sampler);
+    expect((peak - idle) / 1024).toBeLessThan(20);
+    writeFileSync(`${dir}/peak.txt`, `${idle} ${peak}`);
+    await stop(d);
+  }, 90_000);
+});
