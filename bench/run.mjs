@@ -11,6 +11,7 @@ import { printTable, supervisordAvailable } from './lib.mjs';
 const SCENARIOS = [
   'respawn',
   'idle-cpu',
+  'log-throughput',
 ];
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
