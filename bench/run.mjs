@@ -12,6 +12,7 @@ const SCENARIOS = [
   'respawn',
   'idle-cpu',
   'log-throughput',
+  'ctl-status',
 ];
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
