@@ -53,14 +53,21 @@ export class Supervisor {
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
-    for (const group of config.groups) this.addGroup(group);
+    const byPriorityThenName = (a: GroupConfig, b: GroupConfig): number =>
+      a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const group of [...config.groups].sort(byPriorityThenName)) this.addGroup(group);
   }
 
   get mood(): Mood {
     return this.moodValue;
   }
 
-  /** Groups in supervisord's order: (priority, name). */
+  /**
+   * Groups in supervisord's order: by priority; among equal priorities in the order they were
+   * added (the config's groups by name at startup, then each added group after the existing ones),
+   * as supervisord stable-sorts its process_groups dict by priority alone. That order shows in
+   * `clear all` / `signal all` results and in which of two equal-priority groups stops first.
+   */
   get groups(): readonly ProcessGroup[] {
     return this.groupList;
   }
@@ -85,8 +92,8 @@ export class Supervisor {
       gidOf: this.deps.gidOf,
     }));
     const group = { config, runners };
-    this.groupList = [...this.groupList, group].sort((a, b) =>
-      a.config.priority - b.config.priority || (a.config.name < b.config.name ? -1 : a.config.name > b.config.name ? 1 : 0));
+    // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
+    this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
     this.events.emit('groupAdded', { group: config.name });
     return group;
   }
