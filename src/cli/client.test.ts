@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { SupervisorError } from '../errors.js';
+import { encodeFault, encodeMethodResponse, parseMethodCall } from '../server/xmlrpc/codec.js';
+import { XmlRpcControlClient } from './client.js';
+import { RemoteFault } from './failures.js';
+import type { ServerTarget } from './transport.js';
+
+const target: ServerTarget = { serverurl: 'unix:///tmp/x.sock', username: null, password: null };
+
+describe('XmlRpcControlClient', () => {
+  it('calls supervisor.<method> with the given arguments, omitting an unset wait', async () => {
+    const sent: { methodName: string; params: unknown[] }[] = [];
+    const client = new XmlRpcControlClient(target, (_t, body) => {
+      sent.push(parseMethodCall(body));
+      return Promise.resolve(encodeMethodResponse(true));
+    });
+    await client.startProcess('sleeper');
+    await client.stopProcessGroup('grp', false);
+    await client.readProcessStdoutLog('sleeper', -1600, 0);
+    expect(sent).toEqual([
+      { methodName: 'supervisor.startProcess', params: ['sleeper'] },
+      { methodName: 'supervisor.stopProcessGroup', params: ['grp', false] },
+      { methodName: 'supervisor.readProcessStdoutLog', params: ['sleeper', -1600, 0] },
+    ]);
+  });
+
+  it('throws faults as SupervisorError with the server text, unknown ones as RemoteFault', async () => {
+    const answer = (xml: string): XmlRpcControlClient => new XmlRpcControlClient(target, () => Promise.resolve(xml));
+    const bad = await answer(encodeFault(10, 'BAD_NAME: nosuch')).getPID().catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(SupervisorError);
+    expect(bad).toMatchObject({ fault: 'BAD_NAME', detail: 'nosuch', faultCode: 10, faultString: 'BAD_NAME: nosuch' });
+    const plain = await answer(encodeFault(6, 'SHUTDOWN_STATE')).getPID().catch((e: unknown) => e);
+    expect(plain).toMatchObject({ fault: 'SHUTDOWN_STATE', detail: null });
+    const odd = await answer(encodeFault(123, 'strange')).getPID().catch((e: unknown) => e);
+    expect(odd).toBeInstanceOf(RemoteFault);
+    expect(odd).toMatchObject({ faultCode: 123, faultString: 'strange' });
+  });
+
+  it('returns values as the server sent them', async () => {
+    const client = new XmlRpcControlClient(target, () => Promise.resolve(encodeMethodResponse([[['a'], [], ['b']]])));
+    expect(await client.reloadConfig()).toEqual([[['a'], [], ['b']]]);
+  });
+});

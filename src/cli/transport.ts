@@ -1,0 +1,148 @@
+// supervisorctl's HTTP: XML-RPC POSTs to <serverurl>/RPC2 (xmlrpc.SupervisorTransport) and the
+// streaming GETs of tail -f / maintail -f / fg (http_client.HTTPHandler), over a unix socket
+// (`unix:///path`, Host `localhost`) or TCP (`http://host:port`). Socket failures become
+// ConnectionFailure (errno name kept for upcheck), non-200 answers ProtocolError.
+
+import http from 'node:http';
+import { getSystemErrorMap } from 'node:util';
+import { ConnectionFailure, PythonError, ProtocolError } from './failures.js';
+
+export interface ServerTarget {
+  readonly serverurl: string;
+  readonly username: string | null;
+  readonly password: string | null;
+}
+
+/** Where to connect for `serverurl`; throws supervisorctl's ValueError for other schemes. */
+export function connectionOptions(serverurl: string): http.RequestOptions {
+  if (serverurl.startsWith('unix://')) return { socketPath: serverurl.slice('unix://'.length), headers: { Host: 'localhost' } };
+  if (serverurl.startsWith('http://')) {
+    let url: URL;
+    try {
+      url = new URL(serverurl);
+    } catch {
+      throw new PythonError('ValueError', `Unknown protocol for serverurl ${serverurl}`);
+    }
+    const host = url.hostname.replace(/^\[(.*)\]$/u, '$1');
+    return { host, port: url.port === '' ? 80 : Number(url.port) };
+  }
+  throw new PythonError('ValueError', `Unknown protocol for serverurl ${serverurl}`);
+}
+
+function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** A node socket error as the OSError Python would have raised. */
+export function toConnectionFailure(error: unknown): Error {
+  if (!(error instanceof Error)) return new PythonError('Exception', String(error));
+  const { code, errno } = error as NodeJS.ErrnoException;
+  if (code === undefined) return error;
+  if (code === 'ECONNRESET' && errno === undefined) {
+    return new PythonError('http.client.RemoteDisconnected', 'Remote end closed connection without response');
+  }
+  const number = typeof errno === 'number' ? errno : 0;
+  const strerror = getSystemErrorMap().get(number)?.[1] ?? '';
+  return new ConnectionFailure(code, Math.abs(number), strerror);
+}
+
+/** POSTs one XML-RPC request body to /RPC2 and resolves with the response body. */
+export function postXmlRpc(target: ServerTarget, body: string): Promise<string> {
+  const base = connectionOptions(target.serverurl);
+  const payload = Buffer.from(body, 'utf8');
+  const headers: Record<string, string> = {
+    ...(base.headers as Record<string, string> | undefined),
+    'User-Agent': 'tssupervisorctl',
+    'Content-Type': 'text/xml',
+    Accept: 'text/xml',
+    'Content-Length': String(payload.length),
+  };
+  if (target.username !== null && target.password !== null) headers['Authorization'] = basicAuth(target.username, target.password);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ ...base, method: 'POST', path: '/RPC2', headers, agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error) => {
+        reject(toConnectionFailure(error));
+      });
+      response.on('end', () => {
+        if (response.statusCode !== 200) reject(new ProtocolError(response.statusCode ?? 0, response.statusMessage ?? ''));
+        else resolve(Buffer.concat(chunks).toString('utf8'));
+      });
+    });
+    request.on('error', (error) => {
+      reject(toConnectionFailure(error));
+    });
+    request.end(payload);
+  });
+}
+
+export interface StreamListener {
+  /** Body text as it arrives (http_client.Listener.feed writes it to stdout). */
+  data(text: string): void;
+  /** `<url> <message>` for supervisorctl's stderr (Listener.error). */
+  error(line: string): void;
+}
+
+export interface StreamHandle {
+  /** Resolves when the server ends the body, refuses, or close() is called. */
+  readonly done: Promise<void>;
+  close(): void;
+}
+
+/** GETs `path` (e.g. /logtail/foo/stdout) and streams the body, as http_client.HTTPHandler.get. */
+export function streamGet(target: ServerTarget, path: string, listener: StreamListener): StreamHandle {
+  const url = target.serverurl + path;
+  let finish = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  let request: http.ClientRequest | null = null;
+  let closed = false;
+  const close = (): void => {
+    closed = true;
+    request?.destroy();
+    finish();
+  };
+  let base: http.RequestOptions;
+  try {
+    base = connectionOptions(target.serverurl);
+  } catch (error) {
+    listener.error(`${url} Cannot connect, error: <class 'ValueError'> (${(error as Error).message})`);
+    finish();
+    return { done, close };
+  }
+  const headers: Record<string, string> = {
+    ...(base.headers as Record<string, string> | undefined),
+    Accept: '*/*',
+    'User-agent': 'Supervisor HTTP Client',
+    // Like http_client (HTTP/1.1, no Connection header). With `Connection: close` supervisord
+    // does not chunk the endless body and holds it back, so nothing would ever arrive.
+    Connection: 'keep-alive',
+  };
+  // http_client sends credentials whenever a password is set.
+  if (target.password !== null && target.password !== '') headers['Authorization'] = basicAuth(target.username ?? 'None', target.password);
+  request = http.request({ ...base, method: 'GET', path, headers, agent: false }, (response) => {
+    if (response.statusCode !== 200) {
+      listener.error(`${url} Cannot read, status code ${response.statusCode ?? 0}`);
+      close();
+      return;
+    }
+    const decoder = new TextDecoder('utf-8');
+    response.on('data', (chunk: Buffer) => {
+      if (!closed) listener.data(decoder.decode(chunk, { stream: true }));
+    });
+    response.on('end', finish);
+    response.on('error', finish);
+    response.on('close', finish);
+  });
+  request.on('error', (error) => {
+    if (!closed) {
+      const { pythonClass, pythonValue } = PythonError.describe(toConnectionFailure(error));
+      listener.error(`${url} Cannot connect, error: <class '${pythonClass}'> (${pythonValue})`);
+    }
+    finish();
+  });
+  request.end();
+  return { done, close };
+}
