@@ -5,6 +5,9 @@
 import type { ConfigInfo, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { FAULTS } from '../errors.js';
 import { PythonError } from './failures.js';
+import { makeNamespec, splitNamespec } from '../api/namespec.js';
+
+export { makeNamespec, splitNamespec } from '../api/namespec.js';
 
 /** The code points of `text` (Python's len() and indexing count these). */
 const codePoints = (text: string): string[] => Array.from(text);
@@ -13,20 +16,6 @@ const codePoints = (text: string): string[] => Array.from(text);
 export function ljust(text: string, width: number): string {
   const length = codePoints(text).length;
   return length >= width ? text : text + ' '.repeat(width - length);
-}
-
-/** options.make_namespec: `name` when group == name, else `group:name`. */
-export function makeNamespec(group: string, name: string): string {
-  return group === name ? name : `${group}:${name}`;
-}
-
-/** options.split_namespec: `g:*` and `g:` -> [g, null]; `x` -> [x, x]. */
-export function splitNamespec(namespec: string): [string, string | null] {
-  const colon = namespec.indexOf(':');
-  if (colon === -1) return [namespec, namespec];
-  const group = namespec.slice(0, colon);
-  const process = namespec.slice(colon + 1);
-  return [group, process === '' || process === '*' ? null : process];
 }
 
 /** Controller._show_statuses: `'%(namespec)-' + (max(30, longest)+3) + 's%(state)-10s%(desc)s'`. */

@@ -11,7 +11,7 @@ import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogg
 import { systemClock } from '../process/clock.js';
 import { processSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
-import { makeNamespec } from '../supervisor/namespec.js';
+import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 

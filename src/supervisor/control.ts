@@ -15,7 +15,7 @@ import { resolveCommand, type FileFacts } from '../process/command.js';
 import type { ProcessRunner } from '../process/runner.js';
 import { isRunningState, isSignallableState, isStoppedState } from '../process/state.js';
 import { API_VERSION, SUPERVISOR_VERSION } from '../version.js';
-import { makeNamespec, splitNamespec } from './namespec.js';
+import { makeNamespec, splitNamespec } from '../api/namespec.js';
 import { processInfo } from './process-info.js';
 import { runForEach } from './process-results.js';
 import type { ProcessGroup, Supervisor } from './supervisor.js';

@@ -1,5 +1,6 @@
-// supervisord's process names: `name` when group and process share it, else `group:name`;
-// `group:*` or `group:` means the whole group (options.py make_namespec / split_namespec).
+// supervisord's process names, shared by daemon and ctl: `name` when group and process share it,
+// else `group:name`; `group:*` or `group:` means the whole group (options.py make_namespec /
+// split_namespec).
 
 export function makeNamespec(group: string, process: string): string {
   return group === process ? process : `${group}:${process}`;
