@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'bench/**', 'scripts/**', 'test/fixtures/**', 'run/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'bin/**', 'bench/**', 'scripts/**', 'stack/**', 'test/fixtures/**', 'run/**'] },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
@@ -19,13 +19,25 @@ export default tseslint.config(
     },
   },
   {
-    // Pure logic stays free of I/O: the config parser, the process state machine, codecs, rendering.
-    files: ['src/config/ini-reader.ts', 'src/config/values.ts', 'src/config/expand.ts',
-      'src/config/parse*.ts', 'src/config/dump.ts', 'src/process/machine.ts'],
+    // One-way data flow: the CLI and the HTTP surface know the ControlApi contract, never the engine.
+    files: ['src/cli/**/*.ts', 'src/server/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: ['**/supervisor/*', '**/process/*', '**/logging/*', '**/main/*'],
+      }],
+    },
+  },
+  {
+    // Pure logic stays free of I/O: config parsing, the state machine, the XML-RPC codec, rendering.
+    files: ['src/config/ini-reader.ts', 'src/config/values.ts', 'src/config/expand.ts', 'src/config/shlex.ts',
+      'src/config/parse*.ts', 'src/config/dump.ts', 'src/config/diff.ts', 'src/process/machine.ts', 'src/process/state.ts',
+      'src/process/command.ts', 'src/supervisor/process-info.ts', 'src/xmlrpc/*.ts', 'src/api/*.ts', 'src/cli/render.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'node:http', 'node:os', 'node:process',
-          'execa', 'fastify', 'pino', 'rotating-file-stream'],
+          'execa', 'fastify', 'pino', 'rotating-file-stream', '**/supervisor/*', '**/main/*'],
       }],
     },
   },

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeMethodCall, parseMethodResponse, type XmlRpcInput, type XmlRpcResponse } from '../src/server/xmlrpc/codec.js';
+import { encodeMethodCall, parseMethodResponse, type XmlRpcInput, type XmlRpcResponse } from '../src/xmlrpc/codec.js';
 import { DAEMON_BIN, runDaemonCli } from './support/bins.js';
 import { liveChildrenOf, readText, startDaemon, until } from './support/daemon-process.js';
 import { tempDir, writeTree } from './support/tmp.js';

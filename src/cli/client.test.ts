@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SupervisorError } from '../errors.js';
-import { encodeFault, encodeMethodResponse, parseMethodCall } from '../server/xmlrpc/codec.js';
+import { encodeFault, encodeMethodResponse, parseMethodCall } from '../xmlrpc/codec.js';
 import { XmlRpcControlClient } from './client.js';
 import { RemoteFault } from './failures.js';
 import type { ServerTarget } from './transport.js';

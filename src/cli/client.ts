@@ -4,7 +4,7 @@
 
 import type { ConfigInfo, ControlApi, DaemonState, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { faultNameOf, SupervisorError } from '../errors.js';
-import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from '../server/xmlrpc/codec.js';
+import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from '../xmlrpc/codec.js';
 import { RemoteFault } from './failures.js';
 import { postXmlRpc, type ServerTarget } from './transport.js';
 

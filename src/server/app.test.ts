@@ -5,7 +5,7 @@ import { FAKE_NOW, FakeControlApi } from '../../test/support/fake-control-api.js
 import type { Credentials } from '../config/schema.js';
 import { SupervisorError, type FaultName } from '../errors.js';
 import { buildServer, type LogFollower } from './app.js';
-import { encodeMethodCall, parseMethodResponse, type XmlRpcInput, type XmlRpcResponse, type XmlRpcValue } from './xmlrpc/codec.js';
+import { encodeMethodCall, parseMethodResponse, type XmlRpcInput, type XmlRpcResponse, type XmlRpcValue } from '../xmlrpc/codec.js';
 
 interface Setup {
   credentials?: Credentials | null;

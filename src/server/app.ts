@@ -8,7 +8,7 @@ import type { Credentials } from '../config/schema.js';
 import { SupervisorError } from '../errors.js';
 import { checkBasicAuth } from './auth.js';
 import { registerJsonRoutes } from './json-routes.js';
-import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from './xmlrpc/codec.js';
+import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
 /** Byte streams of log files as they grow, for /logtail and /mainlogtail (null: no such log). */

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ControlApi } from '../api/control-api.js';
 import { SupervisorError } from '../errors.js';
-import type { XmlRpcValue } from './xmlrpc/codec.js';
+import type { XmlRpcValue } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
 async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {

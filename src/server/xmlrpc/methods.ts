@@ -4,7 +4,7 @@
 
 import type { ControlApi } from '../../api/control-api.js';
 import { SupervisorError } from '../../errors.js';
-import type { XmlRpcValue } from './codec.js';
+import type { XmlRpcValue } from '../../xmlrpc/codec.js';
 
 type ParamType = 'string' | 'int' | 'boolean';
 
