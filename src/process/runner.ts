@@ -2,9 +2,11 @@
 // performs the effects it returns (spawn, signal, timer, log, state change).
 
 import type { ProcessConfig } from '../config/schema.js';
+import { shlexSplit } from '../config/shlex.js';
 import type { Clock, Cancel } from './clock.js';
 import { resolveCommand, type FileFacts } from './command.js';
 import { transition, initialSnapshot, type Effect, type ProcessEvent, type ProcessSnapshot } from './machine.js';
+import { hintOnce } from './package-hints.js';
 import type { ChildHandle, Spawner } from './spawner.js';
 import type { ProcessState } from './state.js';
 
@@ -39,6 +41,8 @@ export interface RunnerDeps {
   /** Resolves a user name to uid/gid, for `user=`; undefined if unknown. */
   readonly isRoot: boolean;
   readonly gidOf: (uid: number) => number | undefined;
+  /** Commands whose package hint was already logged (default: one set for the whole daemon). */
+  readonly hintedCommands?: Set<string>;
 }
 
 export class ProcessRunner {
@@ -50,6 +54,8 @@ export class ProcessRunner {
   private cancelTimer: Cancel | null = null;
   private cancelStopReport: Cancel | null = null;
   private child: ChildHandle | null = null;
+  /** A package hint for a missing command, logged once the spawn failure is. */
+  private pendingHint: string | undefined;
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
     this.config = config;
@@ -94,6 +100,10 @@ export class ProcessRunner {
         const result = transition(this.current, next, this.config);
         this.current = result.snapshot;
         for (const effect of result.effects) this.perform(effect);
+        if (next.type === 'spawnFailed' && this.pendingHint !== undefined) {
+          this.deps.log('info', this.pendingHint);
+          this.pendingHint = undefined;
+        }
       }
     } finally {
       this.draining = false;
@@ -145,6 +155,9 @@ export class ProcessRunner {
     const { config, deps } = this;
     const resolved = resolveCommand(config.command, config.environment['PATH'] ?? deps.environment['PATH'], deps.stat);
     if (!resolved.ok) {
+      // Logged right after the `spawnerr:` line of this spawnFailed.
+      const program = resolved.kind === 'NO_FILE' ? shlexSplit(config.command)[0] : undefined;
+      this.pendingHint = program === undefined ? undefined : hintOnce(program, deps.hintedCommands);
       this.dispatch({ type: 'spawnFailed', now: now(), message: resolved.message });
       return;
     }
