@@ -1,10 +1,9 @@
 // reload: supervisorctl's do_reload (no upcheck; asks first in the shell).
 
-import { FAULTS } from '../../errors.js';
 import { rawInput, type Command, type CommandContext } from '../context.js';
 import { LSB_INIT } from '../exit-codes.js';
-import { faultOf } from '../failures.js';
 import { showHelp } from './help-text.js';
+import { alreadyShuttingDown } from './shutdown-state.js';
 
 export async function doReload(ctx: CommandContext, arg: string): Promise<undefined> {
   if (arg !== '') {
@@ -20,11 +19,7 @@ export async function doReload(ctx: CommandContext, arg: string): Promise<undefi
   try {
     await ctx.api().restart();
   } catch (error) {
-    const fault = faultOf(error);
-    if (fault === null) throw error;
-    ctx.exitstatus = LSB_INIT.GENERIC;
-    if (fault.faultCode !== FAULTS.SHUTDOWN_STATE.code) throw error;
-    ctx.output('ERROR: already shutting down');
+    alreadyShuttingDown(ctx, error);
     return undefined;
   }
   ctx.output('Restarted supervisord');

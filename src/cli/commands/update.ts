@@ -4,7 +4,7 @@
 import { FAULTS } from '../../errors.js';
 import { words, type Command, type CommandContext } from '../context.js';
 import { LSB_INIT } from '../exit-codes.js';
-import { faultOf } from '../failures.js';
+import { alreadyShuttingDown } from './shutdown-state.js';
 
 export async function doUpdate(ctx: CommandContext, arg: string): Promise<undefined> {
   const log = (name: string, message: string): void => {
@@ -15,11 +15,7 @@ export async function doUpdate(ctx: CommandContext, arg: string): Promise<undefi
   try {
     [[added, changed, removed]] = await supervisor.reloadConfig();
   } catch (error) {
-    const fault = faultOf(error);
-    if (fault === null) throw error;
-    ctx.exitstatus = LSB_INIT.GENERIC;
-    if (fault.faultCode !== FAULTS.SHUTDOWN_STATE.code) throw error;
-    ctx.output('ERROR: already shutting down');
+    alreadyShuttingDown(ctx, error);
     return undefined;
   }
   let valid = new Set(words(arg));
