@@ -12,6 +12,9 @@ import type { ProcessState } from '../../src/process/state.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { tempDir } from './tmp.js';
 
+/** How long cleanup waits for an orderly stop before it SIGKILLs what is left (not a sync wait). */
+const CLEANUP_DEADLINE_MS = 5000;
+
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /** `node test/fixtures/<name> args…` as a command line. */
@@ -120,7 +123,7 @@ export function startSupervisor(groups: readonly GroupConfig[], options: Harness
   });
   onTestFinished(async () => {
     // Stop the way the daemon does (no respawns once shutting down); SIGKILL whatever is left.
-    const timeout = new Promise((resolve) => setTimeout(resolve, 5000));
+    const timeout = new Promise((resolve) => setTimeout(resolve, CLEANUP_DEADLINE_MS));
     await Promise.race([supervisor.shutdown(), timeout]);
     for (const r of supervisor.runners()) {
       if (r.snapshot.pid > 0) {
