@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DAEMON_BIN } from './support/bins.js';
+import { CTL_BIN, DAEMON_BIN } from './support/bins.js';
 import { isGone, liveChildrenOf, readText, until } from './support/daemon-process.js';
 import { tempDir } from './support/tmp.js';
 import { waitGone } from './support/wait.js';
@@ -96,6 +96,8 @@ stderr_logfile=${dir}/added.err
 
 interface Daemon {
   readonly name: 'python' | 'ours';
+  /** Which supervisorctl drives it: Debian's, or ours (bin/tssupervisorctl.js). */
+  readonly client: 'python' | 'ours';
   readonly dir: string;
   readonly conf: string;
   readonly child: ChildProcess;
@@ -103,7 +105,7 @@ interface Daemon {
   output(): string;
 }
 
-function startDaemonUnder(name: Daemon['name']): Daemon {
+function startDaemonUnder(name: Daemon['name'], client: Daemon['client']): Daemon {
   const dir = tempDir();
   const conf = `${dir}/sup.conf`;
   writeFileSync(conf, compatConfig(dir, { changed: false }));
@@ -124,7 +126,7 @@ function startDaemonUnder(name: Daemon['name']): Daemon {
       child.kill('SIGKILL');
     }
   });
-  return { name, dir, conf, child, exited, output: () => output };
+  return { name, client, dir, conf, child, exited, output: () => output };
 }
 
 interface Step {
@@ -137,7 +139,8 @@ interface Step {
 }
 
 async function ctl(d: Daemon, cmd: string): Promise<Step> {
-  const r = await execa(SUPERVISORCTL, ['-c', d.conf, ...cmd.split(' ')], {
+  const [bin, prefix] = d.client === 'python' ? [SUPERVISORCTL, []] : [process.execPath, [CTL_BIN]];
+  const r = await execa(bin, [...prefix, '-c', d.conf, ...cmd.split(' ')], {
     reject: false, timeout: 20_000, stripFinalNewline: false, cwd: d.dir,
   });
   return { cmd, rc: r.exitCode, stdout: r.stdout, stderr: r.stderr };
@@ -234,8 +237,10 @@ async function transcript(d: Daemon): Promise<{ steps: Step[]; kids: number[] }>
   return { steps, kids };
 }
 
-async function runAgainst(name: Daemon['name']): Promise<{ daemon: Daemon; steps: Step[]; exitCode: number | null; kids: number[] }> {
-  const d = startDaemonUnder(name);
+async function runAgainst(
+  name: Daemon['name'], client: Daemon['client'] = 'python',
+): Promise<{ daemon: Daemon; steps: Step[]; exitCode: number | null; kids: number[] }> {
+  const d = startDaemonUnder(name, client);
   await until(`${name}: socket ${d.dir}/s.sock\n${d.output()}`, () => (existsSync(`${d.dir}/s.sock`) ? true : undefined), 15_000);
   await waitForStatus(d, [
     state('sleeper', 'RUNNING'), state('quick', 'FATAL'), state('nocmd', 'FATAL'),
@@ -250,11 +255,14 @@ describe('the stock Python supervisorctl against tssupervisord and supervisord',
   it('prints the same output with the same exit codes for every command', async () => {
     // Never skipped: without the reference there is nothing to compare, and that is a failure.
     expect(HAVE_PYTHON_SUPERVISOR, `${SUPERVISORD} and ${SUPERVISORCTL} (Debian supervisor 4.2.5) are required: apt-get install supervisor`).toBe(true);
-    // The two daemons are independent (own dir, socket, children): run them side by side.
-    const [python, ours] = await Promise.all([runAgainst('python'), runAgainst('ours')]);
+    // The daemons are independent (own dir, socket, children): run them side by side. The third
+    // run is ours end to end: tssupervisorctl driving tssupervisord.
+    const [python, ours, oursEndToEnd] = await Promise.all([
+      runAgainst('python'), runAgainst('ours'), runAgainst('ours', 'ours'),
+    ]);
 
-    // Both exit 0 after `shutdown` and leave no child behind.
-    for (const r of [python, ours]) {
+    // All exit 0 after `shutdown` and leave no child behind.
+    for (const r of [python, ours, oursEndToEnd]) {
       expect(r.exitCode, `${r.daemon.name} exit code; output:\n${r.daemon.output()}`).toBe(0);
       for (const kid of r.kids) await waitGone(kid);
       expect(r.kids.filter((k) => !isGone(k))).toEqual([]);
@@ -277,5 +285,6 @@ describe('the stock Python supervisorctl against tssupervisord and supervisord',
     const comparable = (steps: Step[]): Step[] => steps.map((s) => (s.label === CLEARED_WHILE_STOPPED ? { ...s, stdout: '<compared above>' } : s));
 
     expect(comparable(ours.steps)).toEqual(comparable(python.steps));
+    expect(comparable(oursEndToEnd.steps)).toEqual(comparable(python.steps));
   }, 120_000);
 });
