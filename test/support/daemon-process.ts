@@ -26,6 +26,9 @@ export function liveChildrenOf(pid: number): number[] {
 
 export { isGone };
 
+/** How long a failed test's cleanup waits for an orderly shutdown before killing. */
+const CLEANUP_DEADLINE_MS = 15_000;
+
 export interface RunningDaemon {
   readonly child: ChildProcess;
   readonly stdout: () => string;
@@ -44,8 +47,25 @@ export function startDaemon(args: readonly string[], cwd: string, logfile: strin
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => {
     resolve(code);
   }));
-  onTestFinished(() => {
-    if (child.exitCode === null && child.pid !== undefined) child.kill('SIGKILL');
+  onTestFinished(async () => {
+    const pid = child.pid;
+    if (child.exitCode !== null || pid === undefined) return;
+    // A test that failed half-way: ask for an orderly stop, then take down what is left, children
+    // (each in its own process group) included, so nothing outlives the test.
+    const kids = liveChildrenOf(pid);
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exit.then(() => true), new Promise<boolean>((resolve) => {
+      setTimeout(resolve, CLEANUP_DEADLINE_MS, false);
+    })]);
+    if (stopped) return;
+    for (const kid of [...kids, ...liveChildrenOf(pid)]) {
+      try {
+        process.kill(-kid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    child.kill('SIGKILL');
   });
   return {
     child,
