@@ -24,7 +24,7 @@ describe('child log files', () => {
       'auto/old-stdout---supervisor-abcd1234.log': 'old\n',
       'auto/old-stdout---supervisor-abcd1234.log.1': 'older\n',
       'auto/keep-me.log': 'not ours\n',
-      'sup.conf': `${supervisord(dir)}[program:hello]\ncommand=/bin/sh -c "echo hi; echo err >&2; sleep 100"\nstartsecs=0\n`,
+      'sup.conf': `${supervisord(dir)}[program:hello]\ncommand=/bin/sh -c "echo hi; echo err >&2; exec sleep 100"\nstartsecs=0\n`,
     });
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
     await d.waitForLog(/success: hello entered RUNNING/u);
