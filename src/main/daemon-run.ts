@@ -9,7 +9,8 @@ import { formatIssue } from '../config/section-reader.js';
 import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { systemClock } from '../process/clock.js';
-import { processSpawner, statForExec } from '../process/spawner.js';
+import { FifoPool } from '../process/fifo-pool.js';
+import { createSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -54,6 +55,7 @@ export class DaemonRun {
   private readonly childLogs = new Map<string, ChildLogs>();
   private readonly options: DaemonRunOptions;
   private stopping = false;
+  private readonly fifos: FifoPool | null;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
 
@@ -62,8 +64,12 @@ export class DaemonRun {
     this.options = options;
     this.logger = createLogger(config);
     const host = systemHost();
+    // Real pipes for children's output, made ahead: two per process, and more made as they go.
+    const processes = config.groups.reduce((n, g) => n + g.processes.length, 0);
+    this.fifos = FifoPool.create(Math.min(4096, 2 * processes + 64));
+    if (this.fifos === null) this.logger.warn('mkfifo is not available: children get socket pairs, so opening /dev/stdout by path fails for them');
     this.supervisor = new Supervisor({ ...config, groups: [] }, {
-      spawner: processSpawner,
+      spawner: createSpawner(this.fifos),
       clock: systemClock,
       stat: statForExec,
       log: (level, message) => {
@@ -206,6 +212,7 @@ export class DaemonRun {
     await this.supervisor.shutdown('SHUTDOWN');
     for (const logs of this.childLogs.values()) logs.close();
     await this.onExit();
+    this.fifos?.close();
     removePidfile(this.config.supervisord.pidfile);
     this.logger.close();
     process.exit(0);

@@ -8,10 +8,12 @@
 // spent ~0.3 s of CPU in V8's idle-time GC. We need none of its features here (no buffering, no
 // promise of the result), so the spawner uses child_process directly; execa runs our CLIs in tests.
 
-import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { spawn, type StdioOptions } from 'node:child_process';
+import { accessSync, closeSync, constants, statSync } from 'node:fs';
+import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { FileFacts } from './command.js';
+import type { FifoPool, PipeEnds } from './fifo-pool.js';
 
 export interface SpawnSpec {
   readonly file: string;
@@ -65,47 +67,88 @@ export function statForExec(file: string): FileFacts | undefined {
   }
 }
 
-// `sh -c 'exec "$@" 2>&1'` merges stderr into stdout at the fd level and then becomes the program
-// (same pid), which Node's stdio options cannot express.
+// Without real pipes, `sh -c 'exec "$@" 2>&1'` merges stderr into stdout at the fd level and then
+// becomes the program (same pid), which Node's stdio options cannot express.
 const REDIRECT_TRAMPOLINE = ['-c', 'exec "$@" 2>&1', 'tssupervisord-redirect'];
 
-export const processSpawner: Spawner = {
-  spawn(spec) {
-    const [file, args] = spec.redirectStderr
-      ? ['/bin/sh', [...REDIRECT_TRAMPOLINE, spec.file, ...spec.argv.slice(1)]]
-      : [spec.file, spec.argv.slice(1)];
-    // The child inherits the umask at fork time, and spawn() forks synchronously, so setting it
-    // around the call applies it to this child only (Node has no per-child umask option).
-    const previousUmask = spec.umask === null ? null : process.umask(spec.umask);
-    let child;
-    try {
-      child = spawn(file, args, {
-        argv0: spec.redirectStderr ? '/bin/sh' : spec.argv[0] ?? spec.file,
-        env: spec.env,
-        ...(spec.cwd === null ? {} : { cwd: spec.cwd }),
-        ...(spec.uid === null ? {} : { uid: spec.uid }),
-        ...(spec.gid === null ? {} : { gid: spec.gid }),
-        detached: true,
-        stdio: ['pipe', 'pipe', spec.redirectStderr ? 'ignore' : 'pipe'],
-      });
-    } finally {
-      if (previousUmask !== null) process.umask(previousUmask);
-    }
-    // Failures after fork (e.g. exec of a file that vanished) arrive as 'error' with no pid.
-    child.on('error', () => undefined);
-    if (child.pid === undefined) throw new Error(`couldn't exec ${spec.file}: spawn failed`);
-    const exited = new Promise<ChildExit>((resolve) => {
-      // 'exit', not 'close': a grandchild may keep the pipes open long after the child is gone.
-      child.once('exit', (code, signal) => {
-        resolve({ code, signal });
-      });
-    });
-    const { stdout, stderr, stdin } = child;
-    if (stdout === null || stdin === null) throw new Error('spawned child has no pipes');
-    return { pid: child.pid, stdout, stderr, stdin, exited };
-  },
+/** Pipes for stdout and (unless redirected) stderr, all or nothing. */
+function openPipes(pool: FifoPool | null, redirectStderr: boolean): { out: PipeEnds; err: PipeEnds | null } | null {
+  const out = pool?.openPipe() ?? null;
+  if (out === null || redirectStderr) return out === null ? null : { out, err: null };
+  const err = pool?.openPipe() ?? null;
+  if (err === null) {
+    closeSync(out.readFd);
+    closeSync(out.writeFd);
+    return null;
+  }
+  return { out, err };
+}
 
-  kill(pid, signal, group) {
-    process.kill(group ? -pid : pid, `SIG${signal}` as NodeJS.Signals);
-  },
-};
+function pipeReader(fd: number): Socket {
+  const socket = new Socket({ fd, readable: true, writable: false });
+  socket.on('error', () => undefined);
+  return socket;
+}
+
+/**
+ * The spawner. With a FifoPool, a child's stdout/stderr are real pipes, as under supervisord
+ * (programs may open /dev/stdout by path) and redirect_stderr needs no shell; without one, or when
+ * the pool is momentarily empty, Node's socket pairs.
+ */
+export function createSpawner(pool: FifoPool | null): Spawner {
+  return {
+    spawn(spec) {
+      const pipes = openPipes(pool, spec.redirectStderr);
+      const trampoline = pipes === null && spec.redirectStderr;
+      const [file, args] = trampoline
+        ? ['/bin/sh', [...REDIRECT_TRAMPOLINE, spec.file, ...spec.argv.slice(1)]]
+        : [spec.file, spec.argv.slice(1)];
+      const stdio: StdioOptions = pipes === null
+        ? ['pipe', 'pipe', spec.redirectStderr ? 'ignore' : 'pipe']
+        : ['pipe', pipes.out.writeFd, (pipes.err ?? pipes.out).writeFd];
+      // The child inherits the umask at fork time, and spawn() forks synchronously, so setting it
+      // around the call applies it to this child only (Node has no per-child umask option).
+      const previousUmask = spec.umask === null ? null : process.umask(spec.umask);
+      let child;
+      try {
+        child = spawn(file, args, {
+          argv0: trampoline ? '/bin/sh' : spec.argv[0] ?? spec.file,
+          env: spec.env,
+          ...(spec.cwd === null ? {} : { cwd: spec.cwd }),
+          ...(spec.uid === null ? {} : { uid: spec.uid }),
+          ...(spec.gid === null ? {} : { gid: spec.gid }),
+          detached: true,
+          stdio,
+        });
+      } finally {
+        if (previousUmask !== null) process.umask(previousUmask);
+        // The child has its own copies; ours would keep the pipes from ever reaching EOF.
+        if (pipes !== null) for (const ends of [pipes.out, pipes.err]) if (ends !== null) closeSync(ends.writeFd);
+      }
+      // Failures after fork (e.g. exec of a file that vanished) arrive as 'error' with no pid.
+      child.on('error', () => undefined);
+      if (child.pid === undefined) {
+        if (pipes !== null) for (const ends of [pipes.out, pipes.err]) if (ends !== null) closeSync(ends.readFd);
+        throw new Error(`couldn't exec ${spec.file}: spawn failed`);
+      }
+      const exited = new Promise<ChildExit>((resolve) => {
+        // 'exit', not 'close': a grandchild may keep the pipes open long after the child is gone.
+        child.once('exit', (code, signal) => {
+          resolve({ code, signal });
+        });
+      });
+      const stdout = pipes === null ? child.stdout : pipeReader(pipes.out.readFd);
+      const stderr = pipes === null ? child.stderr : pipes.err === null ? null : pipeReader(pipes.err.readFd);
+      const { stdin } = child;
+      if (stdout === null || stdin === null) throw new Error('spawned child has no pipes');
+      return { pid: child.pid, stdout, stderr, stdin, exited };
+    },
+
+    kill(pid, signal, group) {
+      process.kill(group ? -pid : pid, `SIG${signal}` as NodeJS.Signals);
+    },
+  };
+}
+
+/** Socket-pair stdio: for tests and wherever no FifoPool is wanted. */
+export const processSpawner: Spawner = createSpawner(null);

@@ -1,0 +1,92 @@
+// Real pipes for children's stdout/stderr. supervisord gives each child os.pipe() ends, so a
+// program may open /dev/stdout by path (nginx `access_log /dev/stdout;`); Node's child_process
+// gives socket pairs instead, where that open fails with ENXIO. Node cannot call pipe(2), but a
+// named pipe opened at both ends and then unlinked is exactly a pipe. mkfifo(1) costs ~5 ms, too
+// slow for a respawn, so FIFOs are made ahead, in batches, in a private folder.
+
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface PipeEnds {
+  readonly readFd: number;
+  readonly writeFd: number;
+}
+
+export class FifoPool {
+  readonly dir: string;
+  private readonly ready: string[] = [];
+  private readonly lowWater: number;
+  private refilling = false;
+  private counter = 0;
+  private closed = false;
+
+  private constructor(dir: string, lowWater: number) {
+    this.dir = dir;
+    this.lowWater = lowWater;
+  }
+
+  /** A pool holding `initial` FIFOs, or null where mkfifo is unavailable (then socket pairs are used). */
+  static create(initial: number): FifoPool | null {
+    const dir = mkdtempSync(join(tmpdir(), 'tssupervisord-fifos-'));
+    chmodSync(dir, 0o700);
+    const pool = new FifoPool(dir, Math.max(16, Math.floor(initial / 4)));
+    if (!pool.fillSync(initial)) {
+      pool.close();
+      return null;
+    }
+    return pool;
+  }
+
+  private nextPaths(count: number): string[] {
+    return Array.from({ length: count }, () => join(this.dir, `p${this.counter++}`));
+  }
+
+  private fillSync(count: number): boolean {
+    const paths = this.nextPaths(count);
+    const made = spawnSync('mkfifo', ['-m', '600', ...paths], { stdio: 'ignore' });
+    if (made.status !== 0) return false;
+    this.ready.push(...paths);
+    return true;
+  }
+
+  private refill(): void {
+    if (this.refilling || this.closed) return;
+    this.refilling = true;
+    const paths = this.nextPaths(this.lowWater * 4);
+    execFile('mkfifo', ['-m', '600', ...paths], (error) => {
+      this.refilling = false;
+      if (error === null && !this.closed) this.ready.push(...paths);
+    });
+  }
+
+  /** Both ends of a fresh pipe, or null when none is ready (the caller falls back to a socket pair). */
+  openPipe(): PipeEnds | null {
+    const path = this.ready.pop();
+    if (this.ready.length < this.lowWater) this.refill();
+    if (path === undefined) return null;
+    try {
+      // Reader first and non-blocking, so opening the writer (blocking, as a child's stdout must
+      // be) returns at once.
+      const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+      let writeFd: number;
+      try {
+        writeFd = openSync(path, constants.O_WRONLY);
+      } catch (error) {
+        closeSync(readFd);
+        throw error;
+      }
+      return { readFd, writeFd };
+    } catch {
+      return null;
+    } finally {
+      rmSync(path, { force: true });
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
