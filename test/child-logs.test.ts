@@ -75,6 +75,34 @@ stdout_logfile=NONE
     await stop(d);
   });
 
+  it('children get real pipes: a program may open /dev/stdout and /dev/stderr by path, as under supervisord', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:bypath]
+command=/bin/sh -c "echo fd1; echo by-path > /dev/stdout; echo err-by-path > /dev/stderr"
+startsecs=0
+autorestart=false
+stdout_logfile=%(here)s/out.log
+stderr_logfile=%(here)s/err.log
+[program:merged]
+command=/bin/sh -c "echo one; echo two >&2; echo three > /dev/stderr"
+startsecs=0
+autorestart=false
+redirect_stderr=true
+stdout_logfile=%(here)s/merged.log
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/exited: bypath \(exit status 0; expected\)/u);
+    await d.waitForLog(/exited: merged \(exit status 0; expected\)/u);
+    await until('both logs', () => (readText(`${dir}/err.log`) === 'err-by-path\n' ? true : undefined));
+    expect(readText(`${dir}/out.log`)).toBe('fd1\nby-path\n');
+    await until('merged log', () => (readText(`${dir}/merged.log`) === 'one\ntwo\nthree\n' ? true : undefined));
+    await stop(d);
+  });
+
   it('strip_ansi removes escapes and *_logfile_timestamps stamps each line', async () => {
     const dir = tempDir();
     writeTree(dir, {
