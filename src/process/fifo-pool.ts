@@ -5,9 +5,24 @@
 // slow for a respawn, so FIFOs are made ahead, in batches, in a private folder.
 
 import { execFile, spawnSync } from 'node:child_process';
-import { chmodSync, closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+const PREFIX = 'tssupervisord-fifos-';
+
+/** Pools of daemons that were killed (SIGKILL leaves no chance to clean up), found by their pid. */
+function removeAbandonedPools(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^tssupervisord-fifos-(\d+)-/u.exec(name)?.[1] ?? 0);
+    if (pid === 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
+}
 
 export interface PipeEnds {
   readonly readFd: number;
@@ -29,7 +44,8 @@ export class FifoPool {
 
   /** A pool holding `initial` FIFOs, or null where mkfifo is unavailable (then socket pairs are used). */
   static create(initial: number): FifoPool | null {
-    const dir = mkdtempSync(join(tmpdir(), 'tssupervisord-fifos-'));
+    removeAbandonedPools();
+    const dir = mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
     chmodSync(dir, 0o700);
     const pool = new FifoPool(dir, Math.max(16, Math.floor(initial / 4)));
     if (!pool.fillSync(initial)) {
