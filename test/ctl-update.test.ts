@@ -2,21 +2,12 @@ import { execa } from 'execa';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CTL_BIN } from './support/bins.js';
+import { controlledDaemonHeader } from './support/configs.js';
 import { startDaemon } from './support/daemon-process.js';
 import { tempDir } from './support/tmp.js';
 
 function config(dir: string, programs: string): string {
-  return `[unix_http_server]
-file=${dir}/s.sock
-[supervisord]
-logfile=${dir}/sup.log
-pidfile=${dir}/sup.pid
-childlogdir=${dir}
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-[supervisorctl]
-serverurl=unix://${dir}/s.sock
-${programs}`;
+  return controlledDaemonHeader(dir) + programs;
 }
 
 const sleeper = (name: string, seconds = 1000): string => `[program:${name}]\ncommand=/bin/sleep ${seconds}\nstartsecs=0\n`;

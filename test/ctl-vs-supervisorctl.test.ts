@@ -11,6 +11,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XmlRpcControlClient } from '../src/cli/client.js';
 import { CTL_BIN, ROOT } from './support/bins.js';
+import { controlledDaemonHeader } from './support/configs.js';
 import { until } from './support/daemon-process.js';
 
 const SUPERVISORD = '/usr/bin/supervisord';
@@ -47,20 +48,7 @@ function normalise(text: string, how: Normalise = {}): string {
 }
 
 function config(dir: string): string {
-  return `[unix_http_server]
-file=${dir}/s.sock
-
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${dir}/s.sock
-
+  return `${controlledDaemonHeader(dir)}
 [program:sleeper]
 command=/bin/sh -c 'trap "" HUP; echo hello; echo oops >&2; exec /bin/sleep 1000'
 startsecs=0

@@ -10,6 +10,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { CTL_BIN, DAEMON_BIN } from './support/bins.js';
 import { isGone, liveChildrenOf, readText, until } from './support/daemon-process.js';
 import { tempDir } from './support/tmp.js';
+import { controlledDaemonHeader } from './support/configs.js';
 import { waitGone } from './support/wait.js';
 
 const SUPERVISORD = '/usr/bin/supervisord';
@@ -23,21 +24,7 @@ interface Variant {
 
 /** One config both daemons run unchanged; every log is an explicit file in `dir` or AUTO. */
 function compatConfig(dir: string, { changed }: Variant): string {
-  return `[unix_http_server]
-file=${dir}/s.sock
-
-[supervisorctl]
-serverurl=unix://${dir}/s.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisord]
-logfile=${dir}/sup.log
-pidfile=${dir}/sup.pid
-childlogdir=${dir}
-loglevel=debug
-
+  return `${controlledDaemonHeader(dir, 'loglevel=debug')}
 [program:sleeper]
 command=/bin/sleep ${changed ? 1001 : 1000}
 startsecs=0
