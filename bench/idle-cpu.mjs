@@ -7,9 +7,8 @@
 //   BENCH_IDLE_SECONDS=20                   idle window (default 20)
 //   BENCH_IDLE_PROGRAMS=1000                number of programs (default 1000)
 
-import { join } from 'node:path';
 import {
-  OURS, THEIRS, countLogLines, cpuSeconds, cpuSecondsPrecise, envNumber, forEachDaemon, isMain, makeTempDir, printTable,
+  OURS, THEIRS, inTempDir, countLogLines, cpuSeconds, cpuSecondsPrecise, envNumber, forEachDaemon, isMain, printTable,
   removeTempDir, startDaemon, stopDaemon, supervisordSection, trackChildren, waitFor, writeConfig,
 } from './lib.mjs';
 
@@ -36,13 +35,7 @@ stderr_logfile=NONE
 const SUCCESS = / INFO success: sleep_\d+ entered RUNNING state/;
 
 async function measure(name) {
-  const dir = makeTempDir('tssupervisor-bench-idle-');
-  const logPath = join(dir, 'supervisord.log');
-  try {
-    return await measureIn(name, dir, logPath);
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n  (logs kept in ${dir})`);
-  }
+  return inTempDir('tssupervisor-bench-idle-', (dir, logPath) => measureIn(name, dir, logPath));
 }
 
 async function measureIn(name, dir, logPath) {

@@ -60,6 +60,19 @@ export function makeTempDir(prefix = 'tssupervisor-bench-') {
 }
 
 /** Write `text` as `<dir>/<name>` and return the path. */
+/**
+ * Runs `measure(dir, logPath)` in a fresh temp dir (its supervisord.log at logPath). On failure the
+ * dir is kept and named in the error, so the daemon's logs can be read.
+ */
+export async function inTempDir(prefix, measure) {
+  const dir = makeTempDir(prefix);
+  try {
+    return await measure(dir, join(dir, 'supervisord.log'));
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n  (logs kept in ${dir})`);
+  }
+}
+
 export function writeConfig(dir, text, name = 'supervisord.conf') {
   const file = join(dir, name);
   writeFileSync(file, text);

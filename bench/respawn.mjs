@@ -6,9 +6,8 @@
 //   BENCH_DAEMONS=supervisord node bench/respawn.mjs
 //   BENCH_SECONDS=12                        measurement window (default 12)
 
-import { join } from 'node:path';
 import {
-  OURS, THEIRS, envNumber, forEachDaemon, isMain, makeTempDir, median, percentile, printTable,
+  OURS, THEIRS, inTempDir, envNumber, forEachDaemon, isMain, median, percentile, printTable,
   readMainLog, removeTempDir, startDaemon, stopDaemon, supervisordSection, trackChildren, waitFor, writeConfig,
 } from './lib.mjs';
 
@@ -54,13 +53,7 @@ export function respawnGaps(entries) {
 }
 
 async function measure(name) {
-  const dir = makeTempDir('tssupervisor-bench-respawn-');
-  const logPath = join(dir, 'supervisord.log');
-  try {
-    return await measureIn(name, dir, logPath);
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n  (logs kept in ${dir})`);
-  }
+  return inTempDir('tssupervisor-bench-respawn-', (dir, logPath) => measureIn(name, dir, logPath));
 }
 
 async function measureIn(name, dir, logPath) {
