@@ -47,9 +47,6 @@ export interface GetOptions {
   readonly expansions?: Expansions;
 }
 
-/** Thrown to abandon the current section after its problem has been recorded. */
-export class SectionAbandoned extends Error {}
-
 export class SectionReader {
   readonly doc: IniDocument;
   readonly name: string;

@@ -2,6 +2,7 @@
 // pino supplies levels, child bindings and field serialisation; the line format is ours so a
 // text log reads exactly like supervisord's (loggers.py: '%(asctime)s %(levelname)s %(message)s\n').
 // This is the only module that calls pino().
+import type { LogLevel } from '../config/schema.js';
 import pino from 'pino';
 import { RotatingFile, writeAllSync } from './rotating-file.js';
 
@@ -14,7 +15,7 @@ export const LOG_LEVELS = {
   debug: 10,
   trace: 5,
   blather: 3,
-} as const;
+} as const satisfies Record<LogLevel, number>;
 
 export type LogLevelName = keyof typeof LOG_LEVELS;
 export type LogFormat = 'text' | 'json';

@@ -88,7 +88,6 @@ export class DaemonRun {
     this.control = new SupervisorControl({
       supervisor: this.supervisor,
       clock: systemClock,
-      stat: statForExec,
       config: () => this.config,
       reload: () => this.readConfig(),
       logsOf: (runner) => this.childLogs.get(logKey(runner.config)),

@@ -4,7 +4,7 @@
 import type { ProcessConfig } from '../config/schema.js';
 import { shlexSplit } from '../config/shlex.js';
 import type { Clock, Cancel } from './clock.js';
-import { resolveCommand, type FileFacts } from './command.js';
+import { resolveCommand, type CommandResolution, type FileFacts } from './command.js';
 import { transition, initialSnapshot, type Effect, type ProcessEvent, type ProcessSnapshot } from './machine.js';
 import { hintOnce } from './package-hints.js';
 import type { ChildHandle, Spawner } from './spawner.js';
@@ -84,6 +84,13 @@ export class ProcessRunner {
     this.dispatch({ type: 'giveUp', now: this.deps.clock.now() });
   }
 
+  /** The file and argv `command=` resolves to now, or supervisord's spawn error for it (the
+   *  program's own PATH first, as supervisord's get_execv_args). */
+  resolveCommand(): CommandResolution {
+    const path = this.config.environment['PATH'] ?? this.deps.environment['PATH'];
+    return resolveCommand(this.config.command, path, this.deps.stat);
+  }
+
   /** Sends a signal to the running child (supervisorctl signal), never to its group. */
   signal(signal: string): void {
     if (this.current.pid === 0) return;
@@ -153,7 +160,7 @@ export class ProcessRunner {
   private spawn(): void {
     const now = (): number => this.deps.clock.now();
     const { config, deps } = this;
-    const resolved = resolveCommand(config.command, config.environment['PATH'] ?? deps.environment['PATH'], deps.stat);
+    const resolved = this.resolveCommand();
     if (!resolved.ok) {
       // Logged right after the `spawnerr:` line of this spawnFailed.
       const program = resolved.kind === 'NO_FILE' ? shlexSplit(config.command)[0] : undefined;

@@ -61,7 +61,7 @@ function setup(groups: readonly GroupConfig[]) {
     restarts: 0,
   };
   const control = new SupervisorControl({
-    supervisor, clock, stat,
+    supervisor, clock,
     config: () => config,
     reload: () => host.next,
     logsOf: (runner): ChildLogs => ({

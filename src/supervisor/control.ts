@@ -11,7 +11,6 @@ import { SupervisorError } from '../errors.js';
 import type { ChildLogs } from '../logging/child-output.js';
 import { decodeLog, LogReadError, readLogSlice, tailLog } from '../logging/log-reader.js';
 import type { Clock } from '../process/clock.js';
-import { resolveCommand, type FileFacts } from '../process/command.js';
 import type { ProcessRunner } from '../process/runner.js';
 import { isRunningState, isSignallableState, isStoppedState } from '../process/state.js';
 import { API_VERSION, SUPERVISOR_VERSION } from '../version.js';
@@ -23,7 +22,6 @@ import type { ProcessGroup, Supervisor } from './supervisor.js';
 export interface ControlHost {
   readonly supervisor: Supervisor;
   readonly clock: Clock;
-  readonly stat: (file: string) => FileFacts | undefined;
   readonly config: () => DaemonConfig;
   readonly reload: () => LoadResult;
   readonly logsOf: (runner: ProcessRunner) => ChildLogs | undefined;
@@ -203,8 +201,7 @@ export class SupervisorControl implements ControlApi {
       await this.startProcessGroup(group.config.name, wait);
       return true;
     }
-    const path = runner.config.environment['PATH'] ?? process.env['PATH'];
-    const resolved = resolveCommand(runner.config.command, path, this.host.stat);
+    const resolved = runner.resolveCommand();
     if (!resolved.ok) throw new SupervisorError(resolved.kind, resolved.message);
     const { state } = runner.snapshot;
     if (isRunningState(state)) throw new SupervisorError('ALREADY_STARTED', name);
