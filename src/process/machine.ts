@@ -52,6 +52,8 @@ export type ProcessEvent =
   | { readonly type: 'start'; readonly now: number }
   | { readonly type: 'spawned'; readonly now: number; readonly pid: number }
   | { readonly type: 'spawnFailed'; readonly now: number; readonly message: string }
+  /** A stop came while the spawn waited for its turn, so it was never started. */
+  | { readonly type: 'spawnCancelled'; readonly now: number }
   /** signal: 'SIGKILL' (Node's form) or 'KILL'; null for a normal exit. */
   | { readonly type: 'exited'; readonly now: number; readonly code: number | null; readonly signal: string | null; readonly shuttingDown?: boolean }
   | { readonly type: 'tick'; readonly now: number; readonly shuttingDown?: boolean }
@@ -261,6 +263,12 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
         changeState(c, 'BACKOFF');
         maybeGiveUp(c);
       }
+      return true;
+    case 'spawnCancelled':
+      if (s.pid !== 0 || s.state !== 'STOPPING') return false;
+      s.killing = false;
+      changeState(c, 'STOPPED');
+      log(c, 'info', `stopped: ${p.name} (before it was spawned)`);
       return true;
     case 'exited':
       if (s.pid === 0) return false;

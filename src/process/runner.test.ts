@@ -75,4 +75,27 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     expect(runner.snapshot.state).toBe('BACKOFF');
     expect(logs).toContain('info spawnerr: couldn\'t chdir to /nonexistent: ENOENT');
   });
+
+  it('does not start a spawn that was stopped while it waited for its turn', () => {
+    const { spawner, runner, logs } = setup();
+    spawner.queued = true;
+    runner.start();
+    runner.stop();
+    expect(runner.snapshot.state).toBe('STOPPING');
+    spawner.runQueued();
+    expect(spawner.children).toHaveLength(0);
+    expect(runner.snapshot.state).toBe('STOPPED');
+    expect(logs).toContain('info stopped: web (before it was spawned)');
+  });
+
+  it('turns the errno of a refused spawn into supervisord\'s spawnerr', () => {
+    const { spawner, runner, logs } = setup();
+    spawner.spawn = (request) => {
+      request.settle({ kind: 'failed', code: 'EMFILE' });
+    };
+    runner.start();
+    expect(runner.snapshot.state).toBe('BACKOFF');
+    expect(runner.snapshot.spawnErr).toBe("too many open files to spawn 'web' (EMFILE)");
+    expect(logs).toContain("info spawnerr: too many open files to spawn 'web' (EMFILE)");
+  });
 });
