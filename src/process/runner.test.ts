@@ -7,6 +7,7 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner();
   const logs: string[] = [];
+  const daemon = { shuttingDown: false };
   const runner = new ProcessRunner(programConfig({ name: 'web', command: '/bin/web --flag', startMs: 1000, ...overrides }), {
     spawner, clock,
     stat: (file: string) => (file.startsWith('/nonexistent') ? undefined : { isDirectory: false, mode: 0o755, executable: true }),
@@ -14,11 +15,11 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
     onStateChange: () => undefined,
     environment: { PATH: '/bin' },
     output: { attach: () => undefined },
-    shuttingDown: () => false,
+    shuttingDown: () => daemon.shuttingDown,
     isRoot: true,
     gidOf: () => undefined,
   });
-  return { clock, spawner, logs, runner };
+  return { clock, spawner, logs, runner, daemon };
 }
 
 /** Lets the exit promise's continuation run. */
@@ -82,6 +83,17 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     runner.start();
     runner.stop();
     expect(runner.snapshot.state).toBe('STOPPING');
+    spawner.runQueued();
+    expect(spawner.children).toHaveLength(0);
+    expect(runner.snapshot.state).toBe('STOPPED');
+    expect(logs).toContain('info stopped: web (before it was spawned)');
+  });
+
+  it('drops a queued spawn when the daemon starts shutting down before its turn', () => {
+    const { spawner, runner, logs, daemon } = setup();
+    spawner.queued = true;
+    runner.start();
+    daemon.shuttingDown = true;
     spawner.runQueued();
     expect(spawner.children).toHaveLength(0);
     expect(runner.snapshot.state).toBe('STOPPED');

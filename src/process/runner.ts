@@ -184,8 +184,9 @@ export class ProcessRunner {
         uid: config.uid, gid: config.uid === null ? null : deps.gidOf(config.uid) ?? null,
         umask: config.umask, redirectStderr: config.redirectStderr,
       },
-      // A stop while the spawn waited for its turn leaves STOPPING with no pid: nothing to start.
-      wanted: () => this.current.state === 'STARTING',
+      // Nothing to start if it was stopped while the spawn waited for its turn (STOPPING, no
+      // pid), or if the daemon began shutting down (its group would be stopped right after).
+      wanted: () => this.current.state === 'STARTING' && !this.deps.shuttingDown(),
       settle: (outcome) => {
         this.settleSpawn(outcome, resolved.file);
       },

@@ -22,7 +22,7 @@ export const immediateScheduler: TurnScheduler = {
 };
 
 /** Spawning time allowed per event-loop turn: keeps the loop's lag well under 50 ms. */
-export const SPAWN_BUDGET_MS = 15;
+export const SPAWN_BUDGET_MS = 8;
 
 export class SpawnQueue {
   private readonly jobs: (() => void)[] = [];
