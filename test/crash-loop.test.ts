@@ -3,10 +3,11 @@
 // flat, keep handling signals promptly, and say what the kernel said when a spawn fails.
 
 import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { readdirSync, readlinkSync } from 'node:fs';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { readText, startDaemon, until, type RunningDaemon } from './support/daemon-process.js';
 import { tempDir, writeTree } from './support/tmp.js';
+import { killQuietly, procStat } from './support/wait.js';
 
 function crashLooper(name: string, command = '/bin/sh -c "sleep 0.1; exit 1"'): string {
   return `[program:${name}]\ncommand=${command}\nstartsecs=0\nautorestart=true\nstartretries=1000\nstdout_logfile=AUTO\n`;
@@ -85,4 +86,34 @@ describe('a spawn that fails for want of descriptors', () => {
     d.child.kill('SIGTERM');
     expect(await d.exited()).toBe(0);
   }, 40_000);
+});
+
+describe("a child's pipes after it exits", () => {
+  it('are read to the end, and closed within the grace even while a grandchild still holds them', async () => {
+    const dir = tempDir();
+    const holder = `[program:holder]\ncommand=/bin/sh -c "echo before exit; sleep 30 & echo $! > ${dir}/grandchild.pid; exit 0"\n`
+      + 'startsecs=0\nautorestart=false\nstdout_logfile=%(here)s/holder.log\n';
+    writeTree(dir, { 'sup.conf': config(dir, holder) });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    const pid = d.child.pid ?? 0;
+    await d.waitForLog(/INFO exited: holder \(exit status 0; expected\)/u);
+    const grandchild = Number(readText(`${dir}/grandchild.pid`).trim());
+    onTestFinished(() => {
+      killQuietly(grandchild);
+    });
+    // The grandchild's stdout is the pipe the daemon reads (a FIFO: both ends name the same path).
+    const pipe = readlinkSync(`/proc/${grandchild}/fd/1`);
+    const daemonHolds = (): boolean => readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`) === pipe;
+      } catch {
+        return false;
+      }
+    });
+    await until('the daemon to close the pipe the grandchild holds', () => (daemonHolds() ? undefined : true), 5000);
+    expect(procStat(grandchild)?.state).not.toBe('Z');
+    expect(readText(`${dir}/holder.log`)).toBe('before exit\n');
+    d.child.kill('SIGTERM');
+    expect(await d.exited()).toBe(0);
+  });
 });

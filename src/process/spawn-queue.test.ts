@@ -18,9 +18,9 @@ function manualTurns(): TurnScheduler & { turns: (() => void)[]; time: number; r
 }
 
 describe('SpawnQueue', () => {
-  it('runs nothing in the pushing turn, then jobs in order while the turn budget lasts', () => {
+  it('runs nothing in the pushing turn, then jobs in order while the next one fits in the budget', () => {
     const turns = manualTurns();
-    const queue = new SpawnQueue(10, turns);
+    const queue = new SpawnQueue(12, turns);
     const ran: number[] = [];
     for (let i = 0; i < 7; i++) {
       queue.push(() => {
@@ -31,7 +31,7 @@ describe('SpawnQueue', () => {
     expect(ran).toEqual([]);
     expect(turns.turns).toHaveLength(1);
     turns.runTurn();
-    expect(ran).toEqual([0, 1, 2]); // 12 ms >= 10 ms: the rest yield to the loop
+    expect(ran).toEqual([0, 1, 2]); // a fourth would end at 16 ms > 12 ms: the rest yield to the loop
     expect(queue.pending).toBe(4);
     turns.runTurn();
     turns.runTurn();

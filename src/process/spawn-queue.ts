@@ -54,13 +54,18 @@ export class SpawnQueue {
     });
   }
 
-  /** At least one job, then more while the turn's budget lasts; the rest wait for the next turn. */
+  /**
+   * At least one job, then more while the next one, if it costs what the last one did, still
+   * fits in the turn's budget; the rest wait for the next turn.
+   */
   private runTurn(): void {
     const start = this.scheduler.now();
     try {
       for (let job = this.jobs.shift(); job !== undefined; job = this.jobs.shift()) {
+        const before = this.scheduler.now();
         job();
-        if (this.scheduler.now() - start >= this.budgetMs) break;
+        const after = this.scheduler.now();
+        if (after - start + (after - before) > this.budgetMs) break;
       }
     } finally {
       if (this.jobs.length > 0) this.schedule();
