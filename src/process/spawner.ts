@@ -207,7 +207,19 @@ export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new Spa
           request.settle({ kind: 'cancelled' });
           return;
         }
-        startChild(pool, request.spec, request.settle);
+        // Nothing thrown before the request is settled may escape into the event loop (it would
+        // take the daemon down): it becomes a failed spawn of this one process.
+        const progress = { settled: false };
+        const settle = (outcome: SpawnOutcome): void => {
+          progress.settled = true;
+          request.settle(outcome);
+        };
+        try {
+          startChild(pool, request.spec, settle);
+        } catch (error) {
+          if (progress.settled) throw error;
+          settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
+        }
       });
     },
 
