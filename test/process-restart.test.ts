@@ -112,7 +112,7 @@ describe('startsecs=0', () => {
   it('is RUNNING as soon as the child is spawned', async () => {
     const h = startSupervisor([groupOf([programConfig({ name: 'now', command: fixture('sleep-forever.mjs'), startMs: 0 })])], { autostart: false });
     h.runner('now').start();
-    expect(h.runner('now').snapshot.state).toBe('RUNNING');
+    await h.waitForState('now', 'RUNNING');
     expect(of(h, 'now').map((t) => t.to)).toEqual(['STARTING', 'RUNNING']);
     expect(h.logs).toContain('INFO success: now entered RUNNING state, process has stayed up for > than 0 seconds (startsecs)');
     await h.supervisor.shutdown();

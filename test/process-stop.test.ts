@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { fileChannel, fixture, groupOf, programConfig, startSupervisor, type Harness, type Transition } from './support/supervisor-harness.js';
 import { tempDir } from './support/tmp.js';
-import { goneWithin, isGone, killQuietly, waitForFile, waitGone } from './support/wait.js';
+import { goneWithin, isGone, killQuietly, waitForFile, waitGone, waitUntil } from './support/wait.js';
 
 const of = (h: Harness, name: string): Transition[] => h.transitions.filter((t) => t.name === name);
 const states = (h: Harness, name: string): string[] => of(h, name).map((t) => t.to);
@@ -92,9 +92,10 @@ describe('stop', () => {
 
   it('stop while STARTING signals the child and never reaches RUNNING', async () => {
     const h = startSupervisor([groupOf([programConfig({ name: 'slow', command: fixture('sleep-forever.mjs'), startMs: 300 })])]);
+    // The spawn runs in the next event-loop turn (spawn-queue.ts); STARTING all along.
     expect(h.runner('slow').snapshot.state).toBe('STARTING');
-    const pid = h.runner('slow').snapshot.pid;
-    expect(pid).toBeGreaterThan(0);
+    const pid = await waitUntil(() => h.runner('slow').snapshot.pid || undefined, 5000, 'slow spawned');
+    expect(h.runner('slow').snapshot.state).toBe('STARTING');
     h.runner('slow').stop();
     await h.waitForState('slow', 'STOPPED');
     expect(h.logs).toContain(`DEBUG killing slow (pid ${pid}) with signal SIGTERM`);

@@ -124,8 +124,10 @@ function readIntoSharedBuffer(stream: Readable, write: (chunk: Buffer) => void):
   };
   const reader = new Socket(options);
   reader.on('error', () => undefined);
-  // The original socket lost its handle: close it with the reader, so ChildProcess 'close' fires.
+  // The original socket lost its handle: close it with the reader, so ChildProcess 'close' fires,
+  // and the reader with it, so whoever owns the stream (the spawner, at exit) can close the pipe.
   reader.once('close', () => stream.destroy());
+  stream.once('close', () => reader.destroy());
   reader.resume();
   return true;
 }

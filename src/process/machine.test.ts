@@ -26,6 +26,7 @@ const ev = {
   stop: (now = T0): ProcessEvent => ({ type: 'stop', now }),
   giveUp: (now = T0): ProcessEvent => ({ type: 'giveUp', now }),
   signalFailed: (message: string, now = T0): ProcessEvent => ({ type: 'signalFailed', now, message }),
+  spawnCancelled: (now = T0): ProcessEvent => ({ type: 'spawnCancelled', now }),
 };
 
 const sc = (from: string, to: string): Partial<Effect> => ({ type: 'stateChanged', from, to } as Partial<Effect>);
@@ -131,6 +132,12 @@ const rows: Row[] = [
       { type: 'signal', signal: 'TERM', group: false }, { type: 'setTimer', at: T0 + 10_000 }] },
   { name: 'STOPPING (spawn in flight) + spawnFailed', from: snap({ state: 'STOPPING', killing: true, laststart: T0 }),
     event: ev.spawnFailed('e'), to: { state: 'STOPPED', killing: false, spawnErr: 'e' }, effects: [info('spawnerr: e'), sc('STOPPING', 'STOPPED')] },
+  { name: 'STOPPING (spawn still queued) + spawnCancelled', from: snap({ state: 'STOPPING', killing: true, laststart: T0 }),
+    event: ev.spawnCancelled(), to: { state: 'STOPPED', killing: false, pid: 0 },
+    effects: [sc('STOPPING', 'STOPPED'), info('stopped: x (before it was spawned)')] },
+  { name: 'STARTING (spawn still queued, daemon shutting down) + spawnCancelled', from: startingNoPid, event: ev.spawnCancelled(),
+    to: { state: 'STOPPED', pid: 0 }, effects: [sc('STARTING', 'STOPPED'), info('stopped: x (before it was spawned)')] },
+  { name: 'STOPPING with a pid + spawnCancelled refused', from: stopping, event: ev.spawnCancelled(), to: stopping, effects: [] },
   { name: 'BACKOFF + stop: no signal, backoff kept', from: backoff, event: ev.stop(),
     to: { state: 'STOPPED', backoff: 1, administrativeStop: true },
     effects: [debug('Attempted to kill x, which is in BACKOFF state.'), sc('BACKOFF', 'STOPPED')] },

@@ -52,6 +52,8 @@ export type ProcessEvent =
   | { readonly type: 'start'; readonly now: number }
   | { readonly type: 'spawned'; readonly now: number; readonly pid: number }
   | { readonly type: 'spawnFailed'; readonly now: number; readonly message: string }
+  /** The spawn was dropped while it waited for its turn (a stop, or the daemon shutting down). */
+  | { readonly type: 'spawnCancelled'; readonly now: number }
   /** signal: 'SIGKILL' (Node's form) or 'KILL'; null for a normal exit. */
   | { readonly type: 'exited'; readonly now: number; readonly code: number | null; readonly signal: string | null; readonly shuttingDown?: boolean }
   | { readonly type: 'tick'; readonly now: number; readonly shuttingDown?: boolean }
@@ -261,6 +263,13 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
         changeState(c, 'BACKOFF');
         maybeGiveUp(c);
       }
+      return true;
+    case 'spawnCancelled':
+      // STOPPING: stopped while it waited; STARTING: the daemon began shutting down meanwhile.
+      if (s.pid !== 0 || (s.state !== 'STOPPING' && s.state !== 'STARTING')) return false;
+      s.killing = false;
+      changeState(c, 'STOPPED');
+      log(c, 'info', `stopped: ${p.name} (before it was spawned)`);
       return true;
     case 'exited':
       if (s.pid === 0) return false;

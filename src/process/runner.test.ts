@@ -7,6 +7,7 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner();
   const logs: string[] = [];
+  const daemon = { shuttingDown: false };
   const runner = new ProcessRunner(programConfig({ name: 'web', command: '/bin/web --flag', startMs: 1000, ...overrides }), {
     spawner, clock,
     stat: (file: string) => (file.startsWith('/nonexistent') ? undefined : { isDirectory: false, mode: 0o755, executable: true }),
@@ -14,11 +15,11 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
     onStateChange: () => undefined,
     environment: { PATH: '/bin' },
     output: { attach: () => undefined },
-    shuttingDown: () => false,
+    shuttingDown: () => daemon.shuttingDown,
     isRoot: true,
     gidOf: () => undefined,
   });
-  return { clock, spawner, logs, runner };
+  return { clock, spawner, logs, runner, daemon };
 }
 
 /** Lets the exit promise's continuation run. */
@@ -74,5 +75,39 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     expect(spawner.children).toHaveLength(0);
     expect(runner.snapshot.state).toBe('BACKOFF');
     expect(logs).toContain('info spawnerr: couldn\'t chdir to /nonexistent: ENOENT');
+  });
+
+  it('does not start a spawn that was stopped while it waited for its turn', () => {
+    const { spawner, runner, logs } = setup();
+    spawner.queued = true;
+    runner.start();
+    runner.stop();
+    expect(runner.snapshot.state).toBe('STOPPING');
+    spawner.runQueued();
+    expect(spawner.children).toHaveLength(0);
+    expect(runner.snapshot.state).toBe('STOPPED');
+    expect(logs).toContain('info stopped: web (before it was spawned)');
+  });
+
+  it('drops a queued spawn when the daemon starts shutting down before its turn', () => {
+    const { spawner, runner, logs, daemon } = setup();
+    spawner.queued = true;
+    runner.start();
+    daemon.shuttingDown = true;
+    spawner.runQueued();
+    expect(spawner.children).toHaveLength(0);
+    expect(runner.snapshot.state).toBe('STOPPED');
+    expect(logs).toContain('info stopped: web (before it was spawned)');
+  });
+
+  it('turns the errno of a refused spawn into supervisord\'s spawnerr', () => {
+    const { spawner, runner, logs } = setup();
+    spawner.spawn = (request) => {
+      request.settle({ kind: 'failed', code: 'EMFILE' });
+    };
+    runner.start();
+    expect(runner.snapshot.state).toBe('BACKOFF');
+    expect(runner.snapshot.spawnErr).toBe("too many open files to spawn 'web' (EMFILE)");
+    expect(logs).toContain("info spawnerr: too many open files to spawn 'web' (EMFILE)");
   });
 });

@@ -7,7 +7,8 @@ import type { Clock, Cancel } from './clock.js';
 import { resolveCommand, type CommandResolution, type FileFacts } from './command.js';
 import { transition, initialSnapshot, type Effect, type ProcessEvent, type ProcessSnapshot } from './machine.js';
 import { hintOnce } from './package-hints.js';
-import type { ChildHandle, Spawner } from './spawner.js';
+import { spawnErrorMessage } from './spawn-errors.js';
+import type { ChildHandle, SpawnOutcome, Spawner } from './spawner.js';
 import type { ProcessState } from './state.js';
 
 const STOP_REPORT_MS = 2000;
@@ -177,23 +178,38 @@ export class ProcessRunner {
       this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't chdir to ${config.directory}: ${errno}` });
       return;
     }
-    let child: ChildHandle;
-    try {
-      child = deps.spawner.spawn({
+    deps.spawner.spawn({
+      spec: {
         file: resolved.file, argv: resolved.argv, env: deps.environment, cwd: config.directory,
         uid: config.uid, gid: config.uid === null ? null : deps.gidOf(config.uid) ?? null,
         umask: config.umask, redirectStderr: config.redirectStderr,
-      });
-    } catch (error) {
-      this.dispatch({ type: 'spawnFailed', now: now(), message: (error as Error).message });
+      },
+      // Nothing to start if it was stopped while the spawn waited for its turn (STOPPING, no
+      // pid), or if the daemon began shutting down (its group would be stopped right after).
+      wanted: () => this.current.state === 'STARTING' && !this.deps.shuttingDown(),
+      settle: (outcome) => {
+        this.settleSpawn(outcome, resolved.file);
+      },
+    });
+  }
+
+  private settleSpawn(outcome: SpawnOutcome, file: string): void {
+    const now = this.deps.clock.now();
+    if (outcome.kind === 'cancelled') {
+      this.dispatch({ type: 'spawnCancelled', now });
       return;
     }
+    if (outcome.kind === 'failed') {
+      this.dispatch({ type: 'spawnFailed', now, message: spawnErrorMessage(this.config.name, file, outcome.code) });
+      return;
+    }
+    const { child } = outcome;
     this.child = child;
-    deps.output.attach(child);
-    this.dispatch({ type: 'spawned', now: now(), pid: child.pid });
+    this.deps.output.attach(child);
+    this.dispatch({ type: 'spawned', now, pid: child.pid });
     void child.exited.then((exit) => {
       if (this.child === child) this.child = null;
-      this.dispatch({ type: 'exited', now: now(), code: exit.code, signal: exit.signal, shuttingDown: deps.shuttingDown() });
+      this.dispatch({ type: 'exited', now: this.deps.clock.now(), code: exit.code, signal: exit.signal, shuttingDown: this.deps.shuttingDown() });
     });
   }
 

@@ -14,6 +14,7 @@ import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { FileFacts } from './command.js';
 import type { FifoPool, PipeEnds } from './fifo-pool.js';
+import { SpawnQueue } from './spawn-queue.js';
 
 export interface SpawnSpec {
   readonly file: string;
@@ -44,9 +45,24 @@ export interface ChildHandle {
   readonly exited: Promise<ChildExit>;
 }
 
+export type SpawnOutcome =
+  | { readonly kind: 'spawned'; readonly child: ChildHandle }
+  /** The kernel refused: `code` is its errno name ('EMFILE'), undefined if Node gave none. */
+  | { readonly kind: 'failed'; readonly code: string | undefined }
+  /** `wanted()` said no when the spawn's turn came. */
+  | { readonly kind: 'cancelled' };
+
+export interface SpawnRequest {
+  readonly spec: SpawnSpec;
+  /** Asked when the spawn's turn comes; false drops it (the process was stopped while it waited). */
+  readonly wanted: () => boolean;
+  /** Called once, with what became of the request. */
+  readonly settle: (outcome: SpawnOutcome) => void;
+}
+
 export interface Spawner {
-  /** Starts the child or throws an Error whose message is the spawnerr text. */
-  spawn(spec: SpawnSpec): ChildHandle;
+  /** Starts the child in a later event-loop turn (see spawn-queue.ts) and settles the request. */
+  spawn(request: SpawnRequest): void;
   /** Sends `signal` ('TERM', no SIG prefix) to pid, or to its process group. */
   kill(pid: number, signal: string, group: boolean): void;
 }
@@ -90,58 +106,121 @@ function pipeReader(fd: number): Socket {
   return socket;
 }
 
+function closePipes(pipes: { out: PipeEnds; err: PipeEnds | null } | null, end: 'readFd' | 'writeFd'): void {
+  if (pipes !== null) for (const ends of [pipes.out, pipes.err]) if (ends !== null) closeSync(ends[end]);
+}
+
+/**
+ * How long a child's output pipes stay open after it exited. What it wrote before exiting is
+ * already in the pipe and reaches EOF within a few loop turns; only a grandchild still holding
+ * the pipe keeps it open past that. supervisord reads once and closes at exit (finish -> drain,
+ * close_parent_pipes); we give a loaded loop one second to read a full pipe buffer, and then close,
+ * so a crash loop whose children leave daemons behind cannot pile up descriptors.
+ */
+export const EXIT_DRAIN_GRACE_MS = 1000;
+
+/** At exit: stdin closed now, the output pipes at EOF or after the grace, whichever comes first. */
+function closeAfterExit(stdin: Writable, readers: readonly Readable[]): void {
+  stdin.destroy();
+  const open = new Set(readers.filter((r) => !r.closed));
+  if (open.size === 0) return;
+  const grace = setTimeout(() => {
+    for (const reader of open) reader.destroy();
+  }, EXIT_DRAIN_GRACE_MS);
+  grace.unref();
+  for (const reader of open) {
+    reader.once('close', () => {
+      open.delete(reader);
+      if (open.size === 0) clearTimeout(grace);
+    });
+  }
+}
+
+/** fork + exec now (the queue decided it is this request's turn) and settle the request. */
+function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest['settle']): void {
+  const pipes = openPipes(pool, spec.redirectStderr);
+  const trampoline = pipes === null && spec.redirectStderr;
+  const [file, args] = trampoline
+    ? ['/bin/sh', [...REDIRECT_TRAMPOLINE, spec.file, ...spec.argv.slice(1)]]
+    : [spec.file, spec.argv.slice(1)];
+  const stdio: StdioOptions = pipes === null
+    ? ['pipe', 'pipe', spec.redirectStderr ? 'ignore' : 'pipe']
+    : ['pipe', pipes.out.writeFd, (pipes.err ?? pipes.out).writeFd];
+  // The child inherits the umask at fork time, and spawn() forks synchronously, so setting it
+  // around the call applies it to this child only (Node has no per-child umask option).
+  const previousUmask = spec.umask === null ? null : process.umask(spec.umask);
+  let child;
+  try {
+    child = spawn(file, args, {
+      argv0: trampoline ? '/bin/sh' : spec.argv[0] ?? spec.file,
+      env: spec.env,
+      ...(spec.cwd === null ? {} : { cwd: spec.cwd }),
+      ...(spec.uid === null ? {} : { uid: spec.uid }),
+      ...(spec.gid === null ? {} : { gid: spec.gid }),
+      detached: true,
+      stdio,
+    });
+  } catch (error) {
+    // Errors Node does not count as run-time ones (EINVAL, EPERM ...) are thrown.
+    closePipes(pipes, 'readFd');
+    settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
+    return;
+  } finally {
+    if (previousUmask !== null) process.umask(previousUmask);
+    // The child has its own copies; ours would keep the pipes from ever reaching EOF.
+    closePipes(pipes, 'writeFd');
+  }
+  if (child.pid === undefined) {
+    // EMFILE, ENFILE, EAGAIN, EACCES, ENOENT: Node reports them as 'error' on the next tick.
+    closePipes(pipes, 'readFd');
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      settle({ kind: 'failed', code: error.code });
+    });
+    return;
+  }
+  // Later errors (a kill of a reaped child) must not crash the daemon.
+  child.on('error', () => undefined);
+  const stdout = pipes === null ? child.stdout : pipeReader(pipes.out.readFd);
+  const stderr = pipes === null ? child.stderr : pipes.err === null ? null : pipeReader(pipes.err.readFd);
+  const { stdin } = child;
+  if (stdout === null || stdin === null) throw new Error('spawned child has no pipes');
+  const exited = new Promise<ChildExit>((resolve) => {
+    // 'exit', not 'close': a grandchild may keep the pipes open long after the child is gone.
+    child.once('exit', (code, signal) => {
+      closeAfterExit(stdin, stderr === null ? [stdout] : [stdout, stderr]);
+      resolve({ code, signal });
+    });
+  });
+  settle({ kind: 'spawned', child: { pid: child.pid, stdout, stderr, stdin, exited } });
+}
+
 /**
  * The spawner. With a FifoPool, a child's stdout/stderr are real pipes, as under supervisord
  * (programs may open /dev/stdout by path) and redirect_stderr needs no shell; without one, or when
- * the pool is momentarily empty, Node's socket pairs.
+ * the pool is momentarily empty, Node's socket pairs. Spawns wait their turn in `queue`.
  */
-export function createSpawner(pool: FifoPool | null): Spawner {
+export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new SpawnQueue()): Spawner {
   return {
-    spawn(spec) {
-      const pipes = openPipes(pool, spec.redirectStderr);
-      const trampoline = pipes === null && spec.redirectStderr;
-      const [file, args] = trampoline
-        ? ['/bin/sh', [...REDIRECT_TRAMPOLINE, spec.file, ...spec.argv.slice(1)]]
-        : [spec.file, spec.argv.slice(1)];
-      const stdio: StdioOptions = pipes === null
-        ? ['pipe', 'pipe', spec.redirectStderr ? 'ignore' : 'pipe']
-        : ['pipe', pipes.out.writeFd, (pipes.err ?? pipes.out).writeFd];
-      // The child inherits the umask at fork time, and spawn() forks synchronously, so setting it
-      // around the call applies it to this child only (Node has no per-child umask option).
-      const previousUmask = spec.umask === null ? null : process.umask(spec.umask);
-      let child;
-      try {
-        child = spawn(file, args, {
-          argv0: trampoline ? '/bin/sh' : spec.argv[0] ?? spec.file,
-          env: spec.env,
-          ...(spec.cwd === null ? {} : { cwd: spec.cwd }),
-          ...(spec.uid === null ? {} : { uid: spec.uid }),
-          ...(spec.gid === null ? {} : { gid: spec.gid }),
-          detached: true,
-          stdio,
-        });
-      } finally {
-        if (previousUmask !== null) process.umask(previousUmask);
-        // The child has its own copies; ours would keep the pipes from ever reaching EOF.
-        if (pipes !== null) for (const ends of [pipes.out, pipes.err]) if (ends !== null) closeSync(ends.writeFd);
-      }
-      // Failures after fork (e.g. exec of a file that vanished) arrive as 'error' with no pid.
-      child.on('error', () => undefined);
-      if (child.pid === undefined) {
-        if (pipes !== null) for (const ends of [pipes.out, pipes.err]) if (ends !== null) closeSync(ends.readFd);
-        throw new Error(`couldn't exec ${spec.file}: spawn failed`);
-      }
-      const exited = new Promise<ChildExit>((resolve) => {
-        // 'exit', not 'close': a grandchild may keep the pipes open long after the child is gone.
-        child.once('exit', (code, signal) => {
-          resolve({ code, signal });
-        });
+    spawn(request) {
+      queue.push(() => {
+        if (!request.wanted()) {
+          request.settle({ kind: 'cancelled' });
+          return;
+        }
+        // Nothing thrown before the request is settled may escape into the event loop (it would
+        // take the daemon down): it becomes a failed spawn of this one process.
+        const progress = { settled: false };
+        const settle = (outcome: SpawnOutcome): void => {
+          progress.settled = true;
+          request.settle(outcome);
+        };
+        try {
+          startChild(pool, request.spec, settle);
+        } catch (error) {
+          if (progress.settled) throw error;
+          settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
+        }
       });
-      const stdout = pipes === null ? child.stdout : pipeReader(pipes.out.readFd);
-      const stderr = pipes === null ? child.stderr : pipes.err === null ? null : pipeReader(pipes.err.readFd);
-      const { stdin } = child;
-      if (stdout === null || stdin === null) throw new Error('spawned child has no pipes');
-      return { pid: child.pid, stdout, stderr, stdin, exited };
     },
 
     kill(pid, signal, group) {

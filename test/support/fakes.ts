@@ -3,7 +3,7 @@
 
 import { PassThrough } from 'node:stream';
 import type { Cancel, Clock } from '../../src/process/clock.js';
-import type { ChildExit, ChildHandle, SpawnSpec, Spawner } from '../../src/process/spawner.js';
+import type { ChildExit, SpawnRequest, SpawnSpec, Spawner } from '../../src/process/spawner.js';
 
 export class FakeClock implements Clock {
   private time = 1_000_000;
@@ -44,16 +44,33 @@ export interface FakeChild {
 export class FakeSpawner implements Spawner {
   readonly children: FakeChild[] = [];
   readonly signals: { pid: number; signal: string; group: boolean }[] = [];
+  /** With `queued`, requests wait here until runQueued() (the real spawner's later turn). */
+  readonly queue: SpawnRequest[] = [];
+  queued = false;
   private nextPid = 100;
 
-  spawn(spec: SpawnSpec): ChildHandle {
+  spawn(request: SpawnRequest): void {
+    if (this.queued) this.queue.push(request);
+    else this.start(request);
+  }
+
+  runQueued(): void {
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) this.start(next);
+  }
+
+  private start(request: SpawnRequest): void {
+    if (!request.wanted()) {
+      request.settle({ kind: 'cancelled' });
+      return;
+    }
     let resolveExit: (exit: ChildExit) => void = () => undefined;
     const exited = new Promise<ChildExit>((resolve) => {
       resolveExit = resolve;
     });
     const pid = this.nextPid++;
+    const spec: SpawnSpec = request.spec;
     this.children.push({ pid, spec, exit: resolveExit });
-    return { pid, stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), exited };
+    request.settle({ kind: 'spawned', child: { pid, stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), exited } });
   }
 
   kill(pid: number, signal: string, group: boolean): void {
