@@ -14,7 +14,9 @@ import { createSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
+import { stopSurvivors } from './survivors.js';
 
 export interface DaemonRunOptions {
   readonly configFile: string;
@@ -56,6 +58,7 @@ export class DaemonRun {
   private readonly options: DaemonRunOptions;
   private stopping = false;
   private readonly fifos: FifoPool | null;
+  private readonly generation: GenerationFile;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
 
@@ -80,6 +83,9 @@ export class DaemonRun {
       outputFor: (p) => this.openChildLogs(p),
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
+    });
+    this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
+      this.logger.error(message);
     });
     // Signals first: a SIGTERM that arrives while groups are being created must still mean an
     // orderly shutdown, not Node's default of dying on the spot.
@@ -156,8 +162,11 @@ export class DaemonRun {
     for (const group of this.config.groups) this.supervisor.addGroup(group);
   }
 
-  /** Logs what supervisord logs at start, writes the pid file and spawns autostart programs. */
-  start(): void {
+  /**
+   * Logs what supervisord logs at start, writes the pid file, stops what a SIGKILLed predecessor
+   * left running and spawns autostart programs.
+   */
+  async start(): Promise<void> {
     const { logger, config } = this;
     for (const warning of this.options.warnings) logger.warn(warning);
     for (const info of this.options.infos) logger.info(info);
@@ -173,6 +182,11 @@ export class DaemonRun {
     // Node exits when nothing is pending; a supervisor with every program stopped and no control
     // socket must still wait for signals, as supervisord does.
     setInterval(() => undefined, 2 ** 31 - 1);
+    await stopSurvivors(generationFileOf(config.supervisord.pidfile), (level, message) => {
+      logger[level](message);
+    });
+    if (this.stopping) return;
+    this.generation.start();
     this.supervisor.startAutostart();
   }
 
@@ -212,6 +226,7 @@ export class DaemonRun {
     for (const logs of this.childLogs.values()) logs.close();
     await this.onExit();
     this.fifos?.close();
+    this.generation.remove();
     removePidfile(this.config.supervisord.pidfile);
     this.logger.close();
     process.exit(0);
