@@ -47,6 +47,9 @@ export function defaultServerUrl(config: DaemonConfig): string | null {
   return inet === undefined ? null : `http://${inet.host === '' ? 'localhost' : inet.host}:${inet.port}`;
 }
 
+/** How long shutdown and reload wait for child output still being written. */
+const LOG_FLUSH_MS = 5000;
+
 const logKey = (p: ProcessConfig): string => `${p.group}:${p.name}`;
 
 export class DaemonRun {
@@ -146,7 +149,7 @@ export class DaemonRun {
       },
       ...(this.logger.isEnabled('debug') ? { debugOutput: (message: string) => { this.logger.debug(message); } } : {}),
     });
-    this.childLogs.get(logKey(p))?.close();
+    void this.childLogs.get(logKey(p))?.close();
     this.childLogs.set(logKey(p), logs);
     return logs;
   }
@@ -223,13 +226,30 @@ export class DaemonRun {
     if (this.stopping) return;
     this.stopping = true;
     await this.supervisor.shutdown('SHUTDOWN');
-    for (const logs of this.childLogs.values()) logs.close();
+    await this.closeChildLogs();
     await this.onExit();
     this.fifos?.close();
     this.generation.remove();
     removePidfile(this.config.supervisord.pidfile);
     this.logger.close();
     process.exit(0);
+  }
+
+  /**
+   * Waits for the children's last output to be written, but not for ever: a log on a stuck device
+   * must not keep the daemon from exiting or reloading.
+   */
+  private async closeChildLogs(): Promise<void> {
+    const closed = Promise.all([...this.childLogs.values()].map(async (logs) => logs.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`child logs still not written after ${LOG_FLUSH_MS / 1000} s (a stuck disk?); going on without them`);
+        resolve();
+      }, LOG_FLUSH_MS);
+    });
+    await Promise.race([closed, late]);
+    clearTimeout(timer);
   }
 
   /**
@@ -247,7 +267,7 @@ export class DaemonRun {
     this.stopping = true;
     await this.supervisor.shutdown('RESTARTING');
     for (const group of [...this.supervisor.groups]) this.supervisor.removeGroup(group.config.name);
-    for (const logs of this.childLogs.values()) logs.close();
+    await this.closeChildLogs();
     this.childLogs.clear();
     this.logger.close();
     this.config = loaded.config;
