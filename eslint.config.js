@@ -32,7 +32,7 @@ export default tseslint.config(
     // Pure logic stays free of I/O: config parsing, the state machine, the XML-RPC codec, rendering.
     files: ['src/config/ini-reader.ts', 'src/config/values.ts', 'src/config/expand.ts', 'src/config/shlex.ts',
       'src/config/parse*.ts', 'src/config/dump.ts', 'src/config/diff.ts', 'src/process/machine.ts', 'src/process/state.ts',
-      'src/process/command.ts', 'src/supervisor/process-info.ts', 'src/xmlrpc/*.ts', 'src/api/*.ts', 'src/cli/render.ts'],
+      'src/process/command.ts', 'src/supervisor/process-info.ts', 'src/supervisor/generation.ts', 'src/xmlrpc/*.ts', 'src/api/*.ts', 'src/cli/render.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -118,6 +118,8 @@ stdout_logfile_timestamps=true
     });
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
     await d.waitForLog(/exited: color/u);
+    // Written off the event loop: the last lines may land just after the exit is logged.
+    await until('both lines in color.log', () => (readText(`${dir}/color.log`).includes('plain') ? true : undefined));
     expect(readText(`${dir}/color.log`)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z red\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z plain\n$/u);
     await stop(d);
   });

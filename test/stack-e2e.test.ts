@@ -263,6 +263,23 @@ function logTails(): string {
 
 // ---------------------------------------------------------------------------------------------
 
+function launchDaemon(dir: string, conf: string): Pick<Stack, 'daemon' | 'daemonExit' | 'daemonOutput'> {
+  const daemon = spawn(process.execPath, [DAEMON_BIN, '-c', conf, '-n'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  daemon.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  daemon.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const daemonExit = new Promise<number | null>((resolve) => daemon.once('exit', (code) => {
+    resolve(code);
+  }));
+  return { daemon, daemonExit, daemonOutput: () => output };
+}
+
+/** Live processes whose command line (redis and sentinel retitle themselves `… 127.0.0.1:PORT`) names `port`. */
+function processesOnPort(port: number): number[] {
+  return readdirSync('/proc').filter((e) => /^\d+$/u.test(e) && !isGone(Number(e)))
+    .filter((e) => readText(`/proc/${e}/cmdline`).replaceAll('\0', ' ').includes(`127.0.0.1:${port}`)).map(Number);
+}
+
 async function setUp(): Promise<void> {
   const missing = missingBinaries();
   if (missing.length > 0) {
@@ -274,14 +291,7 @@ async function setUp(): Promise<void> {
   const made = await execa(process.execPath, [join(ROOT, 'scripts', 'make-stack.mjs'), '--runtime', dir, '--base-port', String(base)]);
   const conf = made.stdout.trim();
   const ports = { nginx: base, apps: [base + 1, base + 2], redis: [base + 3, base + 4, base + 5], sentinels: [base + 6, base + 7, base + 8] };
-  const daemon = spawn(process.execPath, [DAEMON_BIN, '-c', conf, '-n'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  daemon.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  daemon.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const daemonExit = new Promise<number | null>((resolve) => daemon.once('exit', (code) => {
-    resolve(code);
-  }));
-  stack = { dir, conf, ports, daemon, daemonExit, daemonOutput: () => output };
+  stack = { dir, conf, ports, ...launchDaemon(dir, conf) };
   console.log(`example stack in ${dir}: nginx ${ports.nginx}, apps ${ports.apps.join(',')}, redis ${ports.redis.join(',')}, sentinels ${ports.sentinels.join(',')}`);
 }
 
@@ -434,6 +444,47 @@ describe('the example stack under tssupervisord', () => {
       return infoField(info, 'role') === 'slave' && infoField(info, 'master_port') === String(newMaster)
         && infoField(info, 'master_link_status') === 'up' && await get(oldMaster, key) === 'written to the new master' ? true : undefined;
     }, 90_000, 250);
+  }, TEST_MS);
+
+  it('4c. survives a kill -9 of tssupervisord: the next start stops the orphans first, so one redis per port, no data lost, topology intact', async () => {
+    const { ports, dir, conf } = current();
+    const master = await eventually('the current master', agreedMaster);
+    const key = `before-daemon-kill-${Date.now()}`;
+    await withRedis(master, async (r) => {
+      await r.set(key, 'kept');
+      await r.call('WAIT', '2', '5000');
+    });
+    const before = await status();
+    const old = current().daemon;
+    old.kill('SIGKILL');
+    await current().daemonExit;
+    // Nothing could stop them: every program lives on, unsupervised.
+    for (const name of PROGRAMS) expect({ name, gone: isGone(before.get(name)?.pid ?? 0) }).toEqual({ name, gone: false });
+
+    const logStart = readText(join(dir, 'supervisord.log')).length;
+    Object.assign(current(), launchDaemon(dir, conf));
+    await eventually('every program RUNNING under the new daemon, none with its old pid', async () => {
+      const s = await status();
+      return PROGRAMS.every((p) => s.get(p)?.state === 'RUNNING' && s.get(p)?.pid !== before.get(p)?.pid) ? true : undefined;
+    }, 90_000, 250);
+    const log = readText(join(dir, 'supervisord.log')).slice(logStart);
+    expect(log).toMatch(new RegExp(`ended without stopping its children; stopping ${PROGRAMS.length} left running`, 'u'));
+    for (const name of PROGRAMS) {
+      expect(log).toContain(`stopped: ${name} (pid ${before.get(name)?.pid}) of the previous daemon`);
+      expect(isGone(before.get(name)?.pid ?? 0)).toBe(true);
+    }
+    expect(log).not.toMatch(/Address already in use|FATAL/u);
+    for (const port of [...ports.redis, ...ports.sentinels]) expect({ port, pids: processesOnPort(port).length }).toEqual({ port, pids: 1 });
+    // The sentinels were stopped before the redis servers (reverse priority): no failover.
+    expect(await eventually('the sentinels to agree on a master', agreedMaster)).toBe(master);
+    expect(await get(master, key)).toBe('kept');
+    for (const port of ports.redis.filter((p) => p !== master)) {
+      await eventually(`replica ${port} linked to ${master} again, with ${key}`, async () => {
+        const info = await replication(port);
+        return infoField(info, 'master_port') === String(master) && infoField(info, 'master_link_status') === 'up'
+          && await get(port, key) === 'kept' ? true : undefined;
+      }, 60_000, 250);
+    }
   }, TEST_MS);
 
   it('5. operations: stop/start a replica, update with a new program, shutdown in reverse priority', async () => {

@@ -1,7 +1,8 @@
 // A child's stdout/stderr -> its log files (rotating as supervisord rotates), or drained and
-// dropped for NONE so the child never blocks on a full pipe. Chunks are written synchronously as
-// they arrive, so the daemon holds at most one pipe read per channel in memory: a child that
-// writes faster than the disk is slowed by its own pipe, never buffered in the daemon.
+// dropped for NONE so the child never blocks on a full pipe. Files are written off the event loop
+// (log-file.ts), and a pipe stops being read while its file holds more than its share of unwritten
+// bytes: a child that writes faster than the disk is slowed by its own pipe, never buffered without
+// bound in the daemon, and a stuck disk never stalls supervision.
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import type { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
 import type { ChildOutput } from '../process/runner.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
-import { RotatingFile } from './rotating-file.js';
+import { LogFile } from './log-file.js';
 
 export type Channel = 'stdout' | 'stderr';
 
@@ -30,7 +31,8 @@ export interface ChildLogs extends ChildOutput {
   reopen(): void;
   /** clearProcessLogs: empty the files (rotated ones stay, as supervisord's removal + reopen). */
   clear(): void;
-  close(): void;
+  /** Resolves once what was read is written and the files are closed. */
+  close(): Promise<void>;
 }
 
 /** supervisord's AUTO name: `<name>-<channel>---<identifier>-<8 random chars>.log`, mode 0600. */
@@ -59,7 +61,7 @@ export function clearAutoLogs(childlogdir: string, identifier: string): string[]
   return removed;
 }
 
-function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: ChildOutputOptions): RotatingFile | null {
+function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: ChildOutputOptions): LogFile | null {
   let file: string;
   if (c.logfile.kind === 'none') return null;
   if (c.logfile.kind === 'auto') {
@@ -72,7 +74,7 @@ function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: 
   } else {
     file = c.logfile.path;
   }
-  return new RotatingFile(file, {
+  return new LogFile(file, {
     maxBytes: c.maxBytes,
     backups: c.backups,
     onError: (err) => {
@@ -89,8 +91,8 @@ function filtersFor(p: ProcessConfig, c: ChannelConfig): ChunkFilter[] {
 }
 
 // One read buffer shared by every child pipe. libuv reads into it and calls back synchronously,
-// and every consumer (RotatingFile's writeSync, the filters, the debug echo) is done with the
-// bytes before returning, so the next read - on any pipe - may overwrite them. 64 KiB per read,
+// and every consumer (LogFile.write copies what it keeps, the filters, the debug echo) is done with
+// the bytes before returning, so the next read - on any pipe - may overwrite them. 64 KiB per read,
 // as Node's own reads (supervisord reads up to 128 KiB). Without it Node allocates a fresh 64 KiB
 // Buffer per read, and a child writing at 1 GB/s leaves ~40 MB of them for the GC to collect
 // late (measured by bench/log-throughput).
@@ -100,17 +102,36 @@ interface StreamHandle {
   readonly useUserBuffer?: unknown;
 }
 
+/** Where a pipe's chunks go: false from write() means "stop reading until onDrain calls back". */
+interface ChunkSink {
+  write(chunk: Buffer): boolean;
+  onDrain(resume: () => void): void;
+}
+
+const DISCARD: ChunkSink = { write: () => true, onDrain: (resume) => { resume(); } };
+
+/** Pauses `stream` while `sink` is full: the child then waits on its own pipe, as supervisord's does. */
+function feed(stream: Readable, sink: ChunkSink, chunk: Buffer): void {
+  if (sink.write(chunk)) return;
+  stream.pause();
+  sink.onDrain(() => {
+    if (!stream.destroyed) stream.resume();
+  });
+}
+
 /**
  * Re-home the pipe's libuv handle in a Socket that reads into READ_BUFFER (net's `onread`
  * option, which only a constructor accepts). Relies on net.Socket's `_handle`; returns false,
  * leaving the stream untouched, if it is not a fresh socket over a libuv stream handle.
  */
-function readIntoSharedBuffer(stream: Readable, write: (chunk: Buffer) => void): boolean {
+function readIntoSharedBuffer(stream: Readable, sink: ChunkSink): boolean {
   if (!(stream instanceof Socket) || stream.readableLength > 0 || stream.destroyed) return false;
   const owner = stream as unknown as { _handle: StreamHandle | null | undefined };
   const handle = owner._handle;
   if (handle === null || handle === undefined || typeof handle.useUserBuffer !== 'function') return false;
   owner._handle = null;
+  // Declared before use in the callback: libuv calls back only after the constructor returned.
+  let reader: Socket | null = null;
   const options = {
     handle,
     readable: true,
@@ -118,11 +139,11 @@ function readIntoSharedBuffer(stream: Readable, write: (chunk: Buffer) => void):
     onread: {
       buffer: READ_BUFFER,
       callback: (bytes: number, buf: Uint8Array) => {
-        write(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+        if (reader !== null) feed(reader, sink, Buffer.from(buf.buffer, buf.byteOffset, bytes));
       },
     },
   };
-  const reader = new Socket(options);
+  reader = new Socket(options);
   reader.on('error', () => undefined);
   // The original socket lost its handle: close it with the reader, so ChildProcess 'close' fires,
   // and the reader with it, so whoever owns the stream (the spawner, at exit) can close the pipe.
@@ -132,14 +153,16 @@ function readIntoSharedBuffer(stream: Readable, write: (chunk: Buffer) => void):
   return true;
 }
 
-function pump(stream: Readable | null, write: ((chunk: Buffer) => void) | null): void {
+function pump(stream: Readable | null, sink: ChunkSink | null): void {
   if (stream === null) return;
-  if (readIntoSharedBuffer(stream, write ?? (() => undefined))) return;
-  if (write === null) {
+  if (readIntoSharedBuffer(stream, sink ?? DISCARD)) return;
+  if (sink === null) {
     stream.resume();
     return;
   }
-  stream.on('data', write);
+  stream.on('data', (chunk: Buffer) => {
+    feed(stream, sink, chunk);
+  });
 }
 
 export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
@@ -147,24 +170,30 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
     stdout: logFile(p, 'stdout', p.stdout, options),
     stderr: p.redirectStderr ? null : logFile(p, 'stderr', p.stderr, options),
   };
-  const writerFor = (channel: Channel): ((chunk: Buffer) => void) | null => {
+  const sinkFor = (channel: Channel): ChunkSink | null => {
     const file = files[channel];
     const debug = options.debugOutput;
     if (file === null && debug === undefined) return null;
     const filters = filtersFor(p, p[channel]);
-    return (chunk) => {
-      const data = filters.reduce((acc, filter) => filter(acc), chunk);
-      file?.write(data);
-      debug?.(`'${p.name}' ${channel} output:\n${data.toString('utf8')}`);
+    return {
+      write(chunk) {
+        const data = filters.reduce((acc, filter) => filter(acc), chunk);
+        debug?.(`'${p.name}' ${channel} output:\n${data.toString('utf8')}`);
+        return file === null ? true : file.write(data);
+      },
+      onDrain(resume) {
+        if (file === null) resume();
+        else file.onDrain(resume);
+      },
     };
   };
-  const all = (): RotatingFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
+  const all = (): LogFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
   return {
     stdoutPath: files.stdout?.path ?? '',
     stderrPath: files.stderr?.path ?? '',
     attach(child) {
-      pump(child.stdout, writerFor('stdout'));
-      pump(child.stderr, writerFor('stderr'));
+      pump(child.stdout, sinkFor('stdout'));
+      pump(child.stderr, sinkFor('stderr'));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);
     },
@@ -173,12 +202,14 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
     },
     clear() {
       for (const f of all()) {
+        // What was read before the clear belongs to the file being removed.
+        f.discardQueued();
         rmSync(f.path, { force: true });
         f.reopen();
       }
     },
-    close() {
-      for (const f of all()) f.close();
+    async close() {
+      await Promise.all(all().map(async (f) => f.close()));
     },
   };
 }

@@ -14,7 +14,9 @@ import { createSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
+import { stopSurvivors } from './survivors.js';
 
 export interface DaemonRunOptions {
   readonly configFile: string;
@@ -45,6 +47,9 @@ export function defaultServerUrl(config: DaemonConfig): string | null {
   return inet === undefined ? null : `http://${inet.host === '' ? 'localhost' : inet.host}:${inet.port}`;
 }
 
+/** How long shutdown and reload wait for child output still being written. */
+const LOG_FLUSH_MS = 5000;
+
 const logKey = (p: ProcessConfig): string => `${p.group}:${p.name}`;
 
 export class DaemonRun {
@@ -56,6 +61,7 @@ export class DaemonRun {
   private readonly options: DaemonRunOptions;
   private stopping = false;
   private readonly fifos: FifoPool | null;
+  private readonly generation: GenerationFile;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
 
@@ -80,6 +86,9 @@ export class DaemonRun {
       outputFor: (p) => this.openChildLogs(p),
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
+    });
+    this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
+      this.logger.error(message);
     });
     // Signals first: a SIGTERM that arrives while groups are being created must still mean an
     // orderly shutdown, not Node's default of dying on the spot.
@@ -140,7 +149,7 @@ export class DaemonRun {
       },
       ...(this.logger.isEnabled('debug') ? { debugOutput: (message: string) => { this.logger.debug(message); } } : {}),
     });
-    this.childLogs.get(logKey(p))?.close();
+    void this.childLogs.get(logKey(p))?.close();
     this.childLogs.set(logKey(p), logs);
     return logs;
   }
@@ -156,8 +165,11 @@ export class DaemonRun {
     for (const group of this.config.groups) this.supervisor.addGroup(group);
   }
 
-  /** Logs what supervisord logs at start, writes the pid file and spawns autostart programs. */
-  start(): void {
+  /**
+   * Logs what supervisord logs at start, writes the pid file, stops what a SIGKILLed predecessor
+   * left running and spawns autostart programs.
+   */
+  async start(): Promise<void> {
     const { logger, config } = this;
     for (const warning of this.options.warnings) logger.warn(warning);
     for (const info of this.options.infos) logger.info(info);
@@ -173,6 +185,11 @@ export class DaemonRun {
     // Node exits when nothing is pending; a supervisor with every program stopped and no control
     // socket must still wait for signals, as supervisord does.
     setInterval(() => undefined, 2 ** 31 - 1);
+    await stopSurvivors(generationFileOf(config.supervisord.pidfile), (level, message) => {
+      logger[level](message);
+    });
+    if (this.stopping) return;
+    this.generation.start();
     this.supervisor.startAutostart();
   }
 
@@ -209,12 +226,30 @@ export class DaemonRun {
     if (this.stopping) return;
     this.stopping = true;
     await this.supervisor.shutdown('SHUTDOWN');
-    for (const logs of this.childLogs.values()) logs.close();
+    await this.closeChildLogs();
     await this.onExit();
     this.fifos?.close();
+    this.generation.remove();
     removePidfile(this.config.supervisord.pidfile);
     this.logger.close();
     process.exit(0);
+  }
+
+  /**
+   * Waits for the children's last output to be written, but not for ever: a log on a stuck device
+   * must not keep the daemon from exiting or reloading.
+   */
+  private async closeChildLogs(): Promise<void> {
+    const closed = Promise.all([...this.childLogs.values()].map(async (logs) => logs.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.logger.warn(`child logs still not written after ${LOG_FLUSH_MS / 1000} s (a stuck disk?); going on without them`);
+        resolve();
+      }, LOG_FLUSH_MS);
+    });
+    await Promise.race([closed, late]);
+    clearTimeout(timer);
   }
 
   /**
@@ -232,7 +267,7 @@ export class DaemonRun {
     this.stopping = true;
     await this.supervisor.shutdown('RESTARTING');
     for (const group of [...this.supervisor.groups]) this.supervisor.removeGroup(group.config.name);
-    for (const logs of this.childLogs.values()) logs.close();
+    await this.closeChildLogs();
     this.childLogs.clear();
     this.logger.close();
     this.config = loaded.config;

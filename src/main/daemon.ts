@@ -146,7 +146,7 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
     if (error instanceof ListenError || (error as NodeJS.ErrnoException).code !== undefined) usage((error as Error).message);
     throw error;
   }
-  daemon.start();
+  await daemon.start();
   reportToParent({ ready: true });
 }
 

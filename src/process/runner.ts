@@ -107,7 +107,14 @@ export class ProcessRunner {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         const result = transition(this.current, next, this.config);
         this.current = result.snapshot;
-        for (const effect of result.effects) this.perform(effect);
+        // State changes are told only once the transition's effects are done: a subscriber that
+        // throws (or waits on us) can then never leave a process STARTING with nothing spawned.
+        const changes: StateChange[] = [];
+        for (const effect of result.effects) {
+          if (effect.type === 'stateChanged') changes.push(this.stateChange(effect));
+          else this.perform(effect);
+        }
+        for (const change of changes) this.deps.onStateChange(change);
         if (next.type === 'spawnFailed' && this.pendingHint !== undefined) {
           this.deps.log('info', this.pendingHint);
           this.pendingHint = undefined;
@@ -137,13 +144,17 @@ export class ProcessRunner {
         this.deps.log(effect.level, effect.message);
         break;
       case 'stateChanged':
-        if (effect.to === 'STOPPING') this.reportStopping();
-        this.deps.onStateChange({
-          process: this.config, from: effect.from, to: effect.to, snapshot: this.current,
-          ...(effect.expected === undefined ? {} : { expected: effect.expected }),
-        });
+        this.deps.onStateChange(this.stateChange(effect));
         break;
     }
+  }
+
+  private stateChange(effect: Extract<Effect, { type: 'stateChanged' }>): StateChange {
+    if (effect.to === 'STOPPING') this.reportStopping();
+    return {
+      process: this.config, from: effect.from, to: effect.to, snapshot: this.current,
+      ...(effect.expected === undefined ? {} : { expected: effect.expected }),
+    };
   }
 
   /** supervisord's stop_report: `waiting for x to stop` now, then every 2 s while STOPPING. */

@@ -13,6 +13,7 @@ import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { FileFacts } from './command.js';
+import { execPlan } from './exec-plan.js';
 import type { FifoPool, PipeEnds } from './fifo-pool.js';
 import { SpawnQueue } from './spawn-queue.js';
 
@@ -83,9 +84,12 @@ export function statForExec(file: string): FileFacts | undefined {
   }
 }
 
-// Without real pipes, `sh -c 'exec "$@" 2>&1'` merges stderr into stdout at the fd level and then
-// becomes the program (same pid), which Node's stdio options cannot express.
-const REDIRECT_TRAMPOLINE = ['-c', 'exec "$@" 2>&1', 'tssupervisord-redirect'];
+/** util-linux's setpriv, for user= with supplementary groups (see exec-plan.ts); looked up once. */
+let setprivPath: string | null | undefined;
+function setpriv(): string | null {
+  setprivPath ??= ['/usr/bin/setpriv', '/bin/setpriv'].find((f) => statForExec(f)?.executable === true) ?? null;
+  return setprivPath;
+}
 
 /** Pipes for stdout and (unless redirected) stderr, all or nothing. */
 function openPipes(pool: FifoPool | null, redirectStderr: boolean): { out: PipeEnds; err: PipeEnds | null } | null {
@@ -140,9 +144,8 @@ function closeAfterExit(stdin: Writable, readers: readonly Readable[]): void {
 function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest['settle']): void {
   const pipes = openPipes(pool, spec.redirectStderr);
   const trampoline = pipes === null && spec.redirectStderr;
-  const [file, args] = trampoline
-    ? ['/bin/sh', [...REDIRECT_TRAMPOLINE, spec.file, ...spec.argv.slice(1)]]
-    : [spec.file, spec.argv.slice(1)];
+  // setpriv's initgroups needs root, as supervisord's does; a non-root daemon only runs as itself.
+  const plan = execPlan(spec, { trampoline, setpriv: spec.uid === null || process.getuid?.() !== 0 ? null : setpriv() });
   const stdio: StdioOptions = pipes === null
     ? ['pipe', 'pipe', spec.redirectStderr ? 'ignore' : 'pipe']
     : ['pipe', pipes.out.writeFd, (pipes.err ?? pipes.out).writeFd];
@@ -151,12 +154,12 @@ function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest
   const previousUmask = spec.umask === null ? null : process.umask(spec.umask);
   let child;
   try {
-    child = spawn(file, args, {
-      argv0: trampoline ? '/bin/sh' : spec.argv[0] ?? spec.file,
+    child = spawn(plan.file, plan.args, {
+      argv0: plan.argv0,
       env: spec.env,
       ...(spec.cwd === null ? {} : { cwd: spec.cwd }),
-      ...(spec.uid === null ? {} : { uid: spec.uid }),
-      ...(spec.gid === null ? {} : { gid: spec.gid }),
+      ...(plan.uid === null ? {} : { uid: plan.uid }),
+      ...(plan.gid === null ? {} : { gid: plan.gid }),
       detached: true,
       stdio,
     });

@@ -68,7 +68,7 @@ function setup(groups: readonly GroupConfig[]) {
       stdoutPath: `/logs/${runner.config.name}.out`, stderrPath: '',
       attach: () => undefined, reopen: () => undefined,
       clear: () => { logs.cleared.push(runner.config.name); },
-      close: () => { logs.closed.push(runner.config.name); },
+      close: async () => { logs.closed.push(runner.config.name); await Promise.resolve(); },
     }),
     mainLogfile: () => null,
     clearMainLog: () => undefined,

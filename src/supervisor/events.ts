@@ -14,6 +14,12 @@ type Listener<T> = (payload: T) => void;
 
 export class EventBus {
   private readonly listeners = new Map<keyof SupervisorEventMap, Set<Listener<never>>>();
+  private readonly onError: (name: keyof SupervisorEventMap, error: unknown) => void;
+
+  /** `onError` hears what a subscriber threw; the other subscribers and the emitter go on. */
+  constructor(onError: (name: keyof SupervisorEventMap, error: unknown) => void = () => undefined) {
+    this.onError = onError;
+  }
 
   on<K extends keyof SupervisorEventMap>(name: K, fn: Listener<SupervisorEventMap[K]>): () => void {
     let set = this.listeners.get(name);
@@ -26,7 +32,13 @@ export class EventBus {
   }
 
   emit<K extends keyof SupervisorEventMap>(name: K, payload: SupervisorEventMap[K]): void {
-    for (const fn of [...(this.listeners.get(name) ?? [])]) (fn as Listener<SupervisorEventMap[K]>)(payload);
+    for (const fn of [...(this.listeners.get(name) ?? [])]) {
+      try {
+        (fn as Listener<SupervisorEventMap[K]>)(payload);
+      } catch (error) {
+        this.onError(name, error);
+      }
+    }
   }
 
   /** Resolves with the first event matching `predicate`; rejects after `timeoutMs` (if given). */

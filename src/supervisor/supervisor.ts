@@ -46,13 +46,16 @@ export function childEnvironment(
 }
 
 export class Supervisor {
-  readonly events = new EventBus();
+  readonly events: EventBus;
   private groupList: ProcessGroup[] = [];
   private moodValue: Mood = 'RUNNING';
   private readonly deps: SupervisorDeps;
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
+    this.events = new EventBus((name, error) => {
+      deps.log('error', `a ${name} subscriber failed (supervision goes on): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    });
     const byPriorityThenName = (a: GroupConfig, b: GroupConfig): number =>
       a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const group of [...config.groups].sort(byPriorityThenName)) this.addGroup(group);

@@ -1,0 +1,111 @@
+// LogFile writes through libuv's threadpool: these tests touch real files in a temp folder (no
+// processes, no sockets), and wait for close() rather than for time.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LogFile, WriteBudget } from './log-file.js';
+
+let dir: string;
+let file: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tss-logfile-'));
+  file = join(dir, 'f.log');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const read = (path: string): string => (existsSync(path) ? readFileSync(path, 'utf8') : '');
+
+describe('LogFile', () => {
+  it('appends to what the file already holds and keeps every byte in order', async () => {
+    writeFileSync(file, 'old\n');
+    const f = new LogFile(file, { maxBytes: 0, backups: 0, budget: new WriteBudget() });
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}\n`);
+    for (const line of lines) f.write(Buffer.from(line));
+    await f.close();
+    expect(read(file)).toBe(`old\n${lines.join('')}`);
+  });
+
+  it('copies what it is given: the caller may reuse its buffer at once (the shared read buffer)', async () => {
+    const f = new LogFile(file, { maxBytes: 0, backups: 0, budget: new WriteBudget() });
+    const shared = Buffer.alloc(3);
+    for (const c of ['a', 'b', 'c']) {
+      shared.fill(c);
+      f.write(shared);
+    }
+    await f.close();
+    expect(read(file)).toBe('aaabbbccc');
+  });
+
+  it("rotates as supervisord: right after the chunk that reaches maxBytes, newest backup in .1, existing size counted", async () => {
+    writeFileSync(file, '12345');
+    const f = new LogFile(file, { maxBytes: 10, backups: 2, budget: new WriteBudget() });
+    // 5 + 4 = 9 (no rotation), + 4 = 13 >= 10: rotate after that chunk; then 'cccc', 'dddddddddd' (rotates), 'e'.
+    for (const chunk of ['aaaa', 'bbbb', 'cccc', 'dddddddddd', 'e']) f.write(Buffer.from(chunk));
+    await f.close();
+    expect(read(`${file}.2`)).toBe('12345aaaabbbb');
+    expect(read(`${file}.1`)).toBe('ccccdddddddddd');
+    expect(read(file)).toBe('e');
+  });
+
+  it('backups=0 truncates in place', async () => {
+    const f = new LogFile(file, { maxBytes: 4, backups: 0, budget: new WriteBudget() });
+    for (const chunk of ['abcd', 'ef']) f.write(Buffer.from(chunk));
+    await f.close();
+    expect(read(file)).toBe('ef');
+    expect(existsSync(`${file}.1`)).toBe(false);
+  });
+
+  it('asks the caller to pause past its share of unwritten bytes, and calls back once it has written them', async () => {
+    const budget = new WriteBudget(1024, 1024 * 1024);
+    const f = new LogFile(file, { maxBytes: 0, backups: 0, budget });
+    expect(f.write(Buffer.alloc(512, 'x'))).toBe(true);
+    expect(f.write(Buffer.alloc(600, 'y'))).toBe(false);
+    expect(budget.held).toBe(1112);
+    await new Promise<void>((resolve) => {
+      f.onDrain(resolve);
+    });
+    expect(f.pending).toBeLessThan(1024);
+    await f.close();
+    expect(budget.held).toBe(0);
+    expect(read(file).length).toBe(1112);
+  });
+
+  it('holds the whole daemon to its total: a second file waits for the first to drain', async () => {
+    const budget = new WriteBudget(1024 * 1024, 1000);
+    const a = new LogFile(file, { maxBytes: 0, backups: 0, budget });
+    const b = new LogFile(join(dir, 'g.log'), { maxBytes: 0, backups: 0, budget });
+    expect(a.write(Buffer.alloc(1200, 'a'))).toBe(false);
+    expect(b.write(Buffer.alloc(10, 'b'))).toBe(false);
+    await new Promise<void>((resolve) => {
+      b.onDrain(resolve);
+    });
+    expect(budget.held).toBeLessThanOrEqual(500);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('discardQueued drops what was not yet written (clearProcessLogs) and keeps writing after', async () => {
+    const f = new LogFile(file, { maxBytes: 0, backups: 0, budget: new WriteBudget() });
+    f.write(Buffer.from('first '));
+    f.write(Buffer.from('dropped '));
+    f.discardQueued();
+    f.write(Buffer.from('after'));
+    await f.close();
+    // The first chunk may already be in flight (it is then written); the queued one never is.
+    expect(read(file)).toMatch(/^(first )?after$/u);
+  });
+
+  it('reports an unwritable path once and writes again once it can', async () => {
+    const errors: Error[] = [];
+    const gone = join(dir, 'gone', 'f.log');
+    const f = new LogFile(gone, { maxBytes: 0, backups: 0, budget: new WriteBudget(), onError: (e) => errors.push(e) });
+    f.write(Buffer.from('lost 1\n'));
+    f.write(Buffer.from('lost 2\n'));
+    await f.close();
+    expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOENT']);
+  });
+});

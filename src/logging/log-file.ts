@@ -1,0 +1,367 @@
+// A child's log file, written off the event loop. RotatingFile (the daemon's own log) writes
+// synchronously; a child log must not: a log on a stuck device (an NFS server gone, a throttled
+// disk, a FIFO nobody reads) would block the event loop inside write(2), and with it every signal,
+// timer and control request. Here every file operation is a libuv threadpool request, one at a
+// time per file, in order: a stuck device holds a thread, never the loop. The bytes not yet
+// written are bounded (see WriteBudget): past the bound the caller stops reading the child's pipe,
+// so a child writing faster than its disk is slowed by its own pipe, as with synchronous writes.
+//
+// Rotation is supervisord's (loggers.py doRollover): after the write that takes the file to
+// maxBytes, x -> x.1 -> … -> x.N (backups), or truncation in place when backups=0.
+
+import { close, constants, fstat, open, rename, statSync, write } from 'node:fs';
+import { errnoCode } from './rotating-file.js';
+
+export interface LogFileOptions {
+  /** Rotate once the file reaches this many bytes after a write; 0 = never. */
+  readonly maxBytes: number;
+  /** Rotated files kept (`f.1` … `f.N`); 0 = truncate in place on rotation. */
+  readonly backups: number;
+  /** Open/write/rotate failures, one report per kind of failure until a write succeeds. */
+  readonly onError?: (err: Error) => void;
+  /** Bytes accepted but not yet written, shared by every child log (default: one budget for the daemon). */
+  readonly budget?: WriteBudget;
+}
+
+// O_NONBLOCK: a FIFO, pipe or terminal whose reader stalls (/dev/stdout piped to a log shipper
+// that hangs) answers EAGAIN instead of blocking a threadpool thread - for good, as libuv joins its
+// threads at exit and the daemon could then never exit. Regular files ignore the flag.
+const APPEND = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NONBLOCK;
+const FRESH = APPEND | constants.O_TRUNC;
+/** Retries of a write that met a full FIFO/pipe (EAGAIN), from quick to patient. */
+const RETRY_MIN_MS = 5;
+const RETRY_MAX_MS = 200;
+const MODE = 0o644;
+/**
+ * Queued bytes are copied into slabs of this size, reused from a small free list: a fresh Buffer
+ * per pipe read would leave tens of MB of garbage behind a flooding child (see child-output's
+ * shared read buffer), and one slab is also one write(2) of many chunks.
+ */
+const SLAB_BYTES = 256 * 1024;
+const FREE_SLABS_KEPT = 16;
+const freeSlabs: Buffer[] = [];
+
+function takeSlab(atLeast: number): Buffer {
+  if (atLeast > SLAB_BYTES) return Buffer.allocUnsafe(atLeast);
+  return freeSlabs.pop() ?? Buffer.allocUnsafe(SLAB_BYTES);
+}
+
+function giveSlab(slab: Buffer): void {
+  if (slab.length === SLAB_BYTES && freeSlabs.length < FREE_SLABS_KEPT) freeSlabs.push(slab);
+}
+
+/**
+ * How many bytes the child logs may hold before their pipes stop being read: per file and for
+ * the whole daemon, so 1000 programs writing to a stuck disk hold `total`, not 1000 × `perFile`.
+ */
+export class WriteBudget {
+  readonly perFile: number;
+  readonly total: number;
+  #held = 0;
+  readonly #waiting = new Set<() => void>();
+
+  constructor(perFile = 256 * 1024, total = 16 * 1024 * 1024) {
+    this.perFile = perFile;
+    this.total = total;
+  }
+
+  get held(): number {
+    return this.#held;
+  }
+
+  take(bytes: number): void {
+    this.#held += bytes;
+  }
+
+  give(bytes: number): void {
+    this.#held -= bytes;
+    if (this.#held > this.total / 2) return;
+    const waiting = [...this.#waiting];
+    this.#waiting.clear();
+    for (const wake of waiting) wake();
+  }
+
+  /** True when a file holding `fileHeld` bytes may be given more now. */
+  allows(fileHeld: number): boolean {
+    return fileHeld < this.perFile && this.#held < this.total;
+  }
+
+  /** Calls `wake` once the daemon-wide hold has fallen to half the total. */
+  whenFree(wake: () => void): void {
+    this.#waiting.add(wake);
+  }
+}
+
+export const defaultBudget = new WriteBudget();
+
+type Op =
+  | { readonly kind: 'write'; readonly slab: Buffer; bytes: number }
+  | { readonly kind: 'rotate' }
+  | { readonly kind: 'reopen' }
+  | { readonly kind: 'close'; readonly done: () => void };
+
+export class LogFile {
+  readonly path: string;
+  readonly maxBytes: number;
+  readonly backups: number;
+  readonly #onError: ((err: Error) => void) | undefined;
+  readonly #budget: WriteBudget;
+  readonly #ops: Op[] = [];
+  #busy = false;
+  #fd: number | null = null;
+  /** The file's size once every queued write has landed: decides where rotations go. */
+  #projected: number;
+  #held = 0;
+  #closed = false;
+  #failing: string | null = null;
+  readonly #drainWaiters: (() => void)[] = [];
+
+  constructor(path: string, options: LogFileOptions) {
+    this.path = path;
+    this.maxBytes = Math.max(0, options.maxBytes);
+    this.backups = Math.max(0, Math.floor(options.backups));
+    this.#onError = options.onError;
+    this.#budget = options.budget ?? defaultBudget;
+    // Known at once (one stat when the program's logs are set up), so the first writes already
+    // rotate at the right chunk.
+    this.#projected = sizeOf(path);
+    this.#enqueue({ kind: 'reopen' });
+  }
+
+  /** Bytes accepted by write() and not yet written (or dropped after a failure). */
+  get pending(): number {
+    return this.#held;
+  }
+
+  /**
+   * Queues a copy of `data` (the caller may reuse its buffer at once). Returns false when the
+   * caller should stop feeding this file until `onDrain` calls back.
+   */
+  write(data: Buffer): boolean {
+    if (this.#closed || data.length === 0) return true;
+    this.#held += data.length;
+    this.#budget.take(data.length);
+    const last = this.#ops.at(-1);
+    // Copied into the last queued write unless that one is already in flight (ops[0]) or full.
+    if (last?.kind === 'write' && this.#ops.length > 1 && last.slab.length - last.bytes >= data.length) {
+      last.bytes += data.copy(last.slab, last.bytes);
+    } else {
+      const slab = takeSlab(data.length);
+      this.#enqueue({ kind: 'write', slab, bytes: data.copy(slab, 0) });
+    }
+    this.#projected += data.length;
+    if (this.maxBytes > 0 && this.#projected >= this.maxBytes) {
+      this.#enqueue({ kind: 'rotate' });
+      this.#projected = 0;
+    }
+    return this.#budget.allows(this.#held);
+  }
+
+  /** Calls `fn` once this file (and the daemon-wide budget) can take more. */
+  onDrain(fn: () => void): void {
+    if (this.#budget.allows(this.#held)) {
+      fn();
+      return;
+    }
+    if (this.#held >= this.#budget.perFile) this.#drainWaiters.push(fn);
+    else this.#budget.whenFree(() => {
+      this.onDrain(fn);
+    });
+  }
+
+  /** Close and open the same path again (SIGUSR2 / logrotate with `create`), after what is queued. */
+  reopen(): void {
+    this.#closed = false;
+    this.#failing = null;
+    this.#enqueue({ kind: 'reopen' });
+  }
+
+  /** Drops what is not yet written (its file is being removed) and opens the path afresh. */
+  discardQueued(): void {
+    const keep = this.#busy ? 1 : 0;
+    const dropped = this.#ops.slice(keep).filter((op) => op.kind === 'write');
+    this.#ops.splice(keep, this.#ops.length - keep, ...this.#ops.slice(keep).filter((op) => op.kind !== 'write'));
+    for (const op of dropped) {
+      this.#release(op.bytes);
+      giveSlab(op.slab);
+    }
+    this.#projected = 0;
+  }
+
+  /** Resolves once everything queued before it is written and the file is closed. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    return new Promise((resolve) => {
+      this.#enqueue({ kind: 'close', done: resolve });
+    });
+  }
+
+  #enqueue(op: Op): void {
+    this.#ops.push(op);
+    if (!this.#busy) this.#next();
+  }
+
+  #next(): void {
+    const op = this.#ops[0];
+    if (op === undefined) {
+      this.#busy = false;
+      return;
+    }
+    this.#busy = true;
+    const done = (): void => {
+      this.#ops.shift();
+      this.#next();
+    };
+    switch (op.kind) {
+      case 'write':
+        this.#write(op, done);
+        break;
+      case 'rotate':
+        this.#rotate(done);
+        break;
+      case 'reopen':
+        this.#closeFd(() => {
+          this.#open(APPEND, done);
+        });
+        break;
+      case 'close':
+        this.#closeFd(() => {
+          op.done();
+          done();
+        });
+        break;
+    }
+  }
+
+  #write(op: Extract<Op, { kind: 'write' }>, done: () => void): void {
+    const finish = (): void => {
+      this.#release(op.bytes);
+      giveSlab(op.slab);
+      done();
+    };
+    const withFd = (fd: number): void => {
+      let offset = 0;
+      let retryMs = RETRY_MIN_MS;
+      const step = (): void => {
+        write(fd, op.slab, offset, op.bytes - offset, null, (err, written) => {
+          if (err?.code === 'EAGAIN') {
+            // The reader is not keeping up: try again soon; meanwhile the child's pipe stays paused.
+            setTimeout(step, retryMs);
+            retryMs = Math.min(RETRY_MAX_MS, retryMs * 2);
+            return;
+          }
+          retryMs = RETRY_MIN_MS;
+          if (err !== null) {
+            this.#report(err);
+            // Next time starts from a fresh open (disk freed, folder recreated); this batch is lost.
+            this.#closeFd(finish);
+            return;
+          }
+          this.#failing = null;
+          offset += written;
+          if (offset < op.bytes) step();
+          else finish();
+        });
+      };
+      step();
+    };
+    if (this.#fd !== null) withFd(this.#fd);
+    else this.#open(APPEND, () => {
+      if (this.#fd === null) finish();
+      else withFd(this.#fd);
+    });
+  }
+
+  #rotate(done: () => void): void {
+    this.#closeFd(() => {
+      const moves: [string, string][] = [];
+      if (this.backups > 0) {
+        // Oldest first so nothing is overwritten before it has moved up: f.(n-1)→f.n … f.1→f.2.
+        for (let i = this.backups - 1; i >= 1; i--) moves.push([`${this.path}.${i}`, `${this.path}.${i + 1}`]);
+        moves.push([this.path, `${this.path}.1`]);
+      }
+      const step = (): void => {
+        const move = moves.shift();
+        if (move === undefined) {
+          this.#open(FRESH, done);
+          return;
+        }
+        rename(move[0], move[1], (err) => {
+          // A missing backup (or a log removed by a cleanup script) is normal.
+          if (err !== null && err.code !== 'ENOENT') this.#report(err);
+          step();
+        });
+      };
+      step();
+    });
+  }
+
+  #open(flags: number, done: () => void): void {
+    open(this.path, flags, MODE, (err, fd) => {
+      if (err !== null) {
+        this.#report(err);
+        done();
+        return;
+      }
+      this.#fd = fd;
+      if (flags === FRESH) {
+        this.#opened(0, done);
+        return;
+      }
+      fstat(fd, (statErr, st) => {
+        this.#opened(statErr === null ? st.size : 0, done);
+      });
+    });
+  }
+
+  /** After a reopen the file may be another one (logrotate moved it): count from its real size. */
+  #opened(size: number, done: () => void): void {
+    if (this.#ops.some((op) => op.kind === 'rotate')) {
+      done();
+      return;
+    }
+    const queued = this.#ops.reduce((n, op) => n + (op.kind === 'write' ? op.bytes : 0), 0);
+    this.#projected = size + queued;
+    if (this.maxBytes > 0 && queued > 0 && this.#projected >= this.maxBytes) {
+      this.#ops.push({ kind: 'rotate' });
+      this.#projected = 0;
+    }
+    done();
+  }
+
+  #closeFd(done: () => void): void {
+    const fd = this.#fd;
+    this.#fd = null;
+    if (fd === null) {
+      done();
+      return;
+    }
+    close(fd, () => {
+      done();
+    });
+  }
+
+  #release(bytes: number): void {
+    this.#held -= bytes;
+    this.#budget.give(bytes);
+    if (this.#held >= this.#budget.perFile) return;
+    const waiters = this.#drainWaiters.splice(0);
+    for (const wake of waiters) this.onDrain(wake);
+  }
+
+  #report(err: NodeJS.ErrnoException): void {
+    const code = errnoCode(err) ?? err.message;
+    if (this.#failing === code) return;
+    this.#failing = code;
+    this.#onError?.(err);
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,91 @@
+// Keeps the record of running children (supervisor/generation.ts) next to the pid file, so that a
+// daemon started after this one was SIGKILLed can stop what this one left running.
+
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { liveStartTime } from '../host/proc-stat.js';
+import { makeNamespec } from '../api/namespec.js';
+import { serializeGeneration, type ChildRecord } from '../supervisor/generation.js';
+import type { Supervisor } from '../supervisor/supervisor.js';
+
+/** `/run/supervisord.pid` -> `/run/supervisord.pid.children.json`. */
+export function generationFileOf(pidfile: string): string {
+  return `${pidfile}.children.json`;
+}
+
+export class GenerationFile {
+  private readonly file: () => string;
+  private readonly supervisor: Supervisor;
+  private readonly onError: (message: string) => void;
+  private readonly startTimes = new Map<number, string>();
+  private scheduled = false;
+  private failed = false;
+  private off: (() => void) | null = null;
+
+  constructor(file: () => string, supervisor: Supervisor, onError: (message: string) => void) {
+    this.file = file;
+    this.supervisor = supervisor;
+    this.onError = onError;
+  }
+
+  /** Rewrites the record after every batch of state changes (a crash loop of 1000 programs
+   *  rewrites it once per event-loop turn, not once per change). */
+  start(): void {
+    this.off ??= this.supervisor.events.on('stateChanged', () => {
+      this.schedule();
+    });
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.write();
+    });
+  }
+
+  private records(): ChildRecord[] {
+    const live = new Set<number>();
+    const children: ChildRecord[] = [];
+    for (const runner of this.supervisor.runners()) {
+      const { pid } = runner.snapshot;
+      if (pid <= 0) continue;
+      live.add(pid);
+      let startTime = this.startTimes.get(pid);
+      if (startTime === undefined) {
+        startTime = liveStartTime(pid);
+        if (startTime === undefined) continue;
+        this.startTimes.set(pid, startTime);
+      }
+      const c = runner.config;
+      children.push({
+        namespec: makeNamespec(c.group, c.name), pid, startTime, priority: c.priority, stopSignal: c.stopSignal,
+        stopWaitMs: c.stopWaitMs, stopAsGroup: c.stopAsGroup, killAsGroup: c.killAsGroup,
+      });
+    }
+    for (const pid of this.startTimes.keys()) if (!live.has(pid)) this.startTimes.delete(pid);
+    return children;
+  }
+
+  private write(): void {
+    const file = this.file();
+    const tmp = `${file}.tmp`;
+    try {
+      // Written aside and renamed, so a daemon killed mid-write leaves the previous record whole.
+      writeFileSync(tmp, serializeGeneration({ daemonPid: process.pid, children: this.records() }), { mode: 0o600 });
+      renameSync(tmp, file);
+      this.failed = false;
+    } catch (error) {
+      if (!this.failed) this.onError(`could not write ${file}: ${(error as Error).message}; a daemon started after this one is SIGKILLed will not find its children`);
+      this.failed = true;
+    }
+  }
+
+  /** At a clean exit nothing is left running: no record. */
+  remove(): void {
+    this.off?.();
+    this.off = null;
+    rmSync(this.file(), { force: true });
+  }
+}
