@@ -142,6 +142,7 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   try {
     const servers = await startServers(config, daemon);
     daemon.onExit = async () => servers.close();
+    daemon.onSignalReopen = (signal) => void servers.restore(`on ${signal}`);
   } catch (error) {
     if (error instanceof ListenError || (error as NodeJS.ErrnoException).code !== undefined) usage((error as Error).message);
     throw error;
