@@ -468,7 +468,7 @@ describe('JSON API', () => {
   });
 
   it('calls any method through /api/v1/call/<method> with {params}', async () => {
-    const { app } = setup();
+    const { app, api } = setup();
     const state = await app.inject({ method: 'POST', url: '/api/v1/call/supervisor.getState', payload: { params: [] } });
     expect(state.statusCode).toBe(200);
     expect(state.json()).toEqual({ result: { statecode: 1, statename: 'RUNNING' } });
@@ -485,6 +485,13 @@ describe('JSON API', () => {
     expect(wrongParams.json()).toMatchObject({ error: { fault: 'INCORRECT_PARAMETERS' } });
     const arity = await app.inject({ method: 'POST', url: '/api/v1/call/supervisor.getProcessInfo', payload: { params: [] } });
     expect(arity.statusCode).toBe(400);
+    // JSON numbers can be integral yet beyond what an XML-RPC int (or a file offset) can be.
+    for (const params of [[1e300, 0], [0, 2 ** 53], [-1e20, 10]]) {
+      const huge = await app.inject({ method: 'POST', url: '/api/v1/call/supervisor.readLog', payload: { params } });
+      expect(huge.statusCode, JSON.stringify(params)).toBe(400);
+      expect(huge.json()).toMatchObject({ error: { fault: 'INCORRECT_PARAMETERS' } });
+    }
+    expect(api.callsOf('readLog')).toEqual([]);
   });
 
   it('answers every wrong body or query shape with 400 INCORRECT_PARAMETERS naming the field, never a 500', async () => {
