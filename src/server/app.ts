@@ -25,6 +25,8 @@ export interface ServerOptions {
   readonly autostartNames: () => readonly string[];
   /** Largest request body accepted; larger ones get 413 without being read into memory. */
   readonly bodyLimit?: number;
+  /** Most connections served at once per socket; more are closed on arrival (default 256). */
+  readonly maxConnections?: number;
   readonly onError?: (message: string) => void;
 }
 
@@ -84,6 +86,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // an unknown (misspelt) field is refused rather than silently dropped.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
+  // A flood of connections (each an fd, buffers and parser state) must not exhaust the daemon's
+  // descriptors, which its children's pipes and logs need: beyond this, new ones are dropped.
+  app.server.maxConnections = options.maxConnections ?? 256;
   app.addContentTypeParser('*', { parseAs: 'string' }, rawText);
   if (options.credentials !== null) {
     const creds = options.credentials;

@@ -8,7 +8,7 @@
 //
 // The fastify app is not listened on directly (fastify listens once per instance); each bound
 // socket is a plain http.Server that hands its requests and client errors to the app's own server,
-// with the same timeouts, so every socket generation is served by the same routes and hooks.
+// with the same timeouts and connection cap, so every socket generation is served by the same routes and hooks.
 
 import type { FastifyInstance } from 'fastify';
 import { chmodSync, chownSync, linkSync, lstatSync, rmSync } from 'node:fs';
@@ -71,6 +71,7 @@ function serverFor(app: FastifyInstance): Server {
   server.headersTimeout = main.headersTimeout;
   server.keepAliveTimeout = main.keepAliveTimeout;
   server.maxRequestsPerSocket = main.maxRequestsPerSocket;
+  server.maxConnections = main.maxConnections;
   server.setTimeout(main.timeout);
   server.on('request', (req, res) => main.emit('request', req, res));
   server.on('clientError', (error, socket) => main.emit('clientError', error, socket));
