@@ -192,4 +192,34 @@ describe('a storm of malformed requests', () => {
     d.child.kill('SIGTERM');
     expect(await d.exited()).toBe(0);
   }, 90_000);
+
+  it('a flood of held-open connections is capped at 256 per socket: the rest are closed, and descriptors stay bounded', async () => {
+    const dir = tempDir();
+    writeTree(dir, { 'sup.conf': `${controlledDaemonHeader(dir)}[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n` });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/success: sleeper entered RUNNING/u);
+    const pid = d.child.pid ?? 0;
+    const target = { path: `${dir}/s.sock` };
+    expect(await getStateOk(target)).toBe(true);
+    const fdsBefore = fdCount(pid);
+    const sockets: Socket[] = [];
+    let closedByServer = 0;
+    try {
+      for (let i = 0; i < 400; i++) {
+        const socket = connect(target.path);
+        socket.on('error', () => undefined);
+        socket.on('close', () => closedByServer++);
+        socket.on('connect', () => socket.write('GET /status HTTP/1.1\r\nHost: x\r\n'));
+        sockets.push(socket);
+      }
+      await until('the connections beyond the cap to be closed', () => (closedByServer >= 400 - 256 ? true : undefined));
+      expect(fdCount(pid) - fdsBefore).toBeLessThanOrEqual(256);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+    await until(`fd count back to ${fdsBefore}`, () => (fdCount(pid) <= fdsBefore ? true : undefined), 10_000);
+    expect(await getStateOk(target)).toBe(true);
+    d.child.kill('SIGTERM');
+    expect(await d.exited()).toBe(0);
+  });
 });
