@@ -6,13 +6,15 @@
 // test/fixtures/gc-on-sigwinch.cjs) its RSS is within 20 MB of where it started.
 
 import { readdirSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { encodeMethodCall, type XmlRpcInput } from '../src/xmlrpc/codec.js';
 import { controlledDaemonHeader } from './support/configs.js';
 import { readText, startDaemon, until } from './support/daemon-process.js';
 import { FIXTURES } from './support/supervisor-harness.js';
+import { freePort } from './support/ports.js';
 import { tempDir, writeTree } from './support/tmp.js';
+import { vmRssKb } from './support/wait.js';
 
 const REQUESTS = 10_000;
 const CONCURRENCY = 16;
@@ -105,22 +107,7 @@ async function exchange(target: Target, ex: Exchange): Promise<number[]> {
   return [...answer.matchAll(/HTTP\/1\.[01] (\d{3}) /gu)].map((m) => Number(m[1]));
 }
 
-const vmRssKb = (pid: number): number => Number(/^VmRSS:\s+(\d+) kB$/mu.exec(readText(`/proc/${pid}/status`))?.[1] ?? Number.NaN);
 const fdCount = (pid: number): number => readdirSync(`/proc/${pid}/fd`).length;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address === null || typeof address === 'string') reject(new Error('no port'));
-        else resolve(address.port);
-      });
-    });
-  });
-}
 
 async function getStateOk(target: Target): Promise<boolean> {
   const statuses = await exchange(target, { bytes: post('/RPC2', 'text/xml', encodeMethodCall('supervisor.getState', [])), complete: true });
