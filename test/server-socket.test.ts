@@ -3,7 +3,7 @@
 // again; a live socket another program put on the path meanwhile is never taken, nor removed at
 // exit. And a socket folder that does not exist is reported as such (ENOENT, naming the folder).
 
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -115,6 +115,23 @@ describe('a deleted control socket', () => {
     } finally {
       await new Promise((resolve) => second.server.close(resolve));
     }
+  });
+});
+
+describe('a deleted control socket whose path now holds a file', () => {
+  it('leaves the file alone (logged once), and comes back once the file is gone', async () => {
+    const { dir, sock, d } = await daemonWithSocket();
+    rmSync(sock);
+    writeFileSync(sock, 'not a socket\n');
+    await d.waitForLog(new RegExp(`ERRO cannot recreate the control socket ${sock}: ${sock} is now something other than a socket; not replacing it`, 'u'), 5000);
+    d.child.kill('SIGUSR2');
+    await d.waitForLog(/supervisord logreopen/u);
+    expect(readFileSync(sock, 'utf8')).toBe('not a socket\n');
+    expect(readLog(dir).match(/is now something other than a socket/gu)).toHaveLength(1);
+    rmSync(sock);
+    await backAndServing(dir, sock, '700', 3000);
+    d.child.kill('SIGTERM');
+    expect(await d.exited()).toBe(0);
   });
 });
 

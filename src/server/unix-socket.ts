@@ -49,6 +49,14 @@ function identity(file: string): string | null {
   }
 }
 
+function isSocket(file: string): boolean {
+  try {
+    return lstatSync(file).isSocket();
+  } catch {
+    return false;
+  }
+}
+
 function errnoOf(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? 'EIO';
 }
@@ -187,6 +195,9 @@ export class UnixSocket {
       return null;
     }
     try {
+      // At start anything at the path is replaced when nobody answers on it (as supervisord); while
+      // running, only a socket is: a file someone put there since is theirs.
+      if (now !== null && !isSocket(this.config.file)) throw new ListenError(`${this.config.file} is now something other than a socket; not replacing it.`);
       const note = await this.bind('Not taking it; it is recreated once that program is gone.');
       this.lastProblem = null;
       return `recreated the control socket ${this.config.file} (${now === null ? 'it had been deleted' : 'it had been replaced'}; ${why})${note === null ? '' : `; ${note}`}`;

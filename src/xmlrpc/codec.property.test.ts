@@ -11,6 +11,8 @@ import { encodeFault, encodeMethodCall, encodeMethodResponse, parseMethodCall, p
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 10_000);
 const runs = (share: number): number => Math.max(1, Math.round(RUNS * share));
+/** Per-test time limit, growing with FUZZ_RUNS (a case takes well under 1 ms; 5 ms is slack for a busy machine). */
+const TIMEOUT_MS = Math.max(30_000, RUNS * 5);
 
 /** Longest a single decode may take: the inputs stay under ~200 kB, and the reader is linear. */
 const SLOW_MS = 500;
@@ -116,26 +118,26 @@ describe('the XML-RPC decoders on hostile input', () => {
       decodesOrRefuses(parseMethodCall, text);
       decodesOrRefuses(parseMethodCall, `<?xml version='1.0'?>\n<methodCall>${text}</methodCall>`);
     }), { numRuns: runs(0.15) });
-  });
+  }, TIMEOUT_MS);
 
   it('parseMethodCall: mutated calls made by the encoder give a value or an XmlRpcParseError', () => {
     const name = fc.oneof(fc.constantFrom('supervisor.getState', 'supervisor.startProcess', 'system.multicall'), fc.string({ unit: 'binary', maxLength: 20 }));
     fc.assert(fc.property(name, fc.array(value, { maxLength: 4 }), mutations, (method, params, steps) => {
       decodesOrRefuses(parseMethodCall, apply(encodeMethodCall(method, params), steps));
     }), { numRuns: runs(0.35) });
-  });
+  }, TIMEOUT_MS);
 
   it('parseMethodCall: the encoder\'s calls, unmutated, always decode', () => {
     fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 20 }).filter((s) => s.trim() !== ''), fc.array(value, { maxLength: 4 }), (method, params) => {
       const call = parseMethodCall(encodeMethodCall(method, params));
       expect(call.params).toHaveLength(params.length);
     }), { numRuns: runs(0.02) });
-  });
+  }, TIMEOUT_MS);
 
   it('parseMethodResponse: mutated responses and faults give a value, a fault or an XmlRpcParseError', () => {
     const response = fc.oneof(value.map((v) => encodeMethodResponse(v)), fc.tuple(fc.integer(), fc.string({ unit: 'binary', maxLength: 30 })).map(([code, text]) => encodeFault(code, text)));
     fc.assert(fc.property(response, mutations, (xml, steps) => {
       decodesOrRefuses(parseMethodResponse, apply(xml, steps));
     }), { numRuns: runs(0.08) });
-  });
+  }, TIMEOUT_MS);
 });
