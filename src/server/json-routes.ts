@@ -27,9 +27,9 @@ interface WaitBody { wait?: boolean }
 
 // Every body and query string is checked against a schema before a handler runs, so a wrong shape
 // (`{"signal": []}`, `true`, `[1]`, `?offset=x`) is a 400 naming the field, never a TypeError and a
-// 500 deeper down. Bodies of start, stop and call are optional:
-// no body means the defaults. Ajv's type coercion is off (see
-// app.ts), so `{"wait": "no"}` is refused rather than read as true.
+// 500 deeper down. Bodies of start, stop and call are optional: no body means the defaults. Ajv's
+// coercion and removal of unknown fields are off (see app.ts), so `{"wait": "no"}` and a misspelt
+// `{"wiat": false}` are refused rather than read as true or ignored.
 const waitBody = { type: 'object', properties: { wait: { type: 'boolean' } }, additionalProperties: false } as const;
 const signalBody = {
   type: 'object',

@@ -8,7 +8,8 @@
 //
 // The fastify app is not listened on directly (fastify listens once per instance); each bound
 // socket is a plain http.Server that hands its requests and client errors to the app's own server,
-// with the same timeouts and connection cap, so every socket generation is served by the same routes and hooks.
+// with the same timeouts and connection cap, so every socket generation is served by the same
+// routes and hooks.
 
 import type { FastifyInstance } from 'fastify';
 import { chmodSync, chownSync, linkSync, lstatSync, rmSync } from 'node:fs';
