@@ -49,7 +49,10 @@ async function listenForeign(path: string): Promise<{ server: Server; hits: () =
     hits++;
     res.end('not supervisord\n');
   });
-  await new Promise<void>((resolve) => server.listen(path, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, resolve);
+  });
   return { server, hits: () => hits };
 }
 
@@ -86,8 +89,7 @@ describe('a deleted control socket', () => {
 
   it('is not taken back while another program listens on the path, nor removed at exit', async () => {
     const { dir, sock, d } = await daemonWithSocket();
-    rmSync(sock);
-    const foreign = await listenForeign(sock);
+    const foreign = await listenForeignAfterDelete(sock);
     try {
       await d.waitForLog(new RegExp(`ERRO cannot recreate the control socket ${sock}: Another program is already listening on ${sock}, which \\[unix_http_server\\] is configured to use.  Not taking it`, 'u'), 5000);
       d.child.kill('SIGHUP');
@@ -169,8 +171,17 @@ async function fetchText(sock: string): Promise<string> {
   });
 }
 
-/** Deletes our socket and puts another program's there (as another daemon started on the path). */
+/**
+ * Deletes our socket and puts another program's there (as another daemon started on the path).
+ * Should the daemon's once-a-second check slip in between and rebind first, that is done again.
+ */
 async function listenForeignAfterDelete(sock: string): Promise<{ server: Server; hits: () => number }> {
-  rmSync(sock);
-  return listenForeign(sock);
+  for (let attempt = 1; ; attempt++) {
+    rmSync(sock, { force: true });
+    try {
+      return await listenForeign(sock);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt === 3) throw error;
+    }
+  }
 }
