@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeMethodCall, parseMethodResponse, type XmlRpcInput, type XmlRpcResponse } from '../src/xmlrpc/codec.js';
 import { DAEMON_BIN, runDaemonCli } from './support/bins.js';
 import { liveChildrenOf, readText, startDaemon, until } from './support/daemon-process.js';
+import { freePort } from './support/ports.js';
 import { tempDir, writeTree } from './support/tmp.js';
+import { vmRssKb } from './support/wait.js';
 
 const SUPERVISORCTL = '/usr/bin/supervisorctl';
 const HAVE_SUPERVISORCTL = existsSync(SUPERVISORCTL);
@@ -70,20 +72,6 @@ async function rpc(target: Target, method: string, params: readonly XmlRpcInput[
 async function stillServes(target: Target): Promise<void> {
   const answer = await rpc(target, 'supervisor.getState');
   expect(answer).toMatchObject({ ok: true, value: { statecode: 1, statename: 'RUNNING' } });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address === null || typeof address === 'string') reject(new Error('no port'));
-        else resolve(address.port);
-      });
-    });
-  });
 }
 
 /** Waits until the daemon answers on `target` (the socket exists and serves getState). */
@@ -143,11 +131,6 @@ async function rawExchange(path: string, send: (socket: Socket) => unknown, done
   } finally {
     socket.destroy();
   }
-}
-
-function vmRssKb(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB$/mu.exec(readText(`/proc/${pid}/status`));
-  return Number(match?.[1] ?? Number.NaN);
 }
 
 const basic = (user: string, password: string): Record<string, string> =>

@@ -64,6 +64,8 @@ export class DaemonRun {
   private readonly generation: GenerationFile;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
+  /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
+  onSignalReopen: (signal: 'SIGHUP' | 'SIGUSR2') => void = () => undefined;
 
   constructor(config: DaemonConfig, options: DaemonRunOptions) {
     this.config = config;
@@ -202,6 +204,7 @@ export class DaemonRun {
     process.on('SIGINT', exitRequest('SIGINT'));
     process.on('SIGQUIT', exitRequest('SIGQUIT'));
     process.on('SIGHUP', () => {
+      this.onSignalReopen('SIGHUP');
       if (this.stopping) {
         this.logger.warn('ignored SIGHUP indicating restart request (shutdown in progress)');
         return;
@@ -210,6 +213,7 @@ export class DaemonRun {
       void this.reload();
     });
     process.on('SIGUSR2', () => {
+      this.onSignalReopen('SIGUSR2');
       this.logger.info('received SIGUSR2 indicating log reopen request');
       this.reopenLogs();
     });

@@ -11,6 +11,7 @@ import { DaemonRun } from './daemon-run.js';
 import { DAEMON_ENV, reportToParent, runDetached } from './daemonize.js';
 import { ensureMinFds } from './limits.js';
 import { checkPidfile, removePidfile } from './pidfile.js';
+import { boundYoungGeneration } from './heap.js';
 import { startServers } from './servers.js';
 import { ListenError, checkInetSecurity } from '../server/listen.js';
 
@@ -139,9 +140,11 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   const daemon = new DaemonRun(config, {
     configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings, infos: [...infos, ...notes],
   });
+  boundYoungGeneration();
   try {
     const servers = await startServers(config, daemon);
     daemon.onExit = async () => servers.close();
+    daemon.onSignalReopen = (signal) => void servers.restore(`on ${signal}`);
   } catch (error) {
     if (error instanceof ListenError || (error as NodeJS.ErrnoException).code !== undefined) usage((error as Error).message);
     throw error;

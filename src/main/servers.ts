@@ -1,18 +1,28 @@
 // Starts one control server per [unix_http_server] / [inet_http_server] section, all serving the
-// daemon's ControlApi, and closes them (removing socket files) at exit.
+// daemon's ControlApi, keeps the unix sockets in place while running, and closes them (removing
+// socket files) at exit.
 
 import type { FastifyInstance } from 'fastify';
-import { rmSync } from 'node:fs';
 import { systemHost } from '../config/load.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { followLog } from '../logging/log-reader.js';
 import { buildServer, type LogFollower } from '../server/app.js';
-import { ListenError, listenInet, listenUnix } from '../server/listen.js';
+import { ListenError, listenInet } from '../server/listen.js';
+import { UnixSocket } from '../server/unix-socket.js';
 import type { DaemonRun } from './daemon-run.js';
 
 export interface RunningServers {
+  /** Recreates any unix socket whose file was deleted (SIGHUP, SIGUSR2, the periodic check). */
+  restore(why: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * How often the socket files are checked. A stat per socket per second is nothing, and unlike
+ * fs.watch on the folder it needs no inotify watch, notices the folder itself being deleted and
+ * recreated, and works the same on every file system (NFS, overlay, tmpfs).
+ */
+const SOCKET_CHECK_MS = 1000;
 
 function chownTarget(spec: string | null): { uid: number; gid: number } | null {
   if (spec === null) return null;
@@ -37,7 +47,7 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     },
   };
   const apps: FastifyInstance[] = [];
-  const sockets: string[] = [];
+  const sockets: UnixSocket[] = [];
   const build = (credentials: DaemonConfig['unixServers'][number]['credentials']): FastifyInstance => {
     const app = buildServer({
       api: daemon.control, follow, credentials,
@@ -49,9 +59,17 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     apps.push(app);
     return app;
   };
+  let timer: NodeJS.Timeout | undefined;
   const closeAll = async (): Promise<void> => {
+    clearInterval(timer);
+    await Promise.all(sockets.map(async (socket) => socket.close()));
     await Promise.all(apps.map(async (app) => app.close()));
-    for (const file of sockets) rmSync(file, { force: true });
+  };
+  const restore = async (why: string): Promise<void> => {
+    for (const socket of sockets) {
+      const note = await socket.restore(why);
+      if (note !== null) daemon.log[note.startsWith('recreated') ? 'warn' : 'error'](note);
+    }
   };
   try {
     for (const server of config.inetServers) {
@@ -59,8 +77,8 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
     for (const server of config.unixServers) {
-      const note = await listenUnix(build(server.credentials), server, chownTarget(server.chown));
-      sockets.push(server.file);
+      const { socket, note } = await UnixSocket.open(build(server.credentials), server, chownTarget(server.chown));
+      sockets.push(socket);
       if (note !== null) daemon.log.info(note);
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
@@ -68,6 +86,10 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     await closeAll();
     throw error;
   }
+  if (sockets.length > 0) {
+    timer = setInterval(() => void restore('found by the periodic check'), SOCKET_CHECK_MS);
+    timer.unref();
+  }
   if (apps.length > 0) daemon.log.info("RPC interface 'supervisor' initialized");
-  return { close: closeAll };
+  return { restore, close: closeAll };
 }

@@ -287,6 +287,23 @@ describe('XML-RPC at /RPC2', () => {
     expect(unknownPath.statusCode).toBe(404);
   });
 
+  it('reads the body as XML whatever its Content-Type says, and answers XML-RPC', async () => {
+    const { app } = setup();
+    const call = encodeMethodCall('supervisor.getState', []);
+    for (const type of ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml; charset=utf-8']) {
+      const ok = await post(app, call, '/RPC2', { 'content-type': type });
+      expect(ok.status, type).toBe(200);
+      expect(ok.contentType, type).toMatch(/^text\/xml/u);
+      expect(ok.response, type).toEqual({ ok: true, value: { statecode: 1, statename: 'RUNNING' } });
+    }
+    // JSON (valid or not) sent to /RPC2 is malformed XML-RPC: a 400 with a fault, not a JSON error.
+    for (const body of ['{"methodName":"supervisor.getState"}', '{bad json']) {
+      const refused = await post(app, body, '/RPC2', { 'content-type': 'application/json' });
+      expect(refused.status, body).toBe(400);
+      expect(refused.response, body).toMatchObject({ ok: false, faultCode: 2 });
+    }
+  });
+
   it('refuses a body over bodyLimit with 413 without calling anything', async () => {
     const { app, api } = setup({ bodyLimit: 1024 });
     const big = encodeMethodCall('supervisor.sendProcessStdin', ['web', 'x'.repeat(2000)]);
@@ -451,7 +468,7 @@ describe('JSON API', () => {
   });
 
   it('calls any method through /api/v1/call/<method> with {params}', async () => {
-    const { app } = setup();
+    const { app, api } = setup();
     const state = await app.inject({ method: 'POST', url: '/api/v1/call/supervisor.getState', payload: { params: [] } });
     expect(state.statusCode).toBe(200);
     expect(state.json()).toEqual({ result: { statecode: 1, statename: 'RUNNING' } });
@@ -468,6 +485,51 @@ describe('JSON API', () => {
     expect(wrongParams.json()).toMatchObject({ error: { fault: 'INCORRECT_PARAMETERS' } });
     const arity = await app.inject({ method: 'POST', url: '/api/v1/call/supervisor.getProcessInfo', payload: { params: [] } });
     expect(arity.statusCode).toBe(400);
+    // JSON numbers can be integral yet beyond what an XML-RPC int (or a file offset) can be.
+    for (const params of [[1e300, 0], [0, 2 ** 53], [-1e20, 10]]) {
+      const huge = await app.inject({ method: 'POST', url: '/api/v1/call/supervisor.readLog', payload: { params } });
+      expect(huge.statusCode, JSON.stringify(params)).toBe(400);
+      expect(huge.json()).toMatchObject({ error: { fault: 'INCORRECT_PARAMETERS' } });
+    }
+    expect(api.callsOf('readLog')).toEqual([]);
+  });
+
+  it('answers every wrong body or query shape with 400 INCORRECT_PARAMETERS naming the field, never a 500', async () => {
+    const { app, api, errors } = setup();
+    const bad: [string, string, string, string][] = [
+      ['POST', '/api/v1/processes/web/signal', '{"signal":[]}', 'body/signal must be string'],
+      ['POST', '/api/v1/processes/web/signal', '{}', "body must have required property 'signal'"],
+      ['POST', '/api/v1/processes/web/signal', '["HUP"]', 'body must be object'],
+      ['POST', '/api/v1/processes/web/signal', 'true', 'body must be object'],
+      ['POST', '/api/v1/processes/web/signal', 'null', 'body must be object'],
+      ['POST', '/api/v1/processes/web/signal', '{"signal":""}', 'body/signal must NOT have fewer than 1 characters'],
+      ['POST', '/api/v1/processes/web/start', '{"wait":"no"}', 'body/wait must be boolean'],
+      ['POST', '/api/v1/processes/web/start', '"x"', 'body must be object'],
+      ['POST', '/api/v1/processes/web/stop', '{"wait":1}', 'body/wait must be boolean'],
+      ['POST', '/api/v1/processes/web/stop', '{"wiat":false}', 'body must NOT have additional properties'],
+      ['POST', '/api/v1/call/supervisor.getState', '[1,2]', 'body must be object'],
+      ['POST', '/api/v1/call/supervisor.getState', '{"params":{"0":1}}', 'body/params must be array'],
+      ['GET', '/api/v1/processes/web/logs/stdout?offset=x', '', 'querystring/offset must match pattern'],
+      ['GET', '/api/v1/processes/web/logs/stdout?length=1e400', '', 'querystring/length must match pattern'],
+    ];
+    for (const [method, url, payload, message] of bad) {
+      const res = await app.inject({ method: method as 'GET' | 'POST', url, ...(payload === '' ? {} : { payload, headers: { 'content-type': 'application/json' } }) });
+      expect(res.statusCode, `${method} ${url} ${payload}: ${res.body}`).toBe(400);
+      expect(res.json(), `${url} ${payload}`).toMatchObject({ error: { fault: 'INCORRECT_PARAMETERS', faultCode: 2 } });
+      expect(res.json<{ error: { message: string } }>().error.message).toContain(message);
+    }
+    // Bodies that are not JSON at all are 400 too, and nothing reached the API.
+    for (const payload of ['{"signal":', '\u0000', '{"__proto__":{"x":1}}']) {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/processes/web/signal', payload, headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode, payload).toBe(400);
+      expect(res.json(), payload).toHaveProperty('error');
+    }
+    expect(api.calls).toEqual([]);
+    expect(errors).toEqual([]);
+    // A signal number is accepted, as over XML-RPC; no body means the defaults.
+    expect((await app.inject({ method: 'POST', url: '/api/v1/processes/web/signal', payload: { signal: 1 } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: '/api/v1/processes/web/stop' })).statusCode).toBe(200);
+    expect(api.calls.map((c) => [c.method, ...c.args])).toEqual([['signalProcess', 'web', '1'], ['stopProcess', 'web', true]]);
   });
 
   it('reports a non-SupervisorError as 500 and via onError', async () => {

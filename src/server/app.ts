@@ -7,7 +7,7 @@ import type { ControlApi } from '../api/control-api.js';
 import type { Credentials } from '../config/schema.js';
 import { SupervisorError } from '../errors.js';
 import { checkBasicAuth } from './auth.js';
-import { registerJsonRoutes } from './json-routes.js';
+import { faultBody, registerJsonRoutes } from './json-routes.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
@@ -25,10 +25,16 @@ export interface ServerOptions {
   readonly autostartNames: () => readonly string[];
   /** Largest request body accepted; larger ones get 413 without being read into memory. */
   readonly bodyLimit?: number;
+  /** Most connections served at once per socket; more are closed on arrival (default 256). */
+  readonly maxConnections?: number;
   readonly onError?: (message: string) => void;
 }
 
 const XML = 'text/xml';
+
+function rawText(_request: FastifyRequest, body: string | Buffer, done: (error: Error | null, body?: unknown) => void): void {
+  done(null, body);
+}
 
 async function xmlRpc(options: ServerOptions, request: FastifyRequest, reply: FastifyReply): Promise<string> {
   void reply.type(XML);
@@ -76,10 +82,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestTimeout: 30_000,
     connectionTimeout: 0,
     logger: false,
+    // Bodies are checked, not converted or trimmed: a schema's `boolean` must be a JSON boolean, and
+    // an unknown (misspelt) field is refused rather than silently dropped.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   });
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, body);
-  });
+  // A flood of connections (each an fd, buffers and parser state) must not exhaust the daemon's
+  // descriptors, which its children's pipes and logs need: beyond this, new ones are dropped.
+  app.server.maxConnections = options.maxConnections ?? 256;
+  app.addContentTypeParser('*', { parseAs: 'string' }, rawText);
   if (options.credentials !== null) {
     const creds = options.credentials;
     app.addHook('onRequest', async (request, reply) => {
@@ -87,8 +97,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       await reply.code(401).header('WWW-Authenticate', 'Basic realm="default"').type('text/plain').send('Unauthorized\n');
     });
   }
-  app.post('/RPC2', async (request, reply) => xmlRpc(options, request, reply));
-  app.post('/RPC2/*', async (request, reply) => xmlRpc(options, request, reply));
+  // XML-RPC reads the body as XML whatever its Content-Type says (`application/json` included):
+  // clients differ in what they send, and the answer must be XML-RPC either way.
+  void app.register((rpc, _opts, done) => {
+    rpc.removeAllContentTypeParsers();
+    rpc.addContentTypeParser('*', { parseAs: 'string' }, rawText);
+    rpc.post('/RPC2', async (request, reply) => xmlRpc(options, request, reply));
+    rpc.post('/RPC2/*', async (request, reply) => xmlRpc(options, request, reply));
+    done();
+  });
   app.get<{ Params: { name: string; channel?: string } }>('/logtail/:name/:channel?', async (request, reply) => {
     const channel = request.params.channel ?? 'stdout';
     if (channel !== 'stdout' && channel !== 'stderr') return reply.code(404).send('Not Found\n');
@@ -100,7 +117,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply;
   });
   registerJsonRoutes(app, options.api, options.autostartNames);
-  app.setErrorHandler(async (error: Error & { statusCode?: number }, _request, reply) => {
+  app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
+    // A body or query that fails its schema is supervisord's INCORRECT_PARAMETERS, naming the field.
+    const fault = error.validation === undefined ? error : new SupervisorError('INCORRECT_PARAMETERS', error.message);
+    if (fault instanceof SupervisorError) {
+      await reply.code(fault.statusCode).type('application/json').send(faultBody(fault));
+      return;
+    }
     const status = error.statusCode ?? 500;
     if (status >= 500) options.onError?.(`HTTP handler failed: ${error.stack ?? error.message}`);
     await reply.code(status).type('application/json').send({ error: error.message });

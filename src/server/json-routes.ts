@@ -2,23 +2,54 @@
 // one generic route for everything (`POST /api/v1/call/<method>` with `{"params": [...]}`), plus
 // /status and /healthz for load balancers and orchestrators.
 
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, RouteShorthandOptions } from 'fastify';
 import type { ControlApi } from '../api/control-api.js';
 import { SupervisorError } from '../errors.js';
 import type { XmlRpcValue } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
+
+/** The JSON API's error body for a fault. */
+export function faultBody(error: SupervisorError): { error: { fault: string; faultCode: number; message: string } } {
+  return { error: { fault: error.fault, faultCode: error.faultCode, message: error.faultString } };
+}
 
 async function answer(reply: FastifyReply, work: () => Promise<unknown>): Promise<unknown> {
   try {
     return await work();
   } catch (error) {
     if (!(error instanceof SupervisorError)) throw error;
-    return reply.code(error.statusCode).send({ error: { fault: error.fault, faultCode: error.faultCode, message: error.faultString } });
+    return reply.code(error.statusCode).send(faultBody(error));
   }
 }
 
 interface NameParams { name: string }
 interface WaitBody { wait?: boolean }
+
+// Every body and query string is checked against a schema before a handler runs, so a wrong shape
+// (`{"signal": []}`, `true`, `[1]`, `?offset=x`) is a 400 naming the field, never a TypeError and a
+// 500 deeper down. Bodies of start, stop and call are optional: no body means the defaults. Ajv's
+// coercion and removal of unknown fields are off (see app.ts), so `{"wait": "no"}` and a misspelt
+// `{"wiat": false}` are refused rather than read as true or ignored.
+const waitBody = { type: 'object', properties: { wait: { type: 'boolean' } }, additionalProperties: false } as const;
+const signalBody = {
+  type: 'object',
+  properties: { signal: { anyOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'integer' }] } },
+  required: ['signal'],
+  additionalProperties: false,
+} as const;
+const callBody = { type: 'object', properties: { params: { type: 'array', maxItems: 1024 } }, additionalProperties: false } as const;
+/** Routes whose body is optional: no body at all is validated as `{}` (the defaults). */
+function optionalBody(schema: object): RouteShorthandOptions {
+  return {
+    schema: { body: schema },
+    preValidation: (request, _reply, done) => {
+      if (request.body === undefined) request.body = {};
+      done();
+    },
+  };
+}
+const int = { type: 'string', pattern: '^-?[0-9]{1,15}$' } as const;
+const logQuery = { type: 'object', properties: { offset: int, length: int }, additionalProperties: false } as const;
 
 export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autostartNames: () => readonly string[]): void {
   const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
@@ -48,14 +79,15 @@ export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autost
   app.get('/api/v1/processes', async (_req, reply) => answer(reply, () => api.getAllProcessInfo()));
   app.get('/api/v1/config', async (_req, reply) => answer(reply, () => api.getAllConfigInfo()));
   app.get<{ Params: NameParams }>('/api/v1/processes/:name', async (req, reply) => answer(reply, () => api.getProcessInfo(req.params.name)));
-  app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/start', async (req, reply) =>
+  app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/start', optionalBody(waitBody), async (req, reply) =>
     answer(reply, () => api.startProcess(req.params.name, bool(req.body?.wait, true))));
-  app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/stop', async (req, reply) =>
+  app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/stop', optionalBody(waitBody), async (req, reply) =>
     answer(reply, () => api.stopProcess(req.params.name, bool(req.body?.wait, true))));
-  app.post<{ Params: NameParams; Body: { signal?: string } | undefined }>('/api/v1/processes/:name/signal', async (req, reply) =>
-    answer(reply, () => api.signalProcess(req.params.name, req.body?.signal ?? '')));
+  // A signal is a name ('HUP') or a number (1), as over XML-RPC.
+  app.post<{ Params: NameParams; Body: { signal: string | number } }>('/api/v1/processes/:name/signal', { schema: { body: signalBody } }, async (req, reply) =>
+    answer(reply, () => api.signalProcess(req.params.name, String(req.body.signal))));
   app.get<{ Params: NameParams & { channel: string }; Querystring: { offset?: string; length?: string } }>(
-    '/api/v1/processes/:name/logs/:channel', async (req, reply) => answer(reply, () => {
+    '/api/v1/processes/:name/logs/:channel', { schema: { querystring: logQuery } }, async (req, reply) => answer(reply, () => {
       const offset = Number(req.query.offset ?? -1600);
       const length = Number(req.query.length ?? 0);
       const { name, channel } = req.params;
@@ -70,10 +102,6 @@ export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autost
   app.post('/api/v1/reload', async (_req, reply) => answer(reply, () => api.reloadConfig()));
   app.post('/api/v1/shutdown', async (_req, reply) => answer(reply, () => api.shutdown()));
   app.post('/api/v1/restart', async (_req, reply) => answer(reply, () => api.restart()));
-  app.post<{ Params: { method: string }; Body: { params?: unknown } | undefined }>('/api/v1/call/:method', async (req, reply) =>
-    answer(reply, async () => {
-      const params = req.body?.params ?? [];
-      if (!Array.isArray(params)) throw new SupervisorError('INCORRECT_PARAMETERS');
-      return { result: await dispatch(api, req.params.method, params as XmlRpcValue[]) };
-    }));
+  app.post<{ Params: { method: string }; Body: { params?: XmlRpcValue[] } | undefined }>('/api/v1/call/:method', optionalBody(callBody), async (req, reply) =>
+    answer(reply, async () => ({ result: await dispatch(api, req.params.method, req.body?.params ?? []) })));
 }

@@ -37,9 +37,9 @@ export interface RunningDaemon {
   exited(): Promise<number | null>;
 }
 
-/** Starts `tssupervisord args…` in `cwd`; its main log is `logfile` (for waitForLog). */
-export function startDaemon(args: readonly string[], cwd: string, logfile: string): RunningDaemon {
-  const child = spawn(process.execPath, [DAEMON_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `tssupervisord args…` in `cwd` (node given `nodeArgs`); its main log is `logfile` (for waitForLog). */
+export function startDaemon(args: readonly string[], cwd: string, logfile: string, nodeArgs: readonly string[] = []): RunningDaemon {
+  const child = spawn(process.execPath, [...nodeArgs, DAEMON_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

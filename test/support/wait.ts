@@ -84,3 +84,8 @@ export function killQuietly(pid: number): void {
     // already gone
   }
 }
+
+/** Resident memory of `pid` in kB (VmRSS), NaN if it is gone. */
+export function vmRssKb(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB$/mu.exec(readText(`/proc/${pid}/status`) ?? '')?.[1] ?? Number.NaN);
+}

@@ -71,7 +71,8 @@ function lookup(methodName: string): MethodSpec | undefined {
 }
 
 function typeOk(type: ParamType, value: XmlRpcValue): boolean {
-  if (type === 'int') return typeof value === 'number' && Number.isInteger(value);
+  // Safe integers only: XML-RPC's decoder never yields more, and JSON's 1e300 is "integral" too.
+  if (type === 'int') return typeof value === 'number' && Number.isSafeInteger(value);
   // Signals arrive as names or numbers; strings are otherwise strict.
   if (type === 'boolean') return typeof value === 'boolean';
   return typeof value === 'string';
