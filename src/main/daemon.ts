@@ -13,6 +13,13 @@ import { ensureMinFds } from './limits.js';
 import { checkPidfile, removePidfile } from './pidfile.js';
 import { startServers } from './servers.js';
 import { ListenError, checkInetSecurity } from '../server/listen.js';
+import { closeInheritedFds } from '../host/fds.js';
+
+// First of all, before any child can be spawned: descriptors inherited from the launcher must not
+// reach our children (supervisord closes 3..minfds in each child). The IPC channel to the waiting
+// foreground process is Node's own (close-on-exec already), and is kept by name as well.
+const ipcChannelFd = (process.channel as { fd?: unknown } | undefined)?.fd;
+const inheritedFdsClosed = closeInheritedFds(typeof ipcChannelFd === 'number' ? [ipcChannelFd] : []);
 
 /** Thrown after an exit has been scheduled, to unwind without running anything else. */
 class ExitScheduled extends Error {}
@@ -130,6 +137,9 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
     process.exit(await runDetached(process.argv.slice(2)));
   }
   const notes = preflight(config);
+  if (inheritedFdsClosed.length > 0) {
+    notes.push(`closed file descriptors inherited from the launcher so children do not get them: ${inheritedFdsClosed.join(', ')}`);
+  }
   if (isDaemon) {
     // supervisord applies [supervisord] directory and umask only when it daemonizes.
     if (config.supervisord.directory !== null) process.chdir(config.supervisord.directory);

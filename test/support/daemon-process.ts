@@ -37,9 +37,16 @@ export interface RunningDaemon {
   exited(): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /** A launcher that ends in `exec "$@"`-style (e.g. bash opening descriptors first): `via… node daemon args…`. */
+  readonly via?: readonly string[];
+}
+
 /** Starts `tssupervisord args…` in `cwd`; its main log is `logfile` (for waitForLog). */
-export function startDaemon(args: readonly string[], cwd: string, logfile: string): RunningDaemon {
-  const child = spawn(process.execPath, [DAEMON_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startDaemon(args: readonly string[], cwd: string, logfile: string, options: StartOptions = {}): RunningDaemon {
+  const [launcher = process.execPath, ...launcherArgs] = options.via ?? [];
+  const command = options.via === undefined ? [DAEMON_BIN, ...args] : [...launcherArgs, process.execPath, DAEMON_BIN, ...args];
+  const child = spawn(launcher, command, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
