@@ -14,6 +14,9 @@ import { checkPidfile, removePidfile } from './pidfile.js';
 import { startServers } from './servers.js';
 import { ListenError, checkInetSecurity } from '../server/listen.js';
 import { closeInheritedFds } from '../host/fds.js';
+import { loadNativeReaper } from '../host/native-reaper.js';
+import { trackNodeChildren } from '../host/node-children.js';
+import { startOrphanReaper } from '../host/orphan-reaper.js';
 
 // First of all, before any child can be spawned: descriptors inherited from the launcher must not
 // reach our children (supervisord closes 3..minfds in each child). The IPC channel to the waiting
@@ -136,9 +139,17 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
     preflight(config);
     process.exit(await runDetached(process.argv.slice(2)));
   }
+  // Before anything is spawned, so the orphan reaper knows every child Node is responsible for.
+  trackNodeChildren();
   const notes = preflight(config);
   if (inheritedFdsClosed.length > 0) {
     notes.push(`closed file descriptors inherited from the launcher so children do not get them: ${inheritedFdsClosed.join(', ')}`);
+  }
+  const pid1Warnings: string[] = [];
+  const reaper = process.pid === 1 ? loadNativeReaper() : null;
+  if (reaper !== null && 'missing' in reaper) {
+    // Node reaps only the children it spawned; orphans re-parented to PID 1 would stay zombies.
+    pid1Warnings.push(`running as PID 1 without the reaper addon (${reaper.missing}): orphaned grandchildren will not be reaped; run under an init such as tini (docker run --init)`);
   }
   if (isDaemon) {
     // supervisord applies [supervisord] directory and umask only when it daemonizes.
@@ -147,8 +158,16 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   }
   dropPrivileges(config.supervisord.user);
   const daemon = new DaemonRun(config, {
-    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings, infos: [...infos, ...notes],
+    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings: [...warnings, ...pid1Warnings], infos: [...infos, ...notes],
   });
+  if (reaper !== null && 'reap' in reaper) {
+    startOrphanReaper({
+      reap: reaper.reap,
+      onReaped: (pid, how) => {
+        daemon.log.debug(`reaped orphan pid ${pid} (${how})`);
+      },
+    });
+  }
   try {
     const servers = await startServers(config, daemon);
     daemon.onExit = async () => servers.close();

@@ -1,0 +1,58 @@
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { readText, startDaemon, until } from './support/daemon-process.js';
+import { fixture } from './support/supervisor-harness.js';
+import { tempDir, writeTree } from './support/tmp.js';
+import { childrenOf, isGone, killQuietly } from './support/wait.js';
+
+// The daemon as PID 1 of a fresh pid namespace, as in a container without an init. --kill-child:
+// if the test dies, unshare's death takes the namespace (and every process in it) down.
+const PID1 = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child'];
+
+describe('tssupervisord as PID 1', () => {
+  it('reaps orphaned grandchildren (no zombies pile up) and still sees its own children exit with their status', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'sup.conf': `[supervisord]
+logfile=${dir}/sup.log
+pidfile=${dir}/sup.pid
+childlogdir=${dir}
+loglevel=debug
+
+[program:forker]
+command=/bin/sh -c "while true; do (sleep 0.05 &); echo forked; sleep 0.1; done"
+startsecs=0
+stdout_logfile=%(here)s/forker.log
+
+[program:three]
+command=${fixture('exit-with.mjs', 3, 800)}
+process_name=three_%(process_num)d
+numprocs=4
+startsecs=0
+autorestart=false
+stdout_logfile=NONE
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`, { via: PID1 });
+    await d.waitForLog(/supervisord started with pid 1$/u);
+    const daemon = await until('the daemon inside the namespace', () => childrenOf(d.child.pid ?? 0)[0]?.pid);
+    onTestFinished(() => {
+      killQuietly(daemon);
+    });
+    // Every fork leaves a `sleep` whose parent (the subshell) is gone: it is re-parented to PID 1
+    // and exits 50 ms later. Count the daemon's zombie children at every poll until 40 forks.
+    let worst = 0;
+    await until('40 forks', () => {
+      worst = Math.max(worst, childrenOf(daemon).filter((c) => c.state === 'Z').length);
+      return (readText(`${dir}/forker.log`).match(/forked/gu)?.length ?? 0) >= 40 ? true : undefined;
+    }, 15_000);
+    expect(worst).toBeLessThanOrEqual(2);
+    const log = readText(`${dir}/sup.log`);
+    expect(log.match(/DEBG reaped orphan pid \d+ \(exit status 0\)/gu)?.length ?? 0).toBeGreaterThanOrEqual(30);
+    expect(log).not.toMatch(/WARN running as PID 1/u);
+    // The reaper never took a child Node spawned: every one's exit arrived, with its status.
+    for (const n of [0, 1, 2, 3]) expect(log).toMatch(new RegExp(`WARN exited: three_${n} \\(exit status 3; not expected\\)`, 'u'));
+    process.kill(daemon, 'SIGTERM');
+    expect(await d.exited()).toBe(0);
+    expect(isGone(daemon)).toBe(true);
+  });
+});
