@@ -78,6 +78,9 @@ function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: 
     onError: (err) => {
       options.onError(`${p.name} ${channel} log ${file}: ${err.message}; output is dropped until it can be written`);
     },
+    onRecreate: () => {
+      options.onError(`${p.name} ${channel} log ${file} was removed while in use: recreated it (and its folder) and reopened; up to a second of output went to the removed file`);
+    },
   });
 }
 
