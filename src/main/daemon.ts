@@ -15,7 +15,6 @@ import { startServers } from './servers.js';
 import { ListenError, checkInetSecurity } from '../server/listen.js';
 import { closeInheritedFds } from '../host/fds.js';
 import { loadNativeReaper } from '../host/native-reaper.js';
-import { trackNodeChildren } from '../host/node-children.js';
 import { startOrphanReaper } from '../host/orphan-reaper.js';
 
 // First of all, before any child can be spawned: descriptors inherited from the launcher must not
@@ -133,23 +132,38 @@ function dropPrivileges(user: string | null): void {
   process.setuid?.(entry.uid);
 }
 
+/**
+ * PID 1 must collect the orphans the kernel re-parents to it; Node only reaps its own children.
+ * Returns the warning to log at start when the native addon that makes this possible is missing.
+ */
+function reapOrphansAsPid1(debug: (message: string) => void): string[] {
+  const native = loadNativeReaper();
+  if ('missing' in native) {
+    return [`running as PID 1 without the reaper addon (${native.missing}): orphaned grandchildren will not be reaped; run under an init such as tini (docker run --init)`];
+  }
+  startOrphanReaper({
+    reap: native.reap,
+    onReaped: (pid, how) => {
+      debug(`reaped orphan pid ${pid} (${how})`);
+    },
+  });
+  return [];
+}
+
 async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly string[], infos: readonly string[]): Promise<void> {
   const isDaemon = process.env[DAEMON_ENV] === '1';
   if (!config.supervisord.nodaemon && !isDaemon) {
     preflight(config);
     process.exit(await runDetached(process.argv.slice(2)));
   }
-  // Before anything is spawned, so the orphan reaper knows every child Node is responsible for.
-  trackNodeChildren();
+  // As PID 1, before anything is spawned: the reaper must know every child Node is responsible for.
+  let debug: (message: string) => void = () => undefined;
+  const pid1Warnings = process.pid === 1 ? reapOrphansAsPid1((message) => {
+    debug(message);
+  }) : [];
   const notes = preflight(config);
   if (inheritedFdsClosed.length > 0) {
     notes.push(`closed file descriptors inherited from the launcher so children do not get them: ${inheritedFdsClosed.join(', ')}`);
-  }
-  const pid1Warnings: string[] = [];
-  const reaper = process.pid === 1 ? loadNativeReaper() : null;
-  if (reaper !== null && 'missing' in reaper) {
-    // Node reaps only the children it spawned; orphans re-parented to PID 1 would stay zombies.
-    pid1Warnings.push(`running as PID 1 without the reaper addon (${reaper.missing}): orphaned grandchildren will not be reaped; run under an init such as tini (docker run --init)`);
   }
   if (isDaemon) {
     // supervisord applies [supervisord] directory and umask only when it daemonizes.
@@ -160,14 +174,9 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   const daemon = new DaemonRun(config, {
     configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings: [...warnings, ...pid1Warnings], infos: [...infos, ...notes],
   });
-  if (reaper !== null && 'reap' in reaper) {
-    startOrphanReaper({
-      reap: reaper.reap,
-      onReaped: (pid, how) => {
-        daemon.log.debug(`reaped orphan pid ${pid} (${how})`);
-      },
-    });
-  }
+  debug = (message) => {
+    daemon.log.debug(message);
+  };
   try {
     const servers = await startServers(config, daemon);
     daemon.onExit = async () => servers.close();

@@ -40,12 +40,15 @@ export interface RunningDaemon {
 export interface StartOptions {
   /** A launcher that ends in `exec "$@"`-style (e.g. bash opening descriptors first): `via… node daemon args…`. */
   readonly via?: readonly string[];
+  /** Another tssupervisord script than the checkout's (an install laid out differently). */
+  readonly bin?: string;
 }
 
 /** Starts `tssupervisord args…` in `cwd`; its main log is `logfile` (for waitForLog). */
 export function startDaemon(args: readonly string[], cwd: string, logfile: string, options: StartOptions = {}): RunningDaemon {
   const [launcher = process.execPath, ...launcherArgs] = options.via ?? [];
-  const command = options.via === undefined ? [DAEMON_BIN, ...args] : [...launcherArgs, process.execPath, DAEMON_BIN, ...args];
+  const bin = options.bin ?? DAEMON_BIN;
+  const command = options.via === undefined ? [bin, ...args] : [...launcherArgs, process.execPath, bin, ...args];
   const child = spawn(launcher, command, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
