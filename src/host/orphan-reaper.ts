@@ -26,6 +26,13 @@ export interface OrphanReaperOptions {
   readonly minIntervalMs?: number;
 }
 
+/** The parent pid in a /proc/<pid>/stat line (comm may hold spaces and parentheses). */
+export function ppidOfStat(text: string): number | null {
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ppid = Number(fields[1]);
+  return Number.isInteger(ppid) ? ppid : null;
+}
+
 /** Pids of this process's direct children (any thread's), from /proc; [] where it cannot tell. */
 export function directChildren(): number[] {
   const pids: number[] = [];
@@ -35,13 +42,34 @@ export function directChildren(): number[] {
   } catch {
     return pids;
   }
+  let readable = false;
   for (const task of tasks) {
     try {
       for (const pid of readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ')) {
         if (pid !== '' && pid !== '\n') pids.push(Number(pid));
       }
+      readable = true;
     } catch {
       // A thread that ended since the listing has no children to report.
+    }
+  }
+  return readable ? pids : childrenByScan();
+}
+
+/** Kernels built without CONFIG_PROC_CHILDREN: every /proc/<pid>/stat whose ppid is us. */
+function childrenByScan(): number[] {
+  const pids: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/u.test(name));
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) {
+    try {
+      if (ppidOfStat(readFileSync(`/proc/${entry}/stat`, 'utf8')) === process.pid) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
     }
   }
   return pids;
