@@ -104,7 +104,14 @@ export function startOrphanReaper(options: OrphanReaperOptions): OrphanReaper {
   };
   const onSigchld = (): void => {
     if (timer !== null) return;
-    timer = setTimeout(scan, Math.max(0, lastScan + minInterval - Date.now()));
+    const wait = lastScan + minInterval - Date.now();
+    // Scan right here when allowed: signal callbacks run in the same loop phase as libuv's own
+    // child reaping, while timers can starve when the loop is saturated (a respawn storm).
+    if (wait <= 0) {
+      scan();
+      return;
+    }
+    timer = setTimeout(scan, wait);
     timer.unref();
   };
   process.on('SIGCHLD', onSigchld);
