@@ -48,7 +48,10 @@ stdout_logfile=NONE
       worst = Math.max(worst, childrenOf(daemon).filter((c) => c.state === 'Z').length);
       return (readText(`${dir}/forker.log`).match(/forked/gu)?.length ?? 0) >= 40 ? true : undefined;
     }, 15_000);
-    expect(worst).toBeLessThanOrEqual(2);
+    // One orphan exits every 100 ms and is reaped within milliseconds, so a sample sees 0 or 1;
+    // allow a few for a daemon descheduled on a loaded machine. Without reaping: 39 at 40 forks.
+    expect(worst).toBeLessThanOrEqual(4);
+    await until('no zombie left between two forks', () => (childrenOf(daemon).every((c) => c.state !== 'Z') ? true : undefined), 5000);
     const log = readText(`${dir}/sup.log`);
     expect(log.match(/DEBG reaped orphan pid \d+ \(exit status 0\)/gu)?.length ?? 0).toBeGreaterThanOrEqual(30);
     expect(log).not.toMatch(/WARN running as PID 1/u);
