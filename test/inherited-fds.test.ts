@@ -21,6 +21,12 @@ command=${fixture('list-inherited-fds.mjs')}
 startsecs=0
 autorestart=false
 stdout_logfile=%(here)s/fds.log
+
+[program:env]
+command=/usr/bin/env
+startsecs=0
+autorestart=false
+stdout_logfile=%(here)s/env.log
 `;
 }
 
@@ -51,6 +57,12 @@ describe('descriptors inherited from the launcher', () => {
     const pid = await until('pidfile', () => pidFromFile(`${dir}/sup.pid`));
     await until('fds exited', () => (readText(`${dir}/sup.log`).includes('exited: fds (exit status 0; expected)') ? true : undefined));
     expect(readText(`${dir}/fds.log`)).toBe('INHERITED none\n');
+    const closed = /closed file descriptors inherited from the launcher so children do not get them: (.*)$/mu.exec(readText(`${dir}/sup.log`))?.[1];
+    // The list travels from the foreground process in the environment, which children must not inherit.
+    await until('env exited', () => (readText(`${dir}/sup.log`).includes('exited: env (exit status 0; expected)') ? true : undefined));
+    expect(readText(`${dir}/env.log`)).toContain('SUPERVISOR_ENABLED=1');
+    expect(readText(`${dir}/env.log`)).not.toContain('TSSUPERVISORD_CLOSED_FDS');
+    expect(closed?.split(', ').map(Number)).toEqual(expect.arrayContaining([100, 200, 1000]));
     process.kill(pid, 'SIGTERM');
     await until('daemon exit', () => (isGone(pid) ? true : undefined));
   });

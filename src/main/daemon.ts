@@ -21,7 +21,13 @@ import { startOrphanReaper } from '../host/orphan-reaper.js';
 // reach our children (supervisord closes 3..minfds in each child). The IPC channel to the waiting
 // foreground process is Node's own (close-on-exec already), and is kept by name as well.
 const ipcChannelFd = (process.channel as { fd?: unknown } | undefined)?.fd;
-const inheritedFdsClosed = closeInheritedFds(typeof ipcChannelFd === 'number' ? [ipcChannelFd] : []);
+const closedHere = closeInheritedFds(typeof ipcChannelFd === 'number' ? [ipcChannelFd] : []);
+// In daemon mode the foreground process closed them before detaching; it passes the list on so
+// the daemon's log says it all the same. Removed from the environment: children must not see it.
+const CLOSED_FDS_ENV = 'TSSUPERVISORD_CLOSED_FDS';
+const inheritedFdsClosed = [...(process.env[CLOSED_FDS_ENV]?.split(',').filter((fd) => /^\d+$/u.test(fd)).map(Number) ?? []), ...closedHere];
+// eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a constant name
+delete process.env[CLOSED_FDS_ENV];
 
 /** Thrown after an exit has been scheduled, to unwind without running anything else. */
 class ExitScheduled extends Error {}
@@ -154,6 +160,7 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   const isDaemon = process.env[DAEMON_ENV] === '1';
   if (!config.supervisord.nodaemon && !isDaemon) {
     preflight(config);
+    if (inheritedFdsClosed.length > 0) process.env[CLOSED_FDS_ENV] = inheritedFdsClosed.join(',');
     process.exit(await runDetached(process.argv.slice(2)));
   }
   // As PID 1, before anything is spawned: the reaper must know every child Node is responsible for.
