@@ -13,8 +13,6 @@ import { describeWaitStatus, type ReapFn } from './native-reaper.js';
 import { isNodeChild, trackNodeChildren } from './node-children.js';
 
 export interface OrphanReaper {
-  /** How many orphans have been collected so far. */
-  readonly reaped: number;
   stop(): void;
 }
 
@@ -87,7 +85,6 @@ function signalName(signo: number): string {
 export function startOrphanReaper(options: OrphanReaperOptions): OrphanReaper {
   trackNodeChildren();
   const minInterval = options.minIntervalMs ?? 20;
-  let reaped = 0;
   let timer: NodeJS.Timeout | null = null;
   let lastScan = 0;
   const scan = (): void => {
@@ -98,19 +95,20 @@ export function startOrphanReaper(options: OrphanReaperOptions): OrphanReaper {
       if (isNodeChild(pid)) continue;
       const done = options.reap(pid);
       if (done === null) continue;
-      reaped++;
       options.onReaped?.(done.pid, describeWaitStatus(done.status, signalName));
     }
   };
   const onSigchld = (): void => {
-    if (timer !== null) return;
     const wait = lastScan + minInterval - Date.now();
-    // Scan right here when allowed: signal callbacks run in the same loop phase as libuv's own
-    // child reaping, while timers can starve when the loop is saturated (a respawn storm).
+    // Scan right here once the throttle allows: signal callbacks run in the same loop phase as
+    // libuv's own child reaping, while timers can starve when the loop is saturated (a respawn
+    // storm), so a pending timer never holds the next scan back past its time.
     if (wait <= 0) {
+      if (timer !== null) clearTimeout(timer);
       scan();
       return;
     }
+    if (timer !== null) return;
     timer = setTimeout(scan, wait);
     timer.unref();
   };
@@ -118,9 +116,6 @@ export function startOrphanReaper(options: OrphanReaperOptions): OrphanReaper {
   // Orphans may already be waiting (re-parented before we listened).
   onSigchld();
   return {
-    get reaped() {
-      return reaped;
-    },
     stop() {
       process.off('SIGCHLD', onSigchld);
       if (timer !== null) clearTimeout(timer);
