@@ -124,7 +124,7 @@ stdout_logfile_timestamps=true
     await stop(d);
   });
 
-  it('a log folder that disappears, or a file that cannot be opened: a clear daemon log line, the child keeps running', async () => {
+  it('a log folder removed under a running program is noticed, logged once and recreated; a file that cannot be opened gets a clear line', async () => {
     const dir = tempDir();
     writeTree(dir, {
       'auto/.keep': '',
@@ -145,13 +145,15 @@ stdout_logfile=%(here)s/locked.log
     await d.waitForLog(/ERRO locked stdout log .*locked\.log: .*EISDIR.*output is dropped until it can be written/u);
     await d.waitForLog(/success: ticker entered RUNNING/u);
     await until('ticks in the log', () => (readText(`${dir}/gone/ticker.log`).includes('tick') ? true : undefined));
-    // The folder goes away under a running program (a careless cleanup), then logrotate's SIGUSR2.
+    // A careless cleanup removes the folder: the open file is a deleted inode, writes still succeed.
     rmSync(`${dir}/gone`, { recursive: true });
-    d.child.kill('SIGUSR2');
-    await d.waitForLog(/ERRO ticker stdout log .*gone\/ticker\.log: .*ENOENT/u);
-    writeTree(dir, { 'gone/.keep': '' });
-    d.child.kill('SIGUSR2');
-    await until('ticks again once the folder is back', () => (readText(`${dir}/gone/ticker.log`).includes('tick') ? true : undefined));
+    await d.waitForLog(/ERRO ticker stdout log .*gone\/ticker\.log was removed while in use: recreated it \(and its folder\) and reopened/u, 5000);
+    await until('ticks in the recreated file', () => (readText(`${dir}/gone/ticker.log`).includes('tick') ? true : undefined));
+    await until('more ticks', () => ((readText(`${dir}/gone/ticker.log`).match(/tick/gu)?.length ?? 0) >= 25 ? true : undefined));
+    expect(readText(`${dir}/sup.log`).match(/ticker\.log was removed while in use/gu)).toHaveLength(1);
+    // A second removal is a new event, reported again.
+    rmSync(`${dir}/gone`, { recursive: true });
+    await until('second report', () => (readText(`${dir}/sup.log`).match(/ticker\.log was removed while in use/gu)?.length === 2 ? true : undefined), 5000);
     expect(readText(`${dir}/sup.log`)).not.toMatch(/exited: (ticker|locked)/u);
     await stop(d);
   });

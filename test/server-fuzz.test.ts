@@ -122,7 +122,7 @@ describe('a storm of malformed requests', () => {
       'sup.conf': `${controlledDaemonHeader(dir)}[inet_http_server]\nport=127.0.0.1:${port}\n[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n`,
     });
     const gcReport = `${dir}/gc.txt`;
-    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`, ['--expose-gc', '--require', `${FIXTURES}gc-on-sigwinch.cjs`]);
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`, { nodeArgs: ['--expose-gc', '--require', `${FIXTURES}gc-on-sigwinch.cjs`] });
     /** VmRSS (and where the memory is) right after a full GC in the daemon. */
     const afterGc = async (): Promise<{ rss: number; heapUsed: number }> => {
       const seen = readText(gcReport).split('\n').filter(Boolean).length;

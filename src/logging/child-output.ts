@@ -5,12 +5,13 @@
 // bound in the daemon, and a stuck disk never stalls supervision.
 
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { posix as path } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
 import type { ChildOutput } from '../process/runner.js';
+import { filesOpenAnywhere } from '../host/open-files.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
 import { LogFile } from './log-file.js';
 
@@ -43,18 +44,31 @@ function autoLogPath(dir: string, name: string, channel: Channel, identifier: st
   return file;
 }
 
-/** Deletes AUTO logs of earlier runs (supervisord does this at start and reload, unless nocleanup). */
-export function clearAutoLogs(childlogdir: string, identifier: string): string[] {
+/**
+ * Deletes AUTO logs of earlier runs (supervisord does this at start and reload, unless nocleanup),
+ * but not those of another daemon that is still running with the same childlogdir: supervisord
+ * deletes them too, and that daemon goes on writing into deleted files. Its AUTO logs are held
+ * open by it (each stays open for the process's life), so a log that any live process has open
+ * is kept, with its rotated backups (`.1` … `.N`, closed files that belong to the open one).
+ * A daemon calls this at reload after closing its own logs, so its own old logs do go.
+ */
+export function clearAutoLogs(childlogdir: string, identifier: string,
+  openAnywhere: (paths: ReadonlySet<string>) => ReadonlySet<string> = filesOpenAnywhere): string[] {
   const escaped = identifier.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
   const pattern = new RegExp(`^.+?---${escaped}-\\S+\\.log\\.?\\d{0,4}$`, 'u');
   const removed: string[] = [];
   let names: string[];
+  let dir: string;
   try {
-    names = readdirSync(childlogdir);
+    names = readdirSync(childlogdir).filter((n) => pattern.test(n));
+    // /proc/<pid>/fd links name files by their real path.
+    dir = realpathSync(childlogdir);
   } catch {
     return removed;
   }
-  for (const name of names.filter((n) => pattern.test(n))) {
+  const baseOf = (name: string): string => path.join(dir, name.replace(/\.log\.\d*$/u, '.log'));
+  const inUse = openAnywhere(new Set(names.map(baseOf)));
+  for (const name of names.filter((n) => !inUse.has(baseOf(n)))) {
     rmSync(path.join(childlogdir, name), { force: true });
     removed.push(name);
   }
@@ -79,6 +93,9 @@ function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: 
     backups: c.backups,
     onError: (err) => {
       options.onError(`${p.name} ${channel} log ${file}: ${err.message}; output is dropped until it can be written`);
+    },
+    onRecreate: () => {
+      options.onError(`${p.name} ${channel} log ${file} was removed while in use: recreated it (and its folder) and reopened; up to a second of output went to the removed file`);
     },
   });
 }

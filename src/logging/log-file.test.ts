@@ -1,6 +1,6 @@
 // LogFile writes through libuv's threadpool: these tests touch real files in a temp folder (no
 // processes, no sockets), and wait for close() rather than for time.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -107,5 +107,40 @@ describe('LogFile', () => {
     f.write(Buffer.from('lost 2\n'));
     await f.close();
     expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOENT']);
+  });
+});
+
+/** Resolves once `f` has written everything it was given (a few threadpool round trips). */
+async function written(f: LogFile): Promise<void> {
+  while (f.pending > 0) await new Promise((resolve) => setImmediate(resolve));
+}
+
+describe('LogFile, when its file is removed while open', () => {
+  it('notices at the next write, recreates the folder and the file, reports once, and writes there', async () => {
+    mkdirSync(join(dir, 'sub'));
+    const nested = join(dir, 'sub', 'f.log');
+    const recreated: string[] = [];
+    const f = new LogFile(nested, { maxBytes: 0, backups: 0, budget: new WriteBudget(), unlinkCheckMs: 0, onRecreate: (p) => recreated.push(p) });
+    f.write(Buffer.from('before\n'));
+    await written(f);
+    rmSync(join(dir, 'sub'), { recursive: true, force: true });
+    f.write(Buffer.from('after\n'));
+    await written(f);
+    f.write(Buffer.from('again\n'));
+    await f.close();
+    expect(recreated).toEqual([nested]);
+    expect(read(nested)).toBe('after\nagain\n');
+  });
+
+  it('checks at most once per interval', async () => {
+    const recreated: string[] = [];
+    const f = new LogFile(file, { maxBytes: 0, backups: 0, budget: new WriteBudget(), unlinkCheckMs: 60_000, onRecreate: (p) => recreated.push(p) });
+    f.write(Buffer.from('one\n'));
+    await written(f);
+    rmSync(file);
+    f.write(Buffer.from('two\n'));
+    await f.close();
+    expect(recreated).toEqual([]);
+    expect(existsSync(file)).toBe(false);
   });
 });

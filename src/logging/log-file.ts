@@ -9,7 +9,8 @@
 // Rotation is supervisord's (loggers.py doRollover): after the write that takes the file to
 // maxBytes, x -> x.1 -> … -> x.N (backups), or truncation in place when backups=0.
 
-import { close, constants, fstat, open, rename, statSync, write } from 'node:fs';
+import { close, constants, fstat, mkdir, open, rename, statSync, write } from 'node:fs';
+import { dirname } from 'node:path';
 import { errnoCode } from './rotating-file.js';
 
 export interface LogFileOptions {
@@ -21,6 +22,10 @@ export interface LogFileOptions {
   readonly onError?: (err: Error) => void;
   /** Bytes accepted but not yet written, shared by every child log (default: one budget for the daemon). */
   readonly budget?: WriteBudget;
+  /** Called once when the open file turns out to be deleted (see #checkUnlinked), after recreating it. */
+  readonly onRecreate?: (path: string) => void;
+  /** At most one deleted-file check per this many ms (default 1000; tests use 0). */
+  readonly unlinkCheckMs?: number;
 }
 
 // O_NONBLOCK: a FIFO, pipe or terminal whose reader stalls (/dev/stdout piped to a log shipper
@@ -106,6 +111,9 @@ export class LogFile {
   readonly backups: number;
   readonly #onError: ((err: Error) => void) | undefined;
   readonly #budget: WriteBudget;
+  readonly #onRecreate: ((path: string) => void) | undefined;
+  readonly #unlinkCheckMs: number;
+  #nextUnlinkCheck = 0;
   readonly #ops: Op[] = [];
   #busy = false;
   #fd: number | null = null;
@@ -122,6 +130,8 @@ export class LogFile {
     this.backups = Math.max(0, Math.floor(options.backups));
     this.#onError = options.onError;
     this.#budget = options.budget ?? defaultBudget;
+    this.#onRecreate = options.onRecreate;
+    this.#unlinkCheckMs = options.unlinkCheckMs ?? 1000;
     // Known at once (one stat when the program's logs are set up), so the first writes already
     // rotate at the right chunk.
     this.#projected = sizeOf(path);
@@ -266,10 +276,50 @@ export class LogFile {
       };
       step();
     };
-    if (this.#fd !== null) withFd(this.#fd);
-    else this.#open(APPEND, () => {
-      if (this.#fd === null) finish();
-      else withFd(this.#fd);
+    const openThenWrite = (): void => {
+      this.#open(APPEND, () => {
+        if (this.#fd === null) finish();
+        else withFd(this.#fd);
+      });
+    };
+    if (this.#fd === null) openThenWrite();
+    else this.#checkUnlinked(this.#fd, withFd, finish);
+  }
+
+  /**
+   * A log removed under us (`rm -rf` of the log folder by a cleanup job) is still open: writes
+   * succeed into a deleted inode, so nothing fails and the output silently vanishes while `tail`
+   * finds no file. fstat's nlink == 0 says so. One fstat per file per second (not per write: a
+   * flooding child does thousands a second) bounds what can be lost to about a second of output.
+   * A file that is removed and never written to again loses nothing, so checking on write is
+   * enough: no timer. Then, as on SIGUSR2, with the folder made again first.
+   */
+  #checkUnlinked(fd: number, write: (fd: number) => void, lost: () => void): void {
+    const now = Date.now();
+    if (this.#unlinkCheckMs < 0 || now < this.#nextUnlinkCheck) {
+      write(fd);
+      return;
+    }
+    this.#nextUnlinkCheck = now + this.#unlinkCheckMs;
+    fstat(fd, (err, st) => {
+      if (err !== null || st.nlink > 0) {
+        write(fd);
+        return;
+      }
+      mkdir(dirname(this.path), { recursive: true }, (mkdirErr) => {
+        if (mkdirErr !== null) this.#report(mkdirErr);
+        this.#closeFd(() => {
+          this.#failing = null;
+          this.#open(APPEND, () => {
+            if (this.#fd === null) {
+              lost();
+              return;
+            }
+            this.#onRecreate?.(this.path);
+            write(this.#fd);
+          });
+        });
+      });
     });
   }
 

@@ -168,4 +168,29 @@ describe('RotatingFile', () => {
     }
     expect(statSync(file).mode & 0o777).toBe(0o644);
   });
+
+  it('a file removed (with its folder) while open is noticed on the next write, recreated and reported once', () => {
+    const nested = join(dir, 'sub', 'f.log');
+    mkdirSync(join(dir, 'sub'));
+    const recreated: string[] = [];
+    const f = new RotatingFile(nested, { maxBytes: 0, backups: 0, unlinkCheckMs: 0, onRecreate: (path) => recreated.push(path) });
+    open.push(f);
+    f.write('before\n');
+    rmSync(join(dir, 'sub'), { recursive: true });
+    f.write('after\n');
+    f.write('again\n');
+    expect(recreated).toEqual([nested]);
+    expect(read(nested)).toBe('after\nagain\n');
+  });
+
+  it('checks for removal at most once per interval', () => {
+    const recreated: string[] = [];
+    const f = new RotatingFile(file, { maxBytes: 0, backups: 0, unlinkCheckMs: 60_000, onRecreate: (path) => recreated.push(path) });
+    open.push(f);
+    f.write('one\n');
+    rmSync(file);
+    f.write('two\n');
+    expect(recreated).toEqual([]);
+    expect(existsSync(file)).toBe(false);
+  });
 });

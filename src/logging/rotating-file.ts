@@ -3,7 +3,8 @@
 //
 // Writes are synchronous on purpose: each chunk lands whole and before the next one, lines are
 // never stranded in a buffer at exit, and the size check after a write sees the real size.
-import { closeSync, constants, fstatSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface RotatingFileOptions {
   /** Rotate once the file reaches this many bytes after a write; 0 = never (plain append). */
@@ -14,6 +15,10 @@ export interface RotatingFileOptions {
   readonly onError?: (err: Error) => void;
   /** Called after each rotation, once the fresh file is open (or failed to open). */
   readonly onRotate?: (path: string) => void;
+  /** Called once when the open file turns out to be deleted (see #checkUnlinked), after recreating it. */
+  readonly onRecreate?: (path: string) => void;
+  /** At most one deleted-file check per this many ms (default 1000; tests use 0). */
+  readonly unlinkCheckMs?: number;
 }
 
 // 0o644 is masked by the process umask like supervisord's open(). O_APPEND even on the fresh file
@@ -28,6 +33,9 @@ export class RotatingFile {
   readonly backups: number;
   readonly #onError: ((err: Error) => void) | undefined;
   readonly #onRotate: ((path: string) => void) | undefined;
+  readonly #onRecreate: ((path: string) => void) | undefined;
+  readonly #unlinkCheckMs: number;
+  #nextUnlinkCheck = 0;
   #fd: number | null = null;
   #size = 0;
   #closed = false;
@@ -40,6 +48,8 @@ export class RotatingFile {
     this.backups = Math.max(0, Math.floor(options.backups));
     this.#onError = options.onError;
     this.#onRotate = options.onRotate;
+    this.#onRecreate = options.onRecreate;
+    this.#unlinkCheckMs = options.unlinkCheckMs ?? 1000;
     this.#open(APPEND);
   }
 
@@ -56,6 +66,7 @@ export class RotatingFile {
   write(data: Buffer | string): void {
     if (this.#closed) return;
     if (this.#fd === null && !this.#open(APPEND)) return;
+    this.#checkUnlinked();
     const fd = this.#fd;
     if (fd === null) return;
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -83,6 +94,37 @@ export class RotatingFile {
   close(): void {
     this.#closeFd();
     this.#closed = true;
+  }
+
+  /**
+   * A log removed under us (`rm -rf` of the log folder by a cleanup job) is still open: writes
+   * succeed into a deleted inode, so nothing fails and the output silently vanishes while
+   * `tail` finds no file. fstat's nlink == 0 says so. One fstat per file per second (not per
+   * write: a flooding child does thousands of writes a second) bounds what can be lost to about a
+   * second of output, for a syscall costing well under a microsecond. A file that is removed and
+   * never written to again loses nothing, so checking on write is enough: no timer.
+   */
+  #checkUnlinked(): void {
+    if (this.#fd === null || this.#unlinkCheckMs < 0) return;
+    const now = Date.now();
+    if (now < this.#nextUnlinkCheck) return;
+    this.#nextUnlinkCheck = now + this.#unlinkCheckMs;
+    let links: number;
+    try {
+      links = fstatSync(this.#fd).nlink;
+    } catch {
+      return;
+    }
+    if (links > 0) return;
+    // As on SIGUSR2, with the folder made again first (supervisord would need a restart).
+    try {
+      mkdirSync(dirname(this.path), { recursive: true });
+    } catch (err) {
+      this.#report(err);
+    }
+    this.#closeFd();
+    this.#failing = null;
+    if (this.#open(APPEND)) this.#onRecreate?.(this.path);
   }
 
   #rotate(): void {

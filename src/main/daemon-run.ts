@@ -178,10 +178,6 @@ export class DaemonRun {
     if (process.getuid?.() === 0 && config.supervisord.user === null) {
       logger.critical('Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.');
     }
-    if (process.pid === 1) {
-      // Node reaps only the children it spawned; orphans re-parented to PID 1 would stay zombies.
-      logger.warn('running as PID 1: orphaned grandchildren will not be reaped; run under an init such as tini (docker run --init)');
-    }
     writePidfile(config.supervisord.pidfile);
     logger.info(`supervisord started with pid ${process.pid}`);
     // Node exits when nothing is pending; a supervisor with every program stopped and no control

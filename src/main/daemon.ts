@@ -14,6 +14,21 @@ import { checkPidfile, removePidfile } from './pidfile.js';
 import { boundYoungGeneration } from './heap.js';
 import { startServers } from './servers.js';
 import { ListenError, checkInetSecurity } from '../server/listen.js';
+import { closeInheritedFds } from '../host/fds.js';
+import { loadNativeReaper } from '../host/native-reaper.js';
+import { startOrphanReaper } from '../host/orphan-reaper.js';
+
+// First of all, before any child can be spawned: descriptors inherited from the launcher must not
+// reach our children (supervisord closes 3..minfds in each child). The IPC channel to the waiting
+// foreground process is Node's own (close-on-exec already), and is kept by name as well.
+const ipcChannelFd = (process.channel as { fd?: unknown } | undefined)?.fd;
+const closedHere = closeInheritedFds(typeof ipcChannelFd === 'number' ? [ipcChannelFd] : []);
+// In daemon mode the foreground process closed them before detaching; it passes the list on so
+// the daemon's log says it all the same. Removed from the environment: children must not see it.
+const CLOSED_FDS_ENV = 'TSSUPERVISORD_CLOSED_FDS';
+const inheritedFdsClosed = [...(process.env[CLOSED_FDS_ENV]?.split(',').filter((fd) => /^\d+$/u.test(fd)).map(Number) ?? []), ...closedHere];
+// eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a constant name
+delete process.env[CLOSED_FDS_ENV];
 
 /** Thrown after an exit has been scheduled, to unwind without running anything else. */
 class ExitScheduled extends Error {}
@@ -124,13 +139,40 @@ function dropPrivileges(user: string | null): void {
   process.setuid?.(entry.uid);
 }
 
+/**
+ * PID 1 must collect the orphans the kernel re-parents to it; Node only reaps its own children.
+ * Returns the warning to log at start when the native addon that makes this possible is missing.
+ */
+function reapOrphansAsPid1(debug: (message: string) => void): string[] {
+  const native = loadNativeReaper();
+  if ('missing' in native) {
+    return [`running as PID 1 without the reaper addon (${native.missing}): orphaned grandchildren will not be reaped; run under an init such as tini (docker run --init)`];
+  }
+  startOrphanReaper({
+    reap: native.reap,
+    onReaped: (pid, how) => {
+      debug(`reaped orphan pid ${pid} (${how})`);
+    },
+  });
+  return [];
+}
+
 async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly string[], infos: readonly string[]): Promise<void> {
   const isDaemon = process.env[DAEMON_ENV] === '1';
   if (!config.supervisord.nodaemon && !isDaemon) {
     preflight(config);
+    if (inheritedFdsClosed.length > 0) process.env[CLOSED_FDS_ENV] = inheritedFdsClosed.join(',');
     process.exit(await runDetached(process.argv.slice(2)));
   }
+  // As PID 1, before anything is spawned: the reaper must know every child Node is responsible for.
+  let debug: (message: string) => void = () => undefined;
+  const pid1Warnings = process.pid === 1 ? reapOrphansAsPid1((message) => {
+    debug(message);
+  }) : [];
   const notes = preflight(config);
+  if (inheritedFdsClosed.length > 0) {
+    notes.push(`closed file descriptors inherited from the launcher so children do not get them: ${inheritedFdsClosed.join(', ')}`);
+  }
   if (isDaemon) {
     // supervisord applies [supervisord] directory and umask only when it daemonizes.
     if (config.supervisord.directory !== null) process.chdir(config.supervisord.directory);
@@ -138,9 +180,12 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   }
   dropPrivileges(config.supervisord.user);
   const daemon = new DaemonRun(config, {
-    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings, infos: [...infos, ...notes],
+    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings: [...warnings, ...pid1Warnings], infos: [...infos, ...notes],
   });
   boundYoungGeneration();
+  debug = (message) => {
+    daemon.log.debug(message);
+  };
   try {
     const servers = await startServers(config, daemon);
     daemon.onExit = async () => servers.close();

@@ -37,9 +37,22 @@ export interface RunningDaemon {
   exited(): Promise<number | null>;
 }
 
-/** Starts `tssupervisord args…` in `cwd` (node given `nodeArgs`); its main log is `logfile` (for waitForLog). */
-export function startDaemon(args: readonly string[], cwd: string, logfile: string, nodeArgs: readonly string[] = []): RunningDaemon {
-  const child = spawn(process.execPath, [...nodeArgs, DAEMON_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export interface StartOptions {
+  /** A launcher that ends in `exec "$@"`-style (e.g. bash opening descriptors first): `via… node daemon args…`. */
+  readonly via?: readonly string[];
+  /** Another tssupervisord script than the checkout's (an install laid out differently). */
+  readonly bin?: string;
+  /** Options for node itself, before the script (`--expose-gc`, `--require …`). */
+  readonly nodeArgs?: readonly string[];
+}
+
+/** Starts `tssupervisord args…` in `cwd`; its main log is `logfile` (for waitForLog). */
+export function startDaemon(args: readonly string[], cwd: string, logfile: string, options: StartOptions = {}): RunningDaemon {
+  const [launcher = process.execPath, ...launcherArgs] = options.via ?? [];
+  const bin = options.bin ?? DAEMON_BIN;
+  const script = [...(options.nodeArgs ?? []), bin, ...args];
+  const command = options.via === undefined ? script : [...launcherArgs, process.execPath, ...script];
+  const child = spawn(launcher, command, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
