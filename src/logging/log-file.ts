@@ -42,8 +42,8 @@ const MODE = 0o644;
  * per pipe read would leave tens of MB of garbage behind a flooding child (see child-output's
  * shared read buffer), and one slab is also one write(2) of many chunks.
  */
-const SLAB_BYTES = 256 * 1024;
-const FREE_SLABS_KEPT = 16;
+const SLAB_BYTES = 1024 * 1024;
+const FREE_SLABS_KEPT = 8;
 const freeSlabs: Buffer[] = [];
 
 function takeSlab(atLeast: number): Buffer {
@@ -65,7 +65,7 @@ export class WriteBudget {
   #held = 0;
   readonly #waiting = new Set<() => void>();
 
-  constructor(perFile = 256 * 1024, total = 16 * 1024 * 1024) {
+  constructor(perFile = 4 * 1024 * 1024, total = 32 * 1024 * 1024) {
     this.perFile = perFile;
     this.total = total;
   }
