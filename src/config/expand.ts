@@ -2,11 +2,24 @@
 // `%(here)s`, `%(ENV_HOME)s`, `%(process_num)02d`, `%%`. This is that operator for a mapping, with
 // the conversions a config can meaningfully use (s, d, i, u, x, X, o, f, F).
 
-import { ValueProblem } from './values.js';
+import { ValueProblem } from './value-problem.js';
 
 export type Expansions = Readonly<Record<string, string | number>>;
 
 const SPEC_RE = /%(?:\((?<key>[^)]*)\))?(?<flags>[#0\- +]*)(?<width>\d*)(?:\.(?<precision>\d*))?[hlL]?(?<conv>.?)/gsu;
+
+// Python pads to any width it can allocate: `%(process_num)999999999d` makes supervisord build a
+// gigabyte and stall, and made us throw RangeError (past V8's longest string). A megabyte is far
+// beyond any real name or path, so more is a config error instead.
+const MAX_FIELD = 1_000_000;
+// Number.prototype.toFixed takes 0-100 digits.
+const MAX_FLOAT_PRECISION = 100;
+
+function fieldSize(text: string | undefined, what: string): number {
+  const n = Number(text ?? '0');
+  if (n > MAX_FIELD) throw new ValueProblem(`${what} ${text ?? ''} is too large (at most ${MAX_FIELD})`);
+  return n;
+}
 
 function pad(body: string, flags: string, width: number, numeric: boolean): string {
   if (body.length >= width) return body;
@@ -32,7 +45,7 @@ function convert(value: string | number, conv: string, flags: string, precision:
     }
     case 'd': case 'i': case 'u': {
       const n = Math.trunc(toNumber(value, conv));
-      const digits = String(Math.abs(n)).padStart(Number(precision ?? '0'), '0');
+      const digits = String(Math.abs(n)).padStart(fieldSize(precision, 'precision'), '0');
       return sign(n) + digits;
     }
     case 'x': case 'X': case 'o': {
@@ -44,7 +57,9 @@ function convert(value: string | number, conv: string, flags: string, precision:
     }
     case 'f': case 'F': {
       const n = toNumber(value, conv);
-      return sign(n) + Math.abs(n).toFixed(Number(precision ?? '6'));
+      const digits = fieldSize(precision ?? '6', 'precision');
+      if (digits > MAX_FLOAT_PRECISION) throw new ValueProblem(`precision ${digits} is too large for %${conv} (at most ${MAX_FLOAT_PRECISION})`);
+      return sign(n) + Math.abs(n).toFixed(digits);
     }
     default:
       throw new ValueProblem(`unsupported conversion '%${conv}' (use %(name)s or %(name)d; write %% for a literal %)`);
@@ -71,6 +86,6 @@ export function expand(text: string, expansions: Expansions): string {
     }
     const flags = groups['flags'] ?? '';
     const body = convert(value, conv, flags, groups['precision']);
-    return pad(body, flags, Number(groups['width'] || '0'), conv !== 's');
+    return pad(body, flags, fieldSize(groups['width'], 'field width'), conv !== 's');
   });
 }

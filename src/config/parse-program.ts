@@ -5,6 +5,7 @@
 import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import { existingDirPath } from './paths.js';
+import { pyStrip } from './python-text.js';
 import type { SectionReader } from './section-reader.js';
 import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
 import {
@@ -89,7 +90,7 @@ export function processesFromSection(
   const numprocsStart = r.get('numprocs_start', 0, integer, once);
   const environmentText = r.text('environment', { expand: false }) ?? '';
   const serverurlText = r.text('serverurl', once);
-  const serverurl = serverurlText === undefined || serverurlText.trim().toUpperCase() === 'AUTO' ? null : serverurlText;
+  const serverurl = serverurlText === undefined || pyStrip(serverurlText).toUpperCase() === 'AUTO' ? null : serverurlText;
   const userText = r.text('user', once);
   const user = userText === undefined ? undefined : r.check('user', undefined, () => {
     const entry = ctx.host.lookupUser(userText);

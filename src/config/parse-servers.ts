@@ -6,6 +6,7 @@ import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import type { IniDocument } from './ini-reader.js';
 import { absolutePath } from './paths.js';
+import { pyStrip } from './python-text.js';
 import { SectionReader, type IssueLog } from './section-reader.js';
 import type { CtlConfig, Credentials, InetServerConfig, UnixServerConfig } from './schema.js';
 import { inetAddress, octal, ValueProblem } from './values.js';
@@ -56,7 +57,8 @@ export function parseServers(
     const chown = r.has('chown') ? r.get('chown', null, (v) => userGroup(v, host)) : null;
     const chmod = r.get('chmod', 0o700, octal);
     const creds = credentials(r);
-    const file = r.text('file')?.trim();
+    const fileText = r.text('file');
+    const file = fileText === undefined ? undefined : pyStrip(fileText);
     if (file === undefined) {
       if (!r.has('file')) r.sectionProblem('no file= given (the path of the control socket)');
       return [];

@@ -210,3 +210,15 @@ describe('warnings, as supervisord tolerates', () => {
     ]);
   });
 });
+
+describe('an exception the reader does not expect is a config error, never a throw', () => {
+  it('records it against the value that caused it, with file:line', () => {
+    const doc = createIniDocument();
+    readIniInto(doc, '[supervisord]\n[program:a]\ncommand=/bin/cat\nuser=redis\n', '/etc/sup/supervisord.conf');
+    const broken: HostFacts = { ...host, lookupUser: () => { throw new TypeError('passwd is unreadable'); } };
+    const result = parseConfig(doc, '/etc/sup/supervisord.conf', ['/etc/sup/supervisord.conf'], broken);
+    expect(result.ok ? [] : result.issues.map((i) => formatIssue(i))).toEqual([
+      "/etc/sup/supervisord.conf:4 [program:a] user='redis': internal error while reading this value (TypeError: passwd is unreadable); please report it",
+    ]);
+  });
+});

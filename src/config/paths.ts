@@ -3,7 +3,7 @@
 
 import { posix as path } from 'node:path';
 import type { HostFacts } from './host.js';
-import { ValueProblem } from './values.js';
+import { ValueProblem } from './value-problem.js';
 
 /** Python os.path.expanduser: `~` and `~user` at the start. */
 export function expandUser(value: string, host: HostFacts): string {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expand } from './expand.js';
 import { shlexSplit, shlexTokens } from './shlex.js';
 import {
-  autorestart, boolean, byteSize, environment, exitCodes, inetAddress, integer, logLevel, octal, processName, signal,
+  autorestart, boolean, byteSize, environment, exitCodes, inetAddress, integer, logLevel, octal, processName, signal, ValueProblem,
 } from './values.js';
 
 describe('converters accept what supervisord accepts', () => {
@@ -34,6 +34,17 @@ describe('converters accept what supervisord accepts', () => {
     expect(integer('1_000')).toBe(1000);
     expect(() => integer('abc')).toThrow('not an integer');
     expect(() => integer('1.5')).toThrow('not an integer');
+  });
+
+  it("integer takes Python's whitespace and digits, not JavaScript's", () => {
+    // U+FEFF is whitespace to JavaScript's trim() and \s, not to Python's int().
+    expect(() => integer('\uFEFF5')).toThrow('not an integer');
+    expect(() => integer('5\uFEFF')).toThrow('not an integer');
+    expect(integer('\x1c5\x85')).toBe(5);
+    expect(integer('\u0661\u0662')).toBe(12);
+    expect(integer('-\u{1D7D8}\u{1D7CF}')).toBe(-1);
+    expect(integer('1'.repeat(4300))).toBeGreaterThan(0);
+    expect(() => integer('1'.repeat(4301))).toThrow("too many digits (4301; Python's int() takes at most 4300)");
   });
 
   it('exitCodes: comma list of 0-255, empty means none expected', () => {
@@ -89,6 +100,11 @@ describe('environment= (supervisord 4.2.5: non-POSIX shlex, KEY = VALUE triples)
     expect(() => environment(text)).toThrow('not a list of KEY=value pairs (quote values that contain spaces or commas)');
   });
 
+  it('reports an unclosed quote as a ValueProblem', () => {
+    expect(() => environment('A="x')).toThrow(ValueProblem);
+    expect(() => environment("A='x,B=2")).toThrow('no closing quotation (a quote is opened and never closed)');
+  });
+
   it('tokenizes like shlex.shlex with wordchars + "/.+-():"', () => {
     expect(shlexTokens('A="b c",D=e')).toEqual(['A', '=', '"b c"', ',', 'D', '=', 'e']);
   });
@@ -102,7 +118,10 @@ describe('command= splitting (POSIX shlex.split)', () => {
     ['x "a\\"b"', ['x', 'a"b']],
     ['echo #notacomment', ['echo', '#notacomment']],
   ])('%s', (text, words) => expect(shlexSplit(text)).toEqual(words));
-  it('reports an unclosed quote', () => expect(() => shlexSplit("bash -c 'foo")).toThrow('No closing quotation'));
+  it('reports an unclosed quote or a trailing backslash as a ValueProblem (a config error, not a crash)', () => {
+    for (const text of ["bash -c 'foo", 'echo "a', 'echo a\\']) expect(() => shlexSplit(text)).toThrow(ValueProblem);
+    expect(() => shlexSplit("bash -c 'foo")).toThrow('no closing quotation (a quote is opened and never closed)');
+  });
 });
 
 describe('%-expansion (Python str % dict)', () => {
@@ -122,5 +141,13 @@ describe('%-expansion (Python str % dict)', () => {
     expect(() => expand('%(foo)s', vars)).toThrow('unknown expansion %(foo)s: available are here, process_num, program_name and ENV_<NAME> for each environment variable');
     expect(() => expand('%(here)d', vars)).toThrow('%d needs a number, but the value is text: "/etc/sup"');
     expect(() => expand('50% off', vars)).toThrow(/unsupported conversion '%o'|has no \(name\)/u);
+  });
+
+  it('refuses a width or precision past a megabyte instead of building it (supervisord stalls there)', () => {
+    expect(() => expand('%(program_name)s_%(process_num)999999999d', vars)).toThrow(ValueProblem);
+    expect(() => expand('%(process_num)999999999d', vars)).toThrow('field width 999999999 is too large (at most 1000000)');
+    expect(() => expand('%(process_num).2000000d', vars)).toThrow('precision 2000000 is too large (at most 1000000)');
+    expect(() => expand('%(process_num).101f', vars)).toThrow('precision 101 is too large for %f (at most 100)');
+    expect(expand('%(process_num)1000000d', vars)).toHaveLength(1_000_000);
   });
 });
