@@ -6,6 +6,7 @@ import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import { existingDirPath } from './paths.js';
 import { pyStrip } from './python-text.js';
+import { userEntry } from './users.js';
 import type { SectionReader } from './section-reader.js';
 import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
 import {
@@ -92,11 +93,7 @@ export function processesFromSection(
   const serverurlText = r.text('serverurl', once);
   const serverurl = serverurlText === undefined || pyStrip(serverurlText).toUpperCase() === 'AUTO' ? null : serverurlText;
   const userText = r.text('user', once);
-  const user = userText === undefined ? undefined : r.check('user', undefined, () => {
-    const entry = ctx.host.lookupUser(userText);
-    if (entry === undefined) throw new ValueProblem(`no such user on this machine`);
-    return entry;
-  });
+  const user = userText === undefined ? undefined : r.check('user', undefined, () => userEntry(userText, ctx.host));
   const umask = r.has('umask') ? r.get('umask', null, octal, once) : null;
   const processNameText = r.text('process_name', { expand: false }) ?? '%(program_name)s';
   r.check('process_name', '', () => processName(processNameText));

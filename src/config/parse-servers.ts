@@ -7,9 +7,10 @@ import type { HostFacts } from './host.js';
 import type { IniDocument } from './ini-reader.js';
 import { absolutePath } from './paths.js';
 import { pyStrip } from './python-text.js';
+import { userGroup } from './users.js';
 import { SectionReader, type IssueLog } from './section-reader.js';
 import type { CtlConfig, Credentials, InetServerConfig, UnixServerConfig } from './schema.js';
-import { inetAddress, octal, ValueProblem } from './values.js';
+import { inetAddress, octal } from './values.js';
 
 export const SERVER_KEYS: Readonly<Record<string, readonly string[]>> = {
   unix_http_server: ['file', 'chmod', 'chown', 'username', 'password'],
@@ -26,13 +27,6 @@ function credentials(r: SectionReader): Credentials | null {
     return null;
   }
   return { username, password };
-}
-
-function userGroup(text: string, host: HostFacts): string {
-  const [user = '', group] = text.split(':', 2);
-  if (host.lookupUser(user) === undefined) throw new ValueProblem(`no such user ${user} on this machine`);
-  if (group !== undefined && host.lookupGroup(group) === undefined) throw new ValueProblem(`no such group ${group} on this machine`);
-  return text;
 }
 
 function serverSections(doc: IniDocument, prefix: string): string[] {
