@@ -34,13 +34,16 @@ function supervisordVerdicts(paths: readonly string[]): Verdict[] {
 }
 
 /**
- * Differences README.md documents: accepting these is deliberate. Each names the README line.
- * (supervisord expands [inet_http_server] and [unix_http_server] values without %(here)s.)
+ * Differences README.md documents ("Where tssupervisor differs"): accepting these is deliberate.
  */
 const DELIBERATE: readonly { readonly why: string; readonly matches: (error: string) => boolean }[] = [
   {
     why: '"%(here)s everywhere, including [inet_http_server]"',
     matches: (e) => /for '(?:inet|unix)_http_server[^']*' contains names \('here'\)/u.test(e),
+  },
+  {
+    why: '"Python plugins": a factory or handler outside supervisor\'s package is accepted with a warning',
+    matches: (e) => /^(?!supervisor[.:])\S+ cannot be resolved within \[/u.test(e),
   },
 ];
 

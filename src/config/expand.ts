@@ -66,8 +66,20 @@ function convert(value: string | number, conv: string, flags: string, precision:
   }
 }
 
-/** Expands `text` with Python %-format semantics; throws ValueProblem with an operator's message. */
-export function expand(text: string, expansions: Expansions): string {
+/**
+ * Expands `text` with Python %-format semantics; throws ValueProblem with an operator's message.
+ * `expansions` may be layers, later ones winning, so callers need not copy the environment into
+ * a new object for every value.
+ */
+export function expand(text: string, expansions: Expansions | readonly Expansions[]): string {
+  const layers: readonly Expansions[] = Array.isArray(expansions) ? expansions : [expansions as Expansions];
+  const lookup = (key: string): string | number | undefined => {
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      if (layer !== undefined && Object.hasOwn(layer, key)) return layer[key];
+    }
+    return undefined;
+  };
   return text.replace(SPEC_RE, (...args: unknown[]) => {
     const groups = args[args.length - 1] as Record<string, string | undefined>;
     const conv = groups['conv'] ?? '';
@@ -77,9 +89,9 @@ export function expand(text: string, expansions: Expansions): string {
     if (key === undefined) {
       throw new ValueProblem(`'%${conv}' has no (name): use %(name)${conv}, or write %% for a literal %`);
     }
-    const value = expansions[key];
+    const value = lookup(key);
     if (value === undefined) {
-      const names = Object.keys(expansions).filter((k) => !k.startsWith('ENV_')).sort();
+      const names = [...new Set(layers.flatMap((l) => Object.keys(l)))].filter((k) => !k.startsWith('ENV_')).sort();
       throw new ValueProblem(
         `unknown expansion %(${key})${conv}: available are ${names.join(', ')} and ENV_<NAME> for each environment variable`,
       );

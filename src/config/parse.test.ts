@@ -222,3 +222,11 @@ describe('an exception the reader does not expect is a config error, never a thr
     ]);
   });
 });
+
+describe('what supervisord accepts, we accept', () => {
+  it('takes a [group:x] without programs= as an empty group, with a warning', () => {
+    const result = parse('[supervisord]\n[group:g]\npriority=5\n');
+    expect(result.ok && result.config.groups.map((g) => [g.name, g.processes.length])).toEqual([['g', 0]]);
+    expect(result.warnings).toContain('/etc/sup/supervisord.conf:2 [group:g]: no programs= given, so the group is empty');
+  });
+});

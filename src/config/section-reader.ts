@@ -85,10 +85,11 @@ export class SectionReader {
   text(key: string, options: GetOptions = {}): string | undefined {
     const raw = this.raw(key);
     if (raw === undefined) return undefined;
-    if (options.expand === false) return raw.value;
+    // Most values have no %: skip building the expansions (the whole environment) for them.
+    if (options.expand === false || !raw.value.includes('%')) return raw.value;
     try {
       // %(here)s is the folder of the file that set this value (supervisord's expand_here).
-      return expand(raw.value, { ...this.base, ...options.expansions, here: path.dirname(raw.file) });
+      return expand(raw.value, [this.base, options.expansions ?? {}, { here: path.dirname(raw.file) }]);
     } catch (error) {
       this.problem(key, error);
       return undefined;
@@ -119,10 +120,11 @@ export class SectionReader {
 
   /** Expands a value read with `expand: false`, against per-process expansions. */
   expandLater(key: string, text: string, expansions: Expansions): string | undefined {
+    if (!text.includes('%')) return text;
     const raw = this.raw(key);
     const here = raw === undefined ? this.mainDir : path.dirname(raw.file);
     try {
-      return expand(text, { ...this.base, ...expansions, here });
+      return expand(text, [this.base, expansions, { here }]);
     } catch (error) {
       this.problem(key, error);
       return undefined;

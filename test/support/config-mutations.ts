@@ -166,6 +166,8 @@ export function applyStep(text: string, step: MutationStep): { text: string; did
 export interface MutatedConfig {
   readonly entry: CorpusEntry;
   readonly files: Readonly<Record<string, string>>;
+  /** The file that was changed (relative path). */
+  readonly target: string;
   /** What was changed, one step per line. */
   readonly description: string;
 }
@@ -194,7 +196,7 @@ export function mutatedConfig(corpus: readonly CorpusEntry[]): fc.Arbitrary<Muta
       text = result.text;
       did.push(`${target} ${result.did}`);
     }
-    return { entry, files: { ...entry.files, [target]: text }, description: `${entry.name}: ${did.join('; ')}` };
+    return { entry, target, files: { ...entry.files, [target]: text }, description: `${entry.name}: ${did.join('; ')}` };
   });
 }
 
