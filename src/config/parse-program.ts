@@ -21,6 +21,12 @@ export interface ProgramContext {
   readonly stripAnsi: boolean;
 }
 
+/**
+ * supervisord builds every process of `numprocs=99999999999` and never finishes reading the
+ * config; ten thousand processes in one section is beyond any real use, so more is a config error.
+ */
+const MAX_NUMPROCS = 10_000;
+
 export const PROGRAM_KEYS: readonly string[] = [
   'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
   'autorestart', 'exitcodes', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr',
@@ -87,8 +93,17 @@ export function processesFromSection(
   const killAsGroup = r.get('killasgroup', stopAsGroup, boolean, once);
   const codes = r.get('exitcodes', [0], exitCodes, once);
   const redirectStderr = r.get('redirect_stderr', false, boolean, once);
-  const numprocs = r.get('numprocs', 1, integer, once);
-  const numprocsStart = r.get('numprocs_start', 0, integer, once);
+  const numprocs = r.get('numprocs', 1, (v) => {
+    const n = integer(v);
+    if (n > MAX_NUMPROCS) throw new ValueProblem(`too many processes (at most ${MAX_NUMPROCS} per section)`);
+    return n;
+  }, once);
+  const numprocsStart = r.get('numprocs_start', 0, (v) => {
+    const n = integer(v);
+    // Past 2^53 the process_num loop would stop counting (n + 1 === n) and never end.
+    if (Math.abs(n) > Number.MAX_SAFE_INTEGER - MAX_NUMPROCS) throw new ValueProblem('too large for a process number');
+    return n;
+  }, once);
   const environmentText = r.text('environment', { expand: false }) ?? '';
   const serverurlText = r.text('serverurl', once);
   const serverurl = serverurlText === undefined || pyStrip(serverurlText).toUpperCase() === 'AUTO' ? null : serverurlText;

@@ -230,3 +230,14 @@ describe('what supervisord accepts, we accept', () => {
     expect(result.warnings).toContain('/etc/sup/supervisord.conf:2 [group:g]: no programs= given, so the group is empty');
   });
 });
+
+describe('sizes that would stall the reader are config errors', () => {
+  it('refuses numprocs over 10,000 and a numprocs_start past exact integers', () => {
+    expect(problems('[supervisord]\n[program:a]\ncommand=/bin/cat\nprocess_name=a%(process_num)d\nnumprocs=99999999999\n')).toEqual([
+      "supervisord.conf:5 [program:a] numprocs='99999999999': too many processes (at most 10000 per section)",
+    ]);
+    expect(problems('[supervisord]\n[program:a]\ncommand=/bin/cat\nprocess_name=a%(process_num)d\nnumprocs=3\nnumprocs_start=9007199254740991\n')).toEqual([
+      "supervisord.conf:6 [program:a] numprocs_start='9007199254740991': too large for a process number",
+    ]);
+  });
+});
