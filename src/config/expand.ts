@@ -31,6 +31,22 @@ function pad(body: string, flags: string, width: number, numeric: boolean): stri
   return body.padStart(width);
 }
 
+/** Python repr() of a str (`ascii` also escapes every non-ASCII character, as ascii() does). */
+function pyRepr(text: string, ascii: boolean): string {
+  const q = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = '';
+  for (const c of text) {
+    const cp = c.codePointAt(0) ?? 0;
+    const named: Readonly<Record<string, string>> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+    if (named[c] !== undefined) out += named[c];
+    else if (c === q) out += `\\${q}`;
+    else if (cp < 0x20 || cp === 0x7f || (cp > 0x7f && (ascii || (c !== ' ' && /[\p{C}\p{Z}]/u.test(c))))) {
+      out += cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : cp <= 0xffff ? `\\u${cp.toString(16).padStart(4, '0')}` : `\\U${cp.toString(16).padStart(8, '0')}`;
+    } else out += c;
+  }
+  return q + out + q;
+}
+
 function toNumber(value: string | number, conv: string): number {
   if (typeof value === 'number') return value;
   throw new ValueProblem(`%${conv} needs a number, but the value is text: ${JSON.stringify(value)}`);
@@ -39,8 +55,8 @@ function toNumber(value: string | number, conv: string): number {
 function convert(value: string | number, conv: string, flags: string, precision: string | undefined): string {
   const sign = (n: number): string => (n < 0 ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '');
   switch (conv) {
-    case 's': {
-      const text = String(value);
+    case 's': case 'r': case 'a': {
+      const text = conv === 's' || typeof value === 'number' ? String(value) : pyRepr(value, conv === 'a');
       return precision === undefined ? text : text.slice(0, Number(precision || '0'));
     }
     case 'd': case 'i': case 'u': {
@@ -58,8 +74,12 @@ function convert(value: string | number, conv: string, flags: string, precision:
     case 'f': case 'F': {
       const n = toNumber(value, conv);
       const digits = fieldSize(precision ?? '6', 'precision');
-      if (digits > MAX_FLOAT_PRECISION) throw new ValueProblem(`precision ${digits} is too large for %${conv} (at most ${MAX_FLOAT_PRECISION})`);
-      return sign(n) + Math.abs(n).toFixed(digits);
+      // toFixed stops at 100 digits; past that only a whole number (all numbers here are) is exact.
+      if (digits > MAX_FLOAT_PRECISION && !Number.isInteger(n)) {
+        throw new ValueProblem(`precision ${digits} is too large for %${conv} of a fraction (at most ${MAX_FLOAT_PRECISION})`);
+      }
+      const fixed = digits > MAX_FLOAT_PRECISION ? `${String(Math.abs(n))}.${'0'.repeat(digits)}` : Math.abs(n).toFixed(digits);
+      return sign(n) + fixed;
     }
     default:
       throw new ValueProblem(`unsupported conversion '%${conv}' (use %(name)s or %(name)d; write %% for a literal %)`);
@@ -98,6 +118,6 @@ export function expand(text: string, expansions: Expansions | readonly Expansion
     }
     const flags = groups['flags'] ?? '';
     const body = convert(value, conv, flags, groups['precision']);
-    return pad(body, flags, fieldSize(groups['width'], 'field width'), conv !== 's');
+    return pad(body, flags, fieldSize(groups['width'], 'field width'), !'sra'.includes(conv));
   });
 }

@@ -143,11 +143,16 @@ describe('%-expansion (Python str % dict)', () => {
     expect(() => expand('50% off', vars)).toThrow(/unsupported conversion '%o'|has no \(name\)/u);
   });
 
+  it('has %r and %a as Python repr() and ascii()', () => {
+    expect(expand('%(program_name)r %(process_num)r', vars)).toBe("'web' 3");
+    expect(expand('%(x)r|%(y)r|%(z)a', { x: "it's", y: 'a\tb\\', z: 'é' })).toBe(`"it's"|'a\\tb\\\\'|'\\xe9'`);
+  });
+
   it('refuses a width or precision past a megabyte instead of building it (supervisord stalls there)', () => {
     expect(() => expand('%(program_name)s_%(process_num)999999999d', vars)).toThrow(ValueProblem);
     expect(() => expand('%(process_num)999999999d', vars)).toThrow('field width 999999999 is too large (at most 1000000)');
     expect(() => expand('%(process_num).2000000d', vars)).toThrow('precision 2000000 is too large (at most 1000000)');
-    expect(() => expand('%(process_num).101f', vars)).toThrow('precision 101 is too large for %f (at most 100)');
+    expect(expand('%(process_num).101f', vars)).toBe(`3.${'0'.repeat(101)}`);
     expect(expand('%(process_num)1000000d', vars)).toHaveLength(1_000_000);
   });
 });
