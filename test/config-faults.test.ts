@@ -22,8 +22,8 @@ const BROKEN = [
   {
     what: 'an unclosed quote in environment=',
     text: '[program:b]\ncommand=true\nenvironment=A="x\n',
-    problem: /sup\.conf:\d+ \[program:b\] environment='A="x': no closing quotation/u,
-    gist: 'no closing quotation',
+    problem: /sup\.conf:\d+ \[program:b\] environment='A="x': No closing quotation/u,
+    gist: 'No closing quotation',
   },
   {
     what: 'a process_name padded to a billion characters',

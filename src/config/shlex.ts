@@ -7,8 +7,9 @@ import { ValueProblem } from './value-problem.js';
 const WORD_CHARS = /[A-Za-z0-9_/.+\-():]/u;
 const WHITESPACE = ' \t\r\n';
 const QUOTES = '\'"';
-// shlex's "No closing quotation", as an operator's message (it once escaped as a crash).
-const UNCLOSED = 'no closing quotation (a quote is opened and never closed)';
+// shlex's own words: supervisord says them too, in a config error for environment= and in a
+// spawn error for command= (it once escaped as a crash, being a plain Error).
+const UNCLOSED = 'No closing quotation';
 
 /** Non-POSIX shlex tokens: quotes stay in the token, `#` starts a comment, other chars stand alone. */
 export function shlexTokens(text: string): string[] {
@@ -63,7 +64,7 @@ export function shlexSplit(text: string): string[] {
       inWord = false;
       i++;
     } else if (c === '\\') {
-      if (i + 1 >= text.length) throw new ValueProblem('no escaped character: the text ends in a backslash');
+      if (i + 1 >= text.length) throw new ValueProblem('No escaped character');
       word += text.charAt(i + 1);
       inWord = true;
       i += 2;

@@ -102,7 +102,7 @@ describe('environment= (supervisord 4.2.5: non-POSIX shlex, KEY = VALUE triples)
 
   it('reports an unclosed quote as a ValueProblem', () => {
     expect(() => environment('A="x')).toThrow(ValueProblem);
-    expect(() => environment("A='x,B=2")).toThrow('no closing quotation (a quote is opened and never closed)');
+    expect(() => environment("A='x,B=2")).toThrow('No closing quotation');
   });
 
   it('tokenizes like shlex.shlex with wordchars + "/.+-():"', () => {
@@ -120,7 +120,7 @@ describe('command= splitting (POSIX shlex.split)', () => {
   ])('%s', (text, words) => expect(shlexSplit(text)).toEqual(words));
   it('reports an unclosed quote or a trailing backslash as a ValueProblem (a config error, not a crash)', () => {
     for (const text of ["bash -c 'foo", 'echo "a', 'echo a\\']) expect(() => shlexSplit(text)).toThrow(ValueProblem);
-    expect(() => shlexSplit("bash -c 'foo")).toThrow('no closing quotation (a quote is opened and never closed)');
+    expect(() => shlexSplit("bash -c 'foo")).toThrow('No closing quotation');
   });
 });
 
