@@ -26,6 +26,7 @@ describe('converters accept what supervisord accepts', () => {
   });
 
   it.each([['022', 0o22], ['0o27', 0o27], ['002', 0o2], ['0700', 0o700]])('octal(%s)', (text, expected) => expect(octal(text)).toBe(expected));
+  it('octal takes Unicode digits, as Python int(v, 8) does', () => expect(octal('\u0660\u0662\u0662')).toBe(0o22));
   it('octal rejects 8 and 9', () => expect(() => octal('089')).toThrow('not an octal number (e.g. 022)'));
 
   it('integer is Python int()', () => {

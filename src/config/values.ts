@@ -59,7 +59,8 @@ export function byteSize(text: string): number {
 
 /** Python int(v, 8): `022`, `0o22`, `22`. */
 export function octal(text: string): number {
-  const t = pyStrip(text).replace(/^([+-]?)0o/iu, '$1').replaceAll('_', '');
+  // Python's int(v, 8) takes any Unicode decimal digit too (`٠٢٢` is 022).
+  const t = pyStrip(text).replace(/^([+-]?)0o/iu, '$1').replaceAll('_', '').replace(DIGITS_RE, (c) => String(digitValue(c)));
   if (!/^[+-]?[0-7]+$/u.test(t)) throw new ValueProblem('not an octal number (e.g. 022)');
   return Number.parseInt(t, 8);
 }
