@@ -224,6 +224,14 @@ describe('an exception the reader does not expect is a config error, never a thr
 });
 
 describe('what supervisord accepts, we accept', () => {
+  it('only warns about [supervisorctl], which the daemon never reads', () => {
+    const result = parse('[supervisord]\n[supervisorctl]\nserverurl=unix://%(nosuch)s\n');
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toContainEqual(expect.stringMatching(
+      /^\/etc\/sup\/supervisord\.conf:3 \[supervisorctl\] serverurl='unix:\/\/%\(nosuch\)s': unknown expansion .* \(the daemon does not use \[supervisorctl\]\)$/u,
+    ));
+  });
+
   it('takes a [group:x] without programs= as an empty group, with a warning', () => {
     const result = parse('[supervisord]\n[group:g]\npriority=5\n');
     expect(result.ok && result.config.groups.map((g) => [g.name, g.processes.length])).toEqual([['g', 0]]);

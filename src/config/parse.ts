@@ -10,7 +10,7 @@ import { fcgiExtras } from './parse-fcgi.js';
 import { checkRpcInterfaces } from './parse-rpcinterface.js';
 import { parseCtl, parseServers, SERVER_KEYS } from './parse-servers.js';
 import { absolutePath, existingDirectory, existingDirPath } from './paths.js';
-import { IssueLog, SectionReader, type ConfigIssue } from './section-reader.js';
+import { formatIssue, IssueLog, SectionReader, type ConfigIssue } from './section-reader.js';
 import type { DaemonConfig, GroupConfig, GroupKind, ProgramKind, SupervisordConfig } from './schema.js';
 import { userEntry } from './users.js';
 import { boolean, byteSize, environment, integer, listOfStrings, logLevel, octal, processName, ValueProblem } from './values.js';
@@ -167,7 +167,10 @@ export function parseConfig(doc: IniDocument, mainFile: string, files: readonly 
   const groups = parseGroups(doc, log, envExpansions, mainFile, ctx);
   checkRpcInterfaces(doc, log, envExpansions, mainFile);
   const servers = parseServers(doc, log, envExpansions, mainFile, host);
-  const ctl = parseCtl(doc, log, envExpansions, mainFile, host);
+  // supervisord never reads [supervisorctl]; a mistake there is the ctl's to refuse, not the daemon's.
+  const ctlLog = new IssueLog();
+  const ctl = parseCtl(doc, ctlLog, envExpansions, mainFile, host);
+  for (const issue of ctlLog.issues) log.warnings.push(`${formatIssue(issue)} (the daemon does not use [supervisorctl])`);
   if (log.issues.length > 0) {
     // Report in reading order (file, then line), so the list reads like the config itself.
     const order = (file: string): number => (files.includes(file) ? files.indexOf(file) : files.length);
