@@ -87,3 +87,23 @@ describe('syntax errors', () => {
     expect(value(doc, 's', 'a')).toBe('1');
   });
 });
+
+describe("whitespace is Python's (str.strip, \\s), not JavaScript's", () => {
+  it('keeps a byte-order mark, which Python does not strip', () => {
+    expect(value(read('[s]\na = \uFEFF5\n'), 's', 'a')).toBe('\uFEFF5');
+    // A file starting with a BOM has no section header on its first line, for configparser too.
+    expect(read('\uFEFF[s]\na=1\n').errors.map((e) => [e.line, e.message])).toEqual([
+      [1, 'no [section] header before this line'], [2, 'no [section] header before this line'],
+    ]);
+  });
+
+  it('strips U+0085 and U+001C, which Python strips', () => {
+    expect(value(read('[s]\na = 5\x85\x1c\n'), 's', 'a')).toBe('5');
+  });
+
+  it('reads a long line of spaces in linear time', () => {
+    const started = Date.now();
+    read(`[s]\na${' '.repeat(200_000)}b\nc = ${' '.repeat(200_000)}x${' '.repeat(200_000)};y\n`);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});

@@ -6,6 +6,8 @@
 // `key: value` as a bare key and drops continuation lines (test/ini-package.test.ts shows each).
 // configparser's rules are short, so we implement them rather than patch another dialect.
 
+import { pyIndent, pyIsSpace, pyRstrip, pyStrip } from './python-text.js';
+
 /** One option's value with where it was last set. */
 export interface RawValue {
   readonly value: string;
@@ -40,15 +42,27 @@ export function createIniDocument(): IniDocument {
   return { sections: new Map(), defaults: new Map(), errors: [] };
 }
 
-const SECTION_RE = /^\[(?<header>.+)\]/u;
-// configparser's OPTCRE: the first `=` or `:` splits; the key may not be empty.
-const OPTION_RE = /^(?<option>.*?)\s*(?<vi>[=:])\s*(?<value>.*)$/su;
+// `s`: Python's `.` takes every character but \n (there is none in a line), so also \r and U+2028.
+const SECTION_RE = /^\[(?<header>.+)\]/su;
+
+/**
+ * configparser's OPTCRE `(?P<option>.*?)\s*(?P<vi>=|:)\s*(?P<value>.*)$`: the first `=` or `:`
+ * splits, the key may not be empty. By hand, because that regexp is quadratic in a run of
+ * spaces before no delimiter (a long line would stall the reader).
+ */
+function splitOption(line: string): { option: string; value: string } | undefined {
+  const eq = line.indexOf('=');
+  const colon = line.indexOf(':');
+  const at = eq === -1 ? colon : colon === -1 ? eq : Math.min(eq, colon);
+  if (at === -1) return undefined;
+  return { option: pyRstrip(line.slice(0, at)), value: pyStrip(line.slice(at + 1)) };
+}
 
 /** Index where an inline comment starts: `;`/`#` at column 0 or after whitespace. */
 function inlineCommentStart(line: string): number {
   for (let i = 0; i < line.length; i++) {
     const c = line[i];
-    if ((c === ';' || c === '#') && (i === 0 || /\s/u.test(line[i - 1] ?? ''))) return i;
+    if ((c === ';' || c === '#') && (i === 0 || pyIsSpace(line.charAt(i - 1)))) return i;
   }
   return -1;
 }
@@ -71,7 +85,7 @@ export function readIniInto(doc: IniDocument, text: string, file: string): void 
   const flush = (): void => {
     if (pending === null) return;
     // configparser joins continuation pieces with '\n' and strips trailing blank lines.
-    const value = pending.parts.join('\n').replace(/\s+$/u, '');
+    const value = pyRstrip(pending.parts.join('\n'));
     const target = pending.section === 'DEFAULT' ? doc.defaults : pending.section.options;
     target.set(pending.key, { value, file, line: pending.line });
     pending = null;
@@ -79,16 +93,16 @@ export function readIniInto(doc: IniDocument, text: string, file: string): void 
 
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
-    const trimmed = raw.trim();
+    const trimmed = pyStrip(raw);
     let commentStart = inlineCommentStart(raw);
     if (trimmed.startsWith(';') || trimmed.startsWith('#')) commentStart = 0;
-    const value = (commentStart === -1 ? raw : raw.slice(0, commentStart)).trim();
+    const value = pyStrip(commentStart === -1 ? raw : raw.slice(0, commentStart));
     if (value === '') {
       // An empty line inside a multi-line value is kept (empty_lines_in_values); a comment is not.
       if (commentStart === -1 && pending !== null) pending.parts.push('');
       return;
     }
-    const indent = raw.search(/\S/u);
+    const indent = pyIndent(raw);
     if (pending !== null && indent > indentLevel) {
       pending.parts.push(value);
       return;
@@ -113,15 +127,14 @@ export function readIniInto(doc: IniDocument, text: string, file: string): void 
       doc.errors.push({ file, line: lineNo, text: raw, message: 'no [section] header before this line' });
       return;
     }
-    const match = OPTION_RE.exec(value)?.groups;
-    const option = match?.['option']?.trimEnd();
-    if (match === undefined || option === undefined || option === '') {
+    const match = splitOption(value);
+    if (match === undefined || match.option === '') {
       flush();
       doc.errors.push({ file, line: lineNo, text: raw, message: 'not a `key = value` line' });
       return;
     }
     flush();
-    pending = { section: current, key: option.toLowerCase(), parts: [(match['value'] ?? '').trim()], line: lineNo };
+    pending = { section: current, key: match.option.toLowerCase(), parts: [match.value], line: lineNo };
   });
   flush();
 }

@@ -6,9 +6,13 @@ import { readFileSync, statSync } from 'node:fs';
 import { posix as path } from 'node:path';
 import { expand, type Expansions } from './expand.js';
 import { glob } from './glob.js';
+import { PY_SPACE } from './python-text.js';
 import { createIniDocument, readIniInto, type IniDocument } from './ini-reader.js';
-import type { ConfigIssue } from './section-reader.js';
-import { ValueProblem } from './values.js';
+import { internalError, type ConfigIssue } from './section-reader.js';
+import { ValueProblem } from './value-problem.js';
+
+// Python's str.split(): runs of its whitespace.
+const SPACES = new RegExp(`${PY_SPACE}+`, 'u');
 
 export interface ConfigSource {
   readonly doc: IniDocument;
@@ -64,10 +68,10 @@ export function readConfigSource(mainFile: string, expansions: Expansions): Conf
     if (filesValue.file !== includingFile) return;
     let patterns: string[];
     try {
-      patterns = expand(filesValue.value, { ...expansions, here: path.dirname(includingFile) }).split(/\s+/u).filter(Boolean);
+      patterns = expand(filesValue.value, { ...expansions, here: path.dirname(includingFile) }).split(SPACES).filter(Boolean);
     } catch (error) {
-      if (!(error instanceof ValueProblem)) throw error;
-      issues.push({ file: filesValue.file, line: filesValue.line, section: 'include', key: 'files', value: filesValue.value, message: error.message });
+      const message = error instanceof ValueProblem ? error.message : internalError(error);
+      issues.push({ file: filesValue.file, line: filesValue.line, section: 'include', key: 'files', value: filesValue.value, message });
       return;
     }
     for (const pattern of patterns) {

@@ -8,7 +8,7 @@ import type { GroupEntry, HostFacts, UserEntry } from './host.js';
 import type { IniDocument } from './ini-reader.js';
 import { readConfigSource } from './ini-source.js';
 import { parseConfig } from './parse.js';
-import type { ConfigIssue } from './section-reader.js';
+import { internalError, type ConfigIssue } from './section-reader.js';
 import type { DaemonConfig } from './schema.js';
 
 export type LoadResult =
@@ -64,9 +64,28 @@ function applyOverrides(doc: IniDocument, overrides: Readonly<Record<string, str
 
 export const COMMAND_LINE = '<command line>';
 
-/** Reads, includes and validates the config at `file`; every problem is returned, never thrown. */
+/**
+ * Reads, includes and validates the config at `file`; every problem is returned, never thrown.
+ * The reader records every mistake it knows as a ConfigIssue; anything else that escapes it is
+ * our bug, and is returned the same way, naming the file, so --check, start, SIGHUP and
+ * reread/update can always answer with a config error instead of dying.
+ */
 export function loadConfig(
   file: string, hostOverrides: Partial<HostFacts> = {}, supervisordOverrides: Readonly<Record<string, string>> = {},
+): LoadResult {
+  try {
+    return loadUnguarded(file, hostOverrides, supervisordOverrides);
+  } catch (error) {
+    return {
+      ok: false,
+      issues: [{ file, line: 0, section: null, key: null, value: null, message: internalError(error, 'the config') }],
+      warnings: [],
+    };
+  }
+}
+
+function loadUnguarded(
+  file: string, hostOverrides: Partial<HostFacts>, supervisordOverrides: Readonly<Record<string, string>>,
 ): LoadResult {
   const host = systemHost(hostOverrides);
   const mainFile = path.resolve(host.cwd, file);

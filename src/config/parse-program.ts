@@ -5,6 +5,8 @@
 import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import { existingDirPath } from './paths.js';
+import { pyStrip } from './python-text.js';
+import { userEntry } from './users.js';
 import type { SectionReader } from './section-reader.js';
 import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
 import {
@@ -18,6 +20,12 @@ export interface ProgramContext {
   readonly supervisordEnv: Readonly<Record<string, string>>;
   readonly stripAnsi: boolean;
 }
+
+/**
+ * supervisord builds every process of `numprocs=99999999999` and never finishes reading the
+ * config; ten thousand processes in one section is beyond any real use, so more is a config error.
+ */
+const MAX_NUMPROCS = 10_000;
 
 export const PROGRAM_KEYS: readonly string[] = [
   'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
@@ -85,17 +93,22 @@ export function processesFromSection(
   const killAsGroup = r.get('killasgroup', stopAsGroup, boolean, once);
   const codes = r.get('exitcodes', [0], exitCodes, once);
   const redirectStderr = r.get('redirect_stderr', false, boolean, once);
-  const numprocs = r.get('numprocs', 1, integer, once);
-  const numprocsStart = r.get('numprocs_start', 0, integer, once);
+  const numprocs = r.get('numprocs', 1, (v) => {
+    const n = integer(v);
+    if (n > MAX_NUMPROCS) throw new ValueProblem(`too many processes (at most ${MAX_NUMPROCS} per section)`);
+    return n;
+  }, once);
+  const numprocsStart = r.get('numprocs_start', 0, (v) => {
+    const n = integer(v);
+    // Past 2^53 the process_num loop would stop counting (n + 1 === n) and never end.
+    if (Math.abs(n) > Number.MAX_SAFE_INTEGER - MAX_NUMPROCS) throw new ValueProblem('too large for a process number');
+    return n;
+  }, once);
   const environmentText = r.text('environment', { expand: false }) ?? '';
   const serverurlText = r.text('serverurl', once);
-  const serverurl = serverurlText === undefined || serverurlText.trim().toUpperCase() === 'AUTO' ? null : serverurlText;
+  const serverurl = serverurlText === undefined || pyStrip(serverurlText).toUpperCase() === 'AUTO' ? null : serverurlText;
   const userText = r.text('user', once);
-  const user = userText === undefined ? undefined : r.check('user', undefined, () => {
-    const entry = ctx.host.lookupUser(userText);
-    if (entry === undefined) throw new ValueProblem(`no such user on this machine`);
-    return entry;
-  });
+  const user = userText === undefined ? undefined : r.check('user', undefined, () => userEntry(userText, ctx.host));
   const umask = r.has('umask') ? r.get('umask', null, octal, once) : null;
   const processNameText = r.text('process_name', { expand: false }) ?? '%(program_name)s';
   r.check('process_name', '', () => processName(processNameText));

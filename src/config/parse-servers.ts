@@ -6,9 +6,11 @@ import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import type { IniDocument } from './ini-reader.js';
 import { absolutePath } from './paths.js';
+import { pyStrip } from './python-text.js';
+import { userGroup } from './users.js';
 import { SectionReader, type IssueLog } from './section-reader.js';
 import type { CtlConfig, Credentials, InetServerConfig, UnixServerConfig } from './schema.js';
-import { inetAddress, octal, ValueProblem } from './values.js';
+import { inetAddress, octal } from './values.js';
 
 export const SERVER_KEYS: Readonly<Record<string, readonly string[]>> = {
   unix_http_server: ['file', 'chmod', 'chown', 'username', 'password'],
@@ -25,13 +27,6 @@ function credentials(r: SectionReader): Credentials | null {
     return null;
   }
   return { username, password };
-}
-
-function userGroup(text: string, host: HostFacts): string {
-  const [user = '', group] = text.split(':', 2);
-  if (host.lookupUser(user) === undefined) throw new ValueProblem(`no such user ${user} on this machine`);
-  if (group !== undefined && host.lookupGroup(group) === undefined) throw new ValueProblem(`no such group ${group} on this machine`);
-  return text;
 }
 
 function serverSections(doc: IniDocument, prefix: string): string[] {
@@ -56,7 +51,8 @@ export function parseServers(
     const chown = r.has('chown') ? r.get('chown', null, (v) => userGroup(v, host)) : null;
     const chmod = r.get('chmod', 0o700, octal);
     const creds = credentials(r);
-    const file = r.text('file')?.trim();
+    const fileText = r.text('file');
+    const file = fileText === undefined ? undefined : pyStrip(fileText);
     if (file === undefined) {
       if (!r.has('file')) r.sectionProblem('no file= given (the path of the control socket)');
       return [];

@@ -210,3 +210,42 @@ describe('warnings, as supervisord tolerates', () => {
     ]);
   });
 });
+
+describe('an exception the reader does not expect is a config error, never a throw', () => {
+  it('records it against the value that caused it, with file:line', () => {
+    const doc = createIniDocument();
+    readIniInto(doc, '[supervisord]\n[program:a]\ncommand=/bin/cat\nuser=redis\n', '/etc/sup/supervisord.conf');
+    const broken: HostFacts = { ...host, lookupUser: () => { throw new TypeError('passwd is unreadable'); } };
+    const result = parseConfig(doc, '/etc/sup/supervisord.conf', ['/etc/sup/supervisord.conf'], broken);
+    expect(result.ok ? [] : result.issues.map((i) => formatIssue(i))).toEqual([
+      "/etc/sup/supervisord.conf:4 [program:a] user='redis': internal error while reading this value (TypeError: passwd is unreadable); please report it",
+    ]);
+  });
+});
+
+describe('what supervisord accepts, we accept', () => {
+  it('only warns about [supervisorctl], which the daemon never reads', () => {
+    const result = parse('[supervisord]\n[supervisorctl]\nserverurl=unix://%(nosuch)s\n');
+    expect(result.ok).toBe(true);
+    expect(result.warnings).toContainEqual(expect.stringMatching(
+      /^\/etc\/sup\/supervisord\.conf:3 \[supervisorctl\] serverurl='unix:\/\/%\(nosuch\)s': unknown expansion .* \(the daemon does not use \[supervisorctl\]\)$/u,
+    ));
+  });
+
+  it('takes a [group:x] without programs= as an empty group, with a warning', () => {
+    const result = parse('[supervisord]\n[group:g]\npriority=5\n');
+    expect(result.ok && result.config.groups.map((g) => [g.name, g.processes.length])).toEqual([['g', 0]]);
+    expect(result.warnings).toContain('/etc/sup/supervisord.conf:2 [group:g]: no programs= given, so the group is empty');
+  });
+});
+
+describe('sizes that would stall the reader are config errors', () => {
+  it('refuses numprocs over 10,000 and a numprocs_start past exact integers', () => {
+    expect(problems('[supervisord]\n[program:a]\ncommand=/bin/cat\nprocess_name=a%(process_num)d\nnumprocs=99999999999\n')).toEqual([
+      "supervisord.conf:5 [program:a] numprocs='99999999999': too many processes (at most 10000 per section)",
+    ]);
+    expect(problems('[supervisord]\n[program:a]\ncommand=/bin/cat\nprocess_name=a%(process_num)d\nnumprocs=3\nnumprocs_start=9007199254740991\n')).toEqual([
+      "supervisord.conf:6 [program:a] numprocs_start='9007199254740991': too large for a process number",
+    ]);
+  });
+});

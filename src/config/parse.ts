@@ -5,10 +5,14 @@ import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import type { IniDocument } from './ini-reader.js';
 import { PROGRAM_KEYS, processesFromSection, type ProgramContext } from './parse-program.js';
+import { eventListenerExtras } from './parse-eventlistener.js';
+import { fcgiExtras } from './parse-fcgi.js';
+import { checkRpcInterfaces } from './parse-rpcinterface.js';
 import { parseCtl, parseServers, SERVER_KEYS } from './parse-servers.js';
 import { absolutePath, existingDirectory, existingDirPath } from './paths.js';
-import { IssueLog, SectionReader, type ConfigIssue } from './section-reader.js';
+import { formatIssue, IssueLog, SectionReader, type ConfigIssue } from './section-reader.js';
 import type { DaemonConfig, GroupConfig, GroupKind, ProgramKind, SupervisordConfig } from './schema.js';
+import { userEntry } from './users.js';
 import { boolean, byteSize, environment, integer, listOfStrings, logLevel, octal, processName, ValueProblem } from './values.js';
 
 export type ParseResult =
@@ -47,8 +51,8 @@ function daemonLogfile(value: string, host: HostFacts): string {
 }
 
 function parseSupervisord(r: SectionReader, host: HostFacts): SupervisordConfig {
-  const base = { host_node_name: host.hostname };
-  const opts = { expansions: base };
+  // supervisord expands [supervisord] with %(here)s and ENV_* only (no %(host_node_name)s).
+  const opts = {};
   const directory = r.has('directory') ? r.get('directory', null, (v) => existingDirectory(v, host), opts) : null;
   const logformat = r.get('logformat', 'text' as const, (v) => {
     if (v === 'text' || v === 'json') return v;
@@ -58,7 +62,11 @@ function parseSupervisord(r: SectionReader, host: HostFacts): SupervisordConfig 
     minfds: r.get('minfds', 1024, integer, opts),
     minprocs: r.get('minprocs', 200, integer, opts),
     directory,
-    user: r.text('user', opts) ?? null,
+    // Kept as written (the daemon drops privileges by it), but it must name a user (options.py realize).
+    user: r.has('user') ? r.get('user', null, (v) => {
+      userEntry(v, host);
+      return v;
+    }, opts) : null,
     umask: r.get('umask', 0o22, octal, opts),
     logfile: daemonLogfile(r.get('logfile', 'supervisord.log', (v) => existingDirPath(v, host), opts), host),
     logfileMaxBytes: r.get('logfile_maxbytes', 50 * 1024 * 1024, byteSize, opts),
@@ -108,7 +116,7 @@ function parseGroups(doc: IniDocument, log: IssueLog, base: Expansions, mainFile
       const processes = processesFromSection(r, groupName, kind, ctx);
       const priority = r.get('priority', kind === 'eventlistener' ? -1 : 999, integer);
       const eventListener = kind === 'eventlistener' ? eventListenerExtras(r) : null;
-      const fcgi = kind === 'fcgi-program' ? fcgiExtras(r, groupName) : null;
+      const fcgi = kind === 'fcgi-program' ? fcgiExtras(r, groupName, ctx.host) : null;
       groups.push({ name: groupName, priority, kind: groupKind, processes, eventListener, fcgi });
     }
   };
@@ -116,7 +124,8 @@ function parseGroups(doc: IniDocument, log: IssueLog, base: Expansions, mainFile
     const r = reader(name);
     const groupName = r.check(null, '', () => processName(name.slice('group:'.length)));
     const programs = listOfStrings(r.text('programs') ?? '');
-    if (!r.has('programs')) r.sectionProblem('no programs= given: list the [program:x] names in this group');
+    // supervisord takes a group without programs= as an empty group.
+    if (!r.has('programs')) r.warn(`${r.file}:${r.line} [${name}]: no programs= given, so the group is empty`);
     const processes = programs.flatMap((program) => {
       const candidates = [`program:${program}`, `fcgi-program:${program}`].filter((s) => doc.sections.has(s));
       const [section] = candidates;
@@ -139,31 +148,6 @@ function parseGroups(doc: IniDocument, log: IssueLog, base: Expansions, mainFile
   return groups.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-function eventListenerExtras(r: SectionReader): GroupConfig['eventListener'] {
-  const bufferSize = r.get('buffer_size', 10, (v) => {
-    const n = integer(v);
-    if (n < 1) throw new ValueProblem('must be at least 1');
-    return n;
-  });
-  if (r.get('redirect_stderr', false, boolean)) {
-    r.problem('redirect_stderr', new ValueProblem('not allowed in an eventlistener: it would interfere with the eventlistener protocol'));
-  }
-  const events = [...new Set(listOfStrings(r.text('events') ?? '').map((e) => e.toUpperCase()))];
-  if (events.length === 0) r.sectionProblem('no events= given: an eventlistener needs the event types it listens to');
-  return { events, bufferSize, resultHandler: r.text('result_handler') ?? 'supervisor.dispatchers:default_handler' };
-}
-
-function fcgiExtras(r: SectionReader, programName: string): GroupConfig['fcgi'] {
-  const socket = r.text('socket', { expansions: { program_name: programName } }) ?? '';
-  if (socket === '') r.sectionProblem('no socket= given: an fcgi-program needs unix:///path or tcp://host:port');
-  return {
-    socket,
-    socketBacklog: r.has('socket_backlog') ? r.get('socket_backlog', null, integer) : null,
-    socketOwner: r.text('socket_owner') ?? null,
-    socketMode: r.has('socket_mode') ? r.get('socket_mode', null, octal) : null,
-  };
-}
-
 /** Turns the ini document into a validated, frozen config, or reports every problem found. */
 export function parseConfig(doc: IniDocument, mainFile: string, files: readonly string[], host: HostFacts): ParseResult {
   const log = new IssueLog();
@@ -181,8 +165,12 @@ export function parseConfig(doc: IniDocument, mainFile: string, files: readonly 
   for (const [k, v] of Object.entries(supervisord.environment)) envExpansions[`ENV_${k}`] = v;
   const ctx: ProgramContext = { host, envExpansions, supervisordEnv: supervisord.environment, stripAnsi: supervisord.stripAnsi };
   const groups = parseGroups(doc, log, envExpansions, mainFile, ctx);
+  checkRpcInterfaces(doc, log, envExpansions, mainFile);
   const servers = parseServers(doc, log, envExpansions, mainFile, host);
-  const ctl = parseCtl(doc, log, envExpansions, mainFile, host);
+  // supervisord never reads [supervisorctl]; a mistake there is the ctl's to refuse, not the daemon's.
+  const ctlLog = new IssueLog();
+  const ctl = parseCtl(doc, ctlLog, envExpansions, mainFile, host);
+  for (const issue of ctlLog.issues) log.warnings.push(`${formatIssue(issue)} (the daemon does not use [supervisorctl])`);
   if (log.issues.length > 0) {
     // Report in reading order (file, then line), so the list reads like the config itself.
     const order = (file: string): number => (files.includes(file) ? files.indexOf(file) : files.length);

@@ -5,7 +5,7 @@
 import { posix as path } from 'node:path';
 import { expand, type Expansions } from './expand.js';
 import { getRaw, type IniDocument, type RawValue } from './ini-reader.js';
-import { ValueProblem } from './values.js';
+import { ValueProblem } from './value-problem.js';
 
 export interface ConfigIssue {
   readonly file: string;
@@ -26,6 +26,12 @@ export function formatIssue(issue: ConfigIssue, displayPath: (file: string) => s
 
 function quote(value: string): string {
   return `'${value.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll("'", "\\'")}'`;
+}
+
+/** The message for an exception the reader did not expect: said plainly, never thrown on. */
+export function internalError(error: unknown, what = 'this value'): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return `internal error while reading ${what} (${text}); please report it`;
 }
 
 /** Collects issues for a whole parse. */
@@ -79,10 +85,11 @@ export class SectionReader {
   text(key: string, options: GetOptions = {}): string | undefined {
     const raw = this.raw(key);
     if (raw === undefined) return undefined;
-    if (options.expand === false) return raw.value;
+    // Most values have no %: skip building the expansions (the whole environment) for them.
+    if (options.expand === false || !raw.value.includes('%')) return raw.value;
     try {
       // %(here)s is the folder of the file that set this value (supervisord's expand_here).
-      return expand(raw.value, { ...this.base, ...options.expansions, here: path.dirname(raw.file) });
+      return expand(raw.value, [this.base, options.expansions ?? {}, { here: path.dirname(raw.file) }]);
     } catch (error) {
       this.problem(key, error);
       return undefined;
@@ -113,18 +120,22 @@ export class SectionReader {
 
   /** Expands a value read with `expand: false`, against per-process expansions. */
   expandLater(key: string, text: string, expansions: Expansions): string | undefined {
+    if (!text.includes('%')) return text;
     const raw = this.raw(key);
     const here = raw === undefined ? this.mainDir : path.dirname(raw.file);
     try {
-      return expand(text, { ...this.base, ...expansions, here });
+      return expand(text, [this.base, expansions, { here }]);
     } catch (error) {
       this.problem(key, error);
       return undefined;
     }
   }
 
+  /**
+   * Records `error` against `key`. Anything but a ValueProblem is a bug of ours, but rethrowing it
+   * took the daemon down on SIGHUP; it is recorded as an internal error on the same file:line.
+   */
   problem(key: string | null, error: unknown): void {
-    if (!(error instanceof ValueProblem)) throw error;
     const raw = key === null ? undefined : this.raw(key);
     this.log.add({
       file: raw?.file ?? this.file,
@@ -132,7 +143,7 @@ export class SectionReader {
       section: this.name,
       key,
       value: raw?.value ?? null,
-      message: error.message,
+      message: error instanceof ValueProblem ? error.message : internalError(error),
     });
   }
 

@@ -2,9 +2,14 @@
 // (datatypes.dict_of_key_value_pairs, wordchars + '/.+-():') and POSIX shlex.split for `command=`
 // (process.get_execv_args). Ported from cpython Lib/shlex.py read_token().
 
+import { ValueProblem } from './value-problem.js';
+
 const WORD_CHARS = /[A-Za-z0-9_/.+\-():]/u;
 const WHITESPACE = ' \t\r\n';
 const QUOTES = '\'"';
+// shlex's own words: supervisord says them too, in a config error for environment= and in a
+// spawn error for command= (it once escaped as a crash, being a plain Error).
+const UNCLOSED = 'No closing quotation';
 
 /** Non-POSIX shlex tokens: quotes stay in the token, `#` starts a comment, other chars stand alone. */
 export function shlexTokens(text: string): string[] {
@@ -19,7 +24,7 @@ export function shlexTokens(text: string): string[] {
       while (i < n && text[i] !== '\n') i++;
     } else if (QUOTES.includes(c)) {
       const end = text.indexOf(c, i + 1);
-      if (end === -1) throw new Error('No closing quotation');
+      if (end === -1) throw new ValueProblem(UNCLOSED);
       tokens.push(text.slice(i, end + 1));
       i = end + 1;
     } else if (WORD_CHARS.test(c)) {
@@ -59,13 +64,13 @@ export function shlexSplit(text: string): string[] {
       inWord = false;
       i++;
     } else if (c === '\\') {
-      if (i + 1 >= text.length) throw new Error('No escaped character');
+      if (i + 1 >= text.length) throw new ValueProblem('No escaped character');
       word += text.charAt(i + 1);
       inWord = true;
       i += 2;
     } else if (c === "'") {
       const end = text.indexOf("'", i + 1);
-      if (end === -1) throw new Error('No closing quotation');
+      if (end === -1) throw new ValueProblem(UNCLOSED);
       word += text.slice(i + 1, end);
       inWord = true;
       i = end + 1;
@@ -88,7 +93,7 @@ export function shlexSplit(text: string): string[] {
           i++;
         }
       }
-      if (!closed) throw new Error('No closing quotation');
+      if (!closed) throw new ValueProblem(UNCLOSED);
       inWord = true;
     } else {
       word += c;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { expand } from './expand.js';
 import { shlexSplit, shlexTokens } from './shlex.js';
 import {
-  autorestart, boolean, byteSize, environment, exitCodes, inetAddress, integer, logLevel, octal, processName, signal,
+  autorestart, boolean, byteSize, environment, exitCodes, inetAddress, integer, logLevel, octal, processName, signal, ValueProblem,
 } from './values.js';
 
 describe('converters accept what supervisord accepts', () => {
@@ -26,6 +26,7 @@ describe('converters accept what supervisord accepts', () => {
   });
 
   it.each([['022', 0o22], ['0o27', 0o27], ['002', 0o2], ['0700', 0o700]])('octal(%s)', (text, expected) => expect(octal(text)).toBe(expected));
+  it('octal takes Unicode digits, as Python int(v, 8) does', () => expect(octal('\u0660\u0662\u0662')).toBe(0o22));
   it('octal rejects 8 and 9', () => expect(() => octal('089')).toThrow('not an octal number (e.g. 022)'));
 
   it('integer is Python int()', () => {
@@ -34,6 +35,17 @@ describe('converters accept what supervisord accepts', () => {
     expect(integer('1_000')).toBe(1000);
     expect(() => integer('abc')).toThrow('not an integer');
     expect(() => integer('1.5')).toThrow('not an integer');
+  });
+
+  it("integer takes Python's whitespace and digits, not JavaScript's", () => {
+    // U+FEFF is whitespace to JavaScript's trim() and \s, not to Python's int().
+    expect(() => integer('\uFEFF5')).toThrow('not an integer');
+    expect(() => integer('5\uFEFF')).toThrow('not an integer');
+    expect(integer('\x1c5\x85')).toBe(5);
+    expect(integer('\u0661\u0662')).toBe(12);
+    expect(integer('-\u{1D7D8}\u{1D7CF}')).toBe(-1);
+    expect(integer('1'.repeat(4300))).toBeGreaterThan(0);
+    expect(() => integer('1'.repeat(4301))).toThrow("too many digits (4301; Python's int() takes at most 4300)");
   });
 
   it('exitCodes: comma list of 0-255, empty means none expected', () => {
@@ -89,6 +101,11 @@ describe('environment= (supervisord 4.2.5: non-POSIX shlex, KEY = VALUE triples)
     expect(() => environment(text)).toThrow('not a list of KEY=value pairs (quote values that contain spaces or commas)');
   });
 
+  it('reports an unclosed quote as a ValueProblem', () => {
+    expect(() => environment('A="x')).toThrow(ValueProblem);
+    expect(() => environment("A='x,B=2")).toThrow('No closing quotation');
+  });
+
   it('tokenizes like shlex.shlex with wordchars + "/.+-():"', () => {
     expect(shlexTokens('A="b c",D=e')).toEqual(['A', '=', '"b c"', ',', 'D', '=', 'e']);
   });
@@ -102,7 +119,10 @@ describe('command= splitting (POSIX shlex.split)', () => {
     ['x "a\\"b"', ['x', 'a"b']],
     ['echo #notacomment', ['echo', '#notacomment']],
   ])('%s', (text, words) => expect(shlexSplit(text)).toEqual(words));
-  it('reports an unclosed quote', () => expect(() => shlexSplit("bash -c 'foo")).toThrow('No closing quotation'));
+  it('reports an unclosed quote or a trailing backslash as a ValueProblem (a config error, not a crash)', () => {
+    for (const text of ["bash -c 'foo", 'echo "a', 'echo a\\']) expect(() => shlexSplit(text)).toThrow(ValueProblem);
+    expect(() => shlexSplit("bash -c 'foo")).toThrow('No closing quotation');
+  });
 });
 
 describe('%-expansion (Python str % dict)', () => {
@@ -122,5 +142,18 @@ describe('%-expansion (Python str % dict)', () => {
     expect(() => expand('%(foo)s', vars)).toThrow('unknown expansion %(foo)s: available are here, process_num, program_name and ENV_<NAME> for each environment variable');
     expect(() => expand('%(here)d', vars)).toThrow('%d needs a number, but the value is text: "/etc/sup"');
     expect(() => expand('50% off', vars)).toThrow(/unsupported conversion '%o'|has no \(name\)/u);
+  });
+
+  it('has %r and %a as Python repr() and ascii()', () => {
+    expect(expand('%(program_name)r %(process_num)r', vars)).toBe("'web' 3");
+    expect(expand('%(x)r|%(y)r|%(z)a', { x: "it's", y: 'a\tb\\', z: 'é' })).toBe(`"it's"|'a\\tb\\\\'|'\\xe9'`);
+  });
+
+  it('refuses a width or precision past a megabyte instead of building it (supervisord stalls there)', () => {
+    expect(() => expand('%(program_name)s_%(process_num)999999999d', vars)).toThrow(ValueProblem);
+    expect(() => expand('%(process_num)999999999d', vars)).toThrow('field width 999999999 is too large (at most 1000000)');
+    expect(() => expand('%(process_num).2000000d', vars)).toThrow('precision 2000000 is too large (at most 1000000)');
+    expect(expand('%(process_num).101f', vars)).toBe(`3.${'0'.repeat(101)}`);
+    expect(expand('%(process_num)1000000d', vars)).toHaveLength(1_000_000);
   });
 });

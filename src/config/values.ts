@@ -2,19 +2,38 @@
 // A converter throws ValueProblem with a message written for the operator; parse.ts catches it and
 // records a ConfigIssue naming file, line, section and key, so every problem is reported at once.
 
+import { PY_SPACE, pyStrip } from './python-text.js';
 import type { AutoRestart, LogLevel } from './schema.js';
 import { shlexTokens } from './shlex.js';
+import { ValueProblem } from './value-problem.js';
 
-export class ValueProblem extends Error {
-  override readonly name = 'ValueProblem';
+export { ValueProblem };
+
+// Python int(): Python's whitespace (not U+FEFF) around, and any Unicode decimal digit (`٣` is 3).
+const INT_RE = new RegExp(`^${PY_SPACE}*[+-]?\\p{Nd}+(?:_\\p{Nd}+)*${PY_SPACE}*$`, 'u');
+const DIGIT_RE = /\p{Nd}/u;
+const DIGITS_RE = /\p{Nd}/gu;
+/** Python 3.11 refuses to convert more digits than this (sys.get_int_max_str_digits()). */
+const MAX_INT_DIGITS = 4300;
+
+/** The value of a Unicode decimal digit: they come in runs of ten, 0 to 9, so count from its run's start. */
+function digitValue(c: string): number {
+  const cp = c.codePointAt(0) ?? 0;
+  let start = cp;
+  while (DIGIT_RE.test(String.fromCodePoint(start - 1))) start--;
+  return (cp - start) % 10;
 }
-
-const INT_RE = /^\s*[+-]?\d+(?:_\d+)*\s*$/u;
 
 /** Python int(): optional sign, digits, underscores between digits, surrounding whitespace. */
 export function integer(text: string): number {
   if (!INT_RE.test(text)) throw new ValueProblem('not an integer');
-  return Number.parseInt(text.replaceAll('_', '').trim(), 10);
+  const digits = Array.from(text.matchAll(DIGITS_RE), (m) => m[0]);
+  if (digits.length > MAX_INT_DIGITS) {
+    throw new ValueProblem(`too many digits (${digits.length}; Python's int() takes at most ${MAX_INT_DIGITS})`);
+  }
+  const ascii = digits.map((c) => (c >= '0' && c <= '9' ? c : String(digitValue(c)))).join('');
+  const n = Number.parseInt(ascii, 10);
+  return text.includes('-') ? -n : n;
 }
 
 const TRUTHY = new Set(['yes', 'true', 'on', '1']);
@@ -40,7 +59,8 @@ export function byteSize(text: string): number {
 
 /** Python int(v, 8): `022`, `0o22`, `22`. */
 export function octal(text: string): number {
-  const t = text.trim().replace(/^([+-]?)0o/iu, '$1').replaceAll('_', '');
+  // Python's int(v, 8) takes any Unicode decimal digit too (`٠٢٢` is 022).
+  const t = pyStrip(text).replace(/^([+-]?)0o/iu, '$1').replaceAll('_', '').replace(DIGITS_RE, (c) => String(digitValue(c)));
   if (!/^[+-]?[0-7]+$/u.test(t)) throw new ValueProblem('not an octal number (e.g. 022)');
   return Number.parseInt(t, 8);
 }
@@ -67,7 +87,7 @@ export function signal(text: string): string {
     if (name === undefined) throw new ValueProblem('not a valid signal number');
     return name;
   }
-  const upper = text.trim().toUpperCase();
+  const upper = pyStrip(text).toUpperCase();
   const name = upper.startsWith('SIG') ? upper.slice(3) : upper;
   if (SIGNALS[name] === undefined) throw new ValueProblem('not a valid signal name (e.g. TERM, SIGINT, HUP, 9)');
   return name;
@@ -101,7 +121,7 @@ export function logLevel(text: string): LogLevel {
 
 /** A process or group name: no space, colon or slash (they break namespecs and URLs). */
 export function processName(text: string): string {
-  const name = text.trim();
+  const name = pyStrip(text);
   for (const bad of [' ', ':', '/']) {
     if (name.includes(bad)) throw new ValueProblem(`not a valid name: it contains ${JSON.stringify(bad)}`);
   }
@@ -109,7 +129,7 @@ export function processName(text: string): string {
 }
 
 export function listOfStrings(text: string): string[] {
-  return text === '' ? [] : text.split(',').map((s) => s.trim());
+  return text === '' ? [] : text.split(',').map((s) => pyStrip(s));
 }
 
 /**

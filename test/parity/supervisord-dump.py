@@ -2,6 +2,15 @@
 """Resolve a supervisord config with supervisord 4.2.5 itself and dump it as JSON.
 
 Usage: /usr/bin/python3 test/parity/supervisord-dump.py CONFIG_PATH
+       /usr/bin/python3 test/parity/supervisord-dump.py --verdicts < PATHS
+
+The second form reads one config path per line and answers each with one JSON
+line, in order: {"ok": true}, {"error": "<supervisord's text>"}, {"crash":
+"<exception>"} when supervisord would die on something other than a config
+error, or {"hang": true} when it has not decided after 10 seconds (supervisord
+builds a 1 GB string for %(process_num)999999999d).  The config mutation run
+(test/config-mutations.test.ts) feeds it thousands of configs this way, one
+interpreter for all of them.
 
 Exit 0 with the resolved config as JSON (sort_keys, indent 1) on stdout, or
 exit 2 with {"error": "<supervisord's ValueError text>"} when supervisord
@@ -163,7 +172,49 @@ def level_name(levelnum):
     return canonical[levelnum]
 
 
+class Hang(Exception):
+    pass
+
+
+def on_alarm(signum, frame):
+    raise Hang()
+
+
+def verdicts():
+    signal.signal(signal.SIGALRM, on_alarm)
+    for line in sys.stdin:
+        path = line.rstrip('\n')
+        options = ServerOptions()
+
+        def usage(msg):
+            raise ConfigRejected(str(msg))
+
+        def exit_(code):
+            raise ConfigRejected('supervisord tried to exit(%r)' % (code,))
+
+        options.usage = usage
+        options.exit = exit_
+        signal.alarm(10)
+        try:
+            options.realize(args=['-c', path], doc='', progname='supervisord')
+            dump(options)
+            answer = {'ok': True}
+        except ConfigRejected as exc:
+            answer = {'error': str(exc)}
+        except Hang:
+            answer = {'hang': True}
+        except BaseException as exc:  # noqa: B902 - any escape is a crash of supervisord
+            answer = {'crash': '%s: %s' % (type(exc).__name__, exc)}
+        finally:
+            signal.alarm(0)
+        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + '\n')
+        sys.stdout.flush()
+    return 0
+
+
 def main(argv):
+    if argv[1:] == ['--verdicts']:
+        return verdicts()
     if len(argv) != 2:
         sys.stderr.write('usage: %s CONFIG_PATH\n' % argv[0])
         return 64
