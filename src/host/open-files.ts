@@ -3,18 +3,13 @@
 // Processes whose fd folder we may not read (another user's, without root) are not seen.
 
 import { readdirSync, readlinkSync } from 'node:fs';
+import { listPids } from './proc-stat.js';
 
 /** The subset of `paths` (absolute, symlinks resolved) that any process has open now. */
 export function filesOpenAnywhere(paths: ReadonlySet<string>): Set<string> {
   const open = new Set<string>();
   if (paths.size === 0) return open;
-  let pids: string[];
-  try {
-    pids = readdirSync('/proc').filter((name) => /^\d+$/u.test(name));
-  } catch {
-    return open;
-  }
-  for (const pid of pids) {
+  for (const pid of listPids()) {
     let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { describeWaitStatus, type ReapFn } from './native-reaper.js';
 import { isNodeChild, trackNodeChildren } from './node-children.js';
+import { listPids } from './proc-stat.js';
 
 export interface OrphanReaper {
   stop(): void;
@@ -57,15 +58,9 @@ export function directChildren(): number[] {
 /** Kernels built without CONFIG_PROC_CHILDREN: every /proc/<pid>/stat whose ppid is us. */
 function childrenByScan(): number[] {
   const pids: number[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((name) => /^\d+$/u.test(name));
-  } catch {
-    return pids;
-  }
-  for (const entry of entries) {
+  for (const entry of listPids()) {
     try {
-      if (ppidOfStat(readFileSync(`/proc/${entry}/stat`, 'utf8')) === process.pid) pids.push(Number(entry));
+      if (ppidOfStat(readFileSync(`/proc/${entry}/stat`, 'utf8')) === process.pid) pids.push(entry);
     } catch {
       // gone meanwhile
     }

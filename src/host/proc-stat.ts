@@ -1,7 +1,16 @@
 // /proc/<pid>/stat, the facts a supervisor needs about a process it did not spawn itself: is it
 // still the same process (its start time), and is it only a zombie.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Every pid in /proc now (none where /proc is not mounted). */
+export function listPids(): number[] {
+  try {
+    return readdirSync('/proc').filter((name) => /^\d+$/u.test(name)).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 export interface ProcStat {
   /** One letter: R, S, D, Z, T ... */
