@@ -395,7 +395,9 @@ export class LogFile {
   #release(bytes: number): void {
     this.#held -= bytes;
     this.#budget.give(bytes);
-    if (this.#held >= this.#budget.perFile) return;
+    // Resumed at half the hold, not just below it: a flooding child's pipe then pauses once per
+    // couple of MB rather than once per slab (each pause and resume is an epoll change).
+    if (this.#held > this.#budget.perFile / 2) return;
     const waiters = this.#drainWaiters.splice(0);
     for (const wake of waiters) this.onDrain(wake);
   }
