@@ -4,7 +4,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogFile, WriteBudget } from './log-file.js';
+import { LogFile } from './log-file.js';
+import { WriteBudget } from './write-budget.js';
 
 let dir: string;
 let file: string;
