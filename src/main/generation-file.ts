@@ -7,12 +7,6 @@ import { makeNamespec } from '../api/namespec.js';
 import { serializeGeneration, type ChildRecord } from '../supervisor/generation.js';
 import type { Supervisor } from '../supervisor/supervisor.js';
 
-/**
- * How stale the record may be: a child spawned in the last WRITE_EVERY_MS before a SIGKILL is
- * missing from it (the README says how to find such a straggler).
- */
-const WRITE_EVERY_MS = 100;
-
 /** `/run/supervisord.pid` -> `/run/supervisord.pid.children.json`. */
 export function generationFileOf(pidfile: string): string {
   return `${pidfile}.children.json`;
@@ -24,7 +18,6 @@ export class GenerationFile {
   private readonly onError: (message: string) => void;
   private readonly startTimes = new Map<number, string>();
   private scheduled = false;
-  private lastWrite = 0;
   private failed = false;
   private off: (() => void) | null = null;
 
@@ -34,8 +27,8 @@ export class GenerationFile {
     this.onError = onError;
   }
 
-  /** Rewrites the record after state changes, at most every WRITE_EVERY_MS (a crash loop of
-   *  1000 programs would otherwise rewrite ~150 KB on every event-loop turn). */
+  /** Rewrites the record after every batch of state changes (a crash loop of 1000 programs
+   *  rewrites it once per event-loop turn, not once per change). */
   start(): void {
     this.off ??= this.supervisor.events.on('stateChanged', () => {
       this.schedule();
@@ -46,11 +39,10 @@ export class GenerationFile {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    setTimeout(() => {
+    setImmediate(() => {
       this.scheduled = false;
-      this.lastWrite = Date.now();
       this.write();
-    }, Math.max(0, this.lastWrite + WRITE_EVERY_MS - Date.now()));
+    });
   }
 
   private records(): ChildRecord[] {
