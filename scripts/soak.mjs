@@ -9,8 +9,10 @@
 // and the event-loop lag, measured as the latency of a one-line XML-RPC call
 // (supervisor.getState) sent every 100 ms: a daemon whose loop is blocked answers late (the
 // probe pauses while `ctl status` runs, which has its own target).
-// Targets (exit 1 if one is missed): RSS and fds flat after warm-up (the median of the last half
-// of the samples within 10% of the first half's), no zombie left over from one sample to the next,
+// Targets (exit 1 if one is missed): fds flat after warm-up (the median of the last half of the
+// samples within 10% of the first half's), and RSS flat the same way by its floor, the lowest of
+// each half's twice-a-second readings: RSS swings by tens of MB between V8's major GCs, and what
+// a leak raises is the floor of that sawtooth, no zombie left over from one sample to the next,
 // probe latency p99 under 50 ms, `ctl status` under 1 s, SIGTERM -> exit 0 in under 5 s with no
 // child left behind. Prints the samples, then one verdict line.
 
@@ -155,19 +157,22 @@ function ctlStatusMs(daemon, configPath) {
 const fmt = (v, digits = 0) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
 
 function printSamples(samples) {
-  const header = ['t (s)', 'RSS MB', 'fds', 'zombies', 'stuck', 'lag p50', 'lag p99', 'lag max', 'ctl ms', 'spawns'];
-  const rows = samples.map((s) => [fmt(s.t), fmt(s.rss, 1), fmt(s.fds), fmt(s.zombies), fmt(s.stuck), fmt(s.lagP50, 1), fmt(s.lagP99, 1), fmt(s.lagMax, 1), fmt(s.ctlMs), fmt(s.spawns)]);
+  const header = ['t (s)', 'RSS MB', 'floor', 'fds', 'zombies', 'stuck', 'lag p50', 'lag p99', 'lag max', 'ctl ms', 'spawns'];
+  const rows = samples.map((s) => [fmt(s.t), fmt(s.rss, 1), fmt(s.rssFloor, 1), fmt(s.fds), fmt(s.zombies), fmt(s.stuck), fmt(s.lagP50, 1), fmt(s.lagP99, 1), fmt(s.lagMax, 1), fmt(s.ctlMs), fmt(s.spawns)]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   console.log(line(header));
   for (const r of rows) console.log(line(r));
 }
 
-/** Flat = the median of the later half of the post-warm-up samples within `ratio` of the earlier half's. */
-function flatness(values) {
+/**
+ * Flat = the later half of the post-warm-up samples within `ratio` of the earlier half, compared by
+ * `summary` (the median; for RSS the minimum, which is the floor of GC's sawtooth).
+ */
+function flatness(values, summary = median) {
   const half = Math.floor(values.length / 2);
-  const early = median(values.slice(0, half));
-  const late = median(values.slice(half));
+  const early = summary(values.slice(0, half));
+  const late = summary(values.slice(half));
   return { early, late, ok: !(late > early * TARGETS.flatRatio) };
 }
 
@@ -195,7 +200,14 @@ async function soak(opts) {
     let previousZombies = new Set();
     console.log(`soak: ${opts.daemon}, ${opts.programs} crash-looping programs, ${opts.seconds} s, a sample every ${opts.interval} s (dir ${dir})`);
     while (Date.now() - start < opts.seconds * 1000) {
-      await new Promise((r) => setTimeout(r, opts.interval * 1000));
+      // RSS of a garbage-collected daemon is a sawtooth (tens of MB between major GCs); what a leak
+      // raises is its floor. So it is read twice a second and each sample keeps the interval's lowest.
+      let rssFloor = Infinity;
+      const until = Date.now() + opts.interval * 1000;
+      while (Date.now() < until && !d.exited) {
+        await new Promise((r) => setTimeout(r, Math.min(500, until - Date.now())));
+        if (!d.exited) rssFloor = Math.min(rssFloor, rssMb(d.pid));
+      }
       if (d.exited) throw new Error(`the daemon exited during the soak (${d.exitDescription()})${d.outputTail()}`);
       trackChildren(d);
       const zombies = zombiesOf(d.pid);
@@ -203,7 +215,7 @@ async function soak(opts) {
       previousZombies = new Set(zombies);
       const lags = probe.take();
       samples.push({
-        t: (Date.now() - start) / 1000, rss: rssMb(d.pid), fds: openFds(d.pid), zombies: zombies.length, stuck: stuck.length,
+        t: (Date.now() - start) / 1000, rss: rssMb(d.pid), rssFloor, fds: openFds(d.pid), zombies: zombies.length, stuck: stuck.length,
         lagP50: percentile(lags, 50), lagP99: percentile(lags, 99), lagMax: Math.max(...lags), lags,
         ctlMs: await probe.paused(() => ctlStatusMs(opts.daemon, configPath)), spawns: spawnsSoFar(log),
       });
@@ -213,13 +225,13 @@ async function soak(opts) {
 
     // Warm-up: the first fifth of the run (at least one sample) fills caches, heaps and log files.
     const warm = samples.slice(Math.max(1, Math.floor(samples.length / 5)));
-    const rss = flatness(warm.map((s) => s.rss));
+    const rss = flatness(warm.map((s) => s.rssFloor), (floors) => Math.min(...floors));
     const fds = flatness(warm.map((s) => s.fds));
     const lagP99 = percentile(warm.flatMap((s) => s.lags), 99);
     const ctlMax = Math.max(...warm.map((s) => s.ctlMs));
     const stuckZombies = Math.max(...samples.map((s) => s.stuck));
     if (warm.length < 2) failures.push('too few samples for a verdict (run longer or sample more often)');
-    if (!rss.ok) failures.push(`RSS grew: median ${fmt(rss.early, 1)} MB -> ${fmt(rss.late, 1)} MB`);
+    if (!rss.ok) failures.push(`RSS grew: floor ${fmt(rss.early, 1)} MB -> ${fmt(rss.late, 1)} MB`);
     if (!fds.ok) failures.push(`fds grew: median ${fmt(fds.early)} -> ${fmt(fds.late)}`);
     if (stuckZombies > 0) failures.push(`${stuckZombies} zombie(s) not reaped between two samples`);
     if (!(lagP99 < TARGETS.lagP99Ms)) failures.push(`event-loop lag p99 ${fmt(lagP99, 1)} ms >= ${TARGETS.lagP99Ms} ms`);
