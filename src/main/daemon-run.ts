@@ -226,11 +226,20 @@ export class DaemonRun {
     if (this.stopping) return;
     this.stopping = true;
     await this.supervisor.shutdown('SHUTDOWN');
-    await this.closeChildLogs();
-    await this.onExit();
-    this.fifos?.close();
-    this.generation.remove();
-    removePidfile(this.config.supervisord.pidfile);
+    // Every program is stopped: the rest is tidying up, and a step that fails is logged, never
+    // allowed to turn an orderly shutdown into a crash (exit 1) or to skip the steps after it.
+    const tidy = async (what: string, step: () => unknown): Promise<void> => {
+      try {
+        await step();
+      } catch (error) {
+        this.logger.error(`shutdown: could not ${what}: ${(error as Error).message}`);
+      }
+    };
+    await tidy('close the child logs', async () => this.closeChildLogs());
+    await tidy('close the control servers', async () => this.onExit());
+    await tidy('remove the FIFO pool', () => this.fifos?.close());
+    await tidy('remove the children record', () => { this.generation.remove(); });
+    await tidy('remove the pid file', () => { removePidfile(this.config.supervisord.pidfile); });
     this.logger.close();
     process.exit(0);
   }

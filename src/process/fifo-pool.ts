@@ -73,7 +73,9 @@ export class FifoPool {
     const paths = this.nextPaths(this.lowWater * 4);
     execFile('mkfifo', ['-m', '600', ...paths], (error) => {
       this.refilling = false;
-      if (error === null && !this.closed) this.ready.push(...paths);
+      // Closed meanwhile: the FIFOs it just made would be left in the folder.
+      if (this.closed) this.removeDir();
+      else if (error === null) this.ready.push(...paths);
     });
   }
 
@@ -101,8 +103,18 @@ export class FifoPool {
     }
   }
 
+  /** Never throws: it runs on the way out of the daemon, which must still exit 0. */
   close(): void {
     this.closed = true;
-    rmSync(this.dir, { recursive: true, force: true });
+    this.removeDir();
+  }
+
+  private removeDir(): void {
+    try {
+      rmSync(this.dir, { recursive: true, force: true });
+    } catch {
+      // A refill's mkfifo was still adding FIFOs (ENOTEMPTY): its callback removes the folder,
+      // and should the daemon exit first, the next daemon removes it as a dead daemon's pool.
+    }
   }
 }
