@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { describeWaitStatus, type ReapFn } from './native-reaper.js';
 import { isNodeChild, trackNodeChildren } from './node-children.js';
-import { listPids } from './proc-stat.js';
+import { listPids, procStat } from './proc-stat.js';
 
 export interface OrphanReaper {
   stop(): void;
@@ -23,13 +23,6 @@ export interface OrphanReaperOptions {
   readonly onReaped?: (pid: number, how: string) => void;
   /** Minimum time between two scans; SIGCHLDs in between are coalesced into the next scan. */
   readonly minIntervalMs?: number;
-}
-
-/** The parent pid in a /proc/<pid>/stat line (comm may hold spaces and parentheses). */
-export function ppidOfStat(text: string): number | null {
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const ppid = Number(fields[1]);
-  return Number.isInteger(ppid) ? ppid : null;
 }
 
 /** Pids of this process's direct children (any thread's), from /proc; [] where it cannot tell. */
@@ -59,11 +52,7 @@ export function directChildren(): number[] {
 function childrenByScan(): number[] {
   const pids: number[] = [];
   for (const entry of listPids()) {
-    try {
-      if (ppidOfStat(readFileSync(`/proc/${entry}/stat`, 'utf8')) === process.pid) pids.push(entry);
-    } catch {
-      // gone meanwhile
-    }
+    if (procStat(entry)?.ppid === process.pid) pids.push(entry);
   }
   return pids;
 }

@@ -1,5 +1,6 @@
-// /proc/<pid>/stat, the facts a supervisor needs about a process it did not spawn itself: is it
-// still the same process (its start time), and is it only a zombie.
+// /proc/<pid>/stat, the facts a supervisor needs about a process it did not spawn itself: whose
+// child it is, whether it is still the same process (its start time), and whether it is a zombie.
+// The one parser of that line, for the daemon and the tests alike.
 
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -15,23 +16,28 @@ export function listPids(): number[] {
 export interface ProcStat {
   /** One letter: R, S, D, Z, T ... */
   readonly state: string;
+  readonly ppid: number;
   /** Field 22, clock ticks after boot: with the pid, names one process for the machine's uptime. */
-  readonly startTime: string;
+  readonly startTime: string | undefined;
+}
+
+/** A /proc/<pid>/stat line's fields, or undefined when it is not one. */
+export function parseStat(text: string): ProcStat | undefined {
+  // The command name (field 2) is in parentheses and may itself hold spaces and ')'.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const [state, ppidText] = fields;
+  const ppid = Number(ppidText);
+  if (state === undefined || !Number.isInteger(ppid)) return undefined;
+  return { state, ppid, startTime: fields[19] };
 }
 
 /** The stat of `pid`, or undefined when there is no such process (or /proc is not mounted). */
 export function procStat(pid: number): ProcStat | undefined {
-  let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
-  // The command name (field 2) is in parentheses and may itself hold spaces and ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  const state = fields[0];
-  const startTime = fields[19];
-  return state === undefined || startTime === undefined ? undefined : { state, startTime };
 }
 
 /** The start time of a live (non-zombie) `pid`. */

@@ -2,6 +2,7 @@
 // /proc probes the process tests use to prove children (and grandchildren) are really gone.
 
 import { readdirSync, readFileSync } from 'node:fs';
+import { procStat } from '../../src/host/proc-stat.js';
 
 const POLL_MS = 10;
 
@@ -36,14 +37,8 @@ export async function waitForFile(file: string, pattern: RegExp, timeoutMs = 10_
   }, timeoutMs, `${file} to match ${String(pattern)} (now: ${JSON.stringify(readText(file) ?? null)})`);
 }
 
-/** `pid (comm) S ppid …` -> state and ppid; undefined if there is no such process. */
-export function procStat(pid: number): { readonly state: string; readonly ppid: number } | undefined {
-  const text = readText(`/proc/${pid}/stat`);
-  if (text === undefined) return undefined;
-  // comm may contain spaces and parentheses: the fields we want follow the last ')'.
-  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: rest[0] ?? '?', ppid: Number(rest[1]) };
-}
+/** `pid (comm) S ppid …` -> state and ppid (the daemon's own parser). */
+export { procStat };
 
 /** Gone = no such pid (ESRCH), or a zombie nobody reaped yet (its code no longer runs). */
 export function isGone(pid: number): boolean {
