@@ -180,20 +180,26 @@ def on_alarm(signum, frame):
     raise Hang()
 
 
+def rejecting_options():
+    """ServerOptions whose usage() and exit() raise ConfigRejected instead of ending the process."""
+    options = ServerOptions()
+
+    def usage(msg):
+        raise ConfigRejected(str(msg))
+
+    def exit_(code):
+        raise ConfigRejected('supervisord tried to exit(%r)' % (code,))
+
+    options.usage = usage
+    options.exit = exit_
+    return options
+
+
 def verdicts():
     signal.signal(signal.SIGALRM, on_alarm)
     for line in sys.stdin:
         path = line.rstrip('\n')
-        options = ServerOptions()
-
-        def usage(msg):
-            raise ConfigRejected(str(msg))
-
-        def exit_(code):
-            raise ConfigRejected('supervisord tried to exit(%r)' % (code,))
-
-        options.usage = usage
-        options.exit = exit_
+        options = rejecting_options()
         signal.alarm(10)
         try:
             options.realize(args=['-c', path], doc='', progname='supervisord')
@@ -218,16 +224,7 @@ def main(argv):
     if len(argv) != 2:
         sys.stderr.write('usage: %s CONFIG_PATH\n' % argv[0])
         return 64
-    options = ServerOptions()
-
-    def usage(msg):
-        raise ConfigRejected(str(msg))
-
-    def exit_(code):
-        raise ConfigRejected('supervisord tried to exit(%r)' % (code,))
-
-    options.usage = usage
-    options.exit = exit_
+    options = rejecting_options()
     try:
         options.realize(args=['-c', argv[1]], doc='', progname='supervisord')
     except ConfigRejected as exc:
