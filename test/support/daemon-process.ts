@@ -44,6 +44,8 @@ export interface StartOptions {
   readonly bin?: string;
   /** Options for node itself, before the script (`--expose-gc`, `--require …`). */
   readonly nodeArgs?: readonly string[];
+  /** Another daemon altogether (Python's supervisord as the oracle): its argv, before `args`. */
+  readonly command?: readonly string[];
 }
 
 /** Starts `tssupervisord args…` in `cwd`; its main log is `logfile` (for waitForLog). */
@@ -52,7 +54,10 @@ export function startDaemon(args: readonly string[], cwd: string, logfile: strin
   const bin = options.bin ?? DAEMON_BIN;
   const script = [...(options.nodeArgs ?? []), bin, ...args];
   const command = options.via === undefined ? script : [...launcherArgs, process.execPath, ...script];
-  const child = spawn(launcher, command, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [other, ...otherArgs] = options.command ?? [];
+  const child = other === undefined
+    ? spawn(launcher, command, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(other, [...otherArgs, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
