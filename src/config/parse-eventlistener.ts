@@ -1,18 +1,13 @@
 // [eventlistener:x] options beyond a program's (options.py process_groups_from_parser).
 
+import { EVENT_TYPE_NAMES } from '../events/types.js';
 import { pluginSpec } from './plugin-spec.js';
 import type { SectionReader } from './section-reader.js';
 import type { GroupConfig } from './schema.js';
 import { boolean, integer, listOfStrings, ValueProblem } from './values.js';
 
 /** supervisor.events.EventTypes: the names `events=` may list (any case). */
-export const EVENT_TYPES: ReadonlySet<string> = new Set([
-  'EVENT', 'PROCESS_COMMUNICATION', 'PROCESS_COMMUNICATION_STDERR', 'PROCESS_COMMUNICATION_STDOUT', 'PROCESS_GROUP',
-  'PROCESS_GROUP_ADDED', 'PROCESS_GROUP_REMOVED', 'PROCESS_LOG', 'PROCESS_LOG_STDERR', 'PROCESS_LOG_STDOUT', 'PROCESS_STATE',
-  'PROCESS_STATE_BACKOFF', 'PROCESS_STATE_EXITED', 'PROCESS_STATE_FATAL', 'PROCESS_STATE_RUNNING', 'PROCESS_STATE_STARTING',
-  'PROCESS_STATE_STOPPED', 'PROCESS_STATE_STOPPING', 'PROCESS_STATE_UNKNOWN', 'REMOTE_COMMUNICATION', 'SUPERVISOR_STATE_CHANGE',
-  'SUPERVISOR_STATE_CHANGE_RUNNING', 'SUPERVISOR_STATE_CHANGE_STOPPING', 'TICK', 'TICK_3600', 'TICK_5', 'TICK_60',
-]);
+export const EVENT_TYPES: ReadonlySet<string> = new Set(EVENT_TYPE_NAMES);
 
 const DEFAULT_HANDLER = 'supervisor.dispatchers:default_handler';
 

@@ -208,8 +208,19 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
   return {
     stdoutPath: files.stdout?.path ?? '',
     stderrPath: files.stderr?.path ?? '',
-    attach(child) {
-      pump(child.stdout, sinkFor('stdout'));
+    attach(child, stdoutProtocol) {
+      const stdout = sinkFor('stdout');
+      pump(child.stdout, stdoutProtocol === undefined ? stdout : {
+        write(chunk) {
+          const more = stdout?.write(chunk) ?? true;
+          stdoutProtocol(Buffer.from(chunk));
+          return more;
+        },
+        onDrain(resume) {
+          if (stdout === null) resume();
+          else stdout.onDrain(resume);
+        },
+      });
       pump(child.stderr, sinkFor('stderr'));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);

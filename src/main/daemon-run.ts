@@ -8,6 +8,7 @@ import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
 import { formatIssue } from '../config/section-reader.js';
 import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
+import { startTicks } from '../events/ticks.js';
 import { systemClock } from '../process/clock.js';
 import { FifoPool } from '../process/fifo-pool.js';
 import { createSpawner, statForExec } from '../process/spawner.js';
@@ -62,6 +63,7 @@ export class DaemonRun {
   private stopping = false;
   private readonly fifos: FifoPool | null;
   private readonly generation: GenerationFile;
+  private stopTicks: () => void = () => undefined;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
   /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
@@ -88,6 +90,7 @@ export class DaemonRun {
       outputFor: (p) => this.openChildLogs(p),
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
+      identifier: () => this.config.supervisord.identifier,
     });
     this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
       this.logger.error(message);
@@ -188,6 +191,10 @@ export class DaemonRun {
     });
     if (this.stopping) return;
     this.generation.start();
+    this.stopTicks = startTicks(systemClock, (event) => {
+      this.supervisor.publish(event);
+    });
+    this.supervisor.announceRunning();
     this.supervisor.startAutostart();
   }
 
@@ -235,6 +242,7 @@ export class DaemonRun {
         this.logger.error(`shutdown: could not ${what}: ${(error as Error).message}`);
       }
     };
+    this.stopTicks();
     await tidy('close the child logs', async () => this.closeChildLogs());
     await tidy('close the control servers', async () => this.onExit());
     await tidy('remove the FIFO pool', () => this.fifos?.close());
@@ -275,7 +283,7 @@ export class DaemonRun {
     }
     this.stopping = true;
     await this.supervisor.shutdown('RESTARTING');
-    for (const group of [...this.supervisor.groups]) this.supervisor.removeGroup(group.config.name);
+    this.supervisor.clearGroups();
     await this.closeChildLogs();
     this.childLogs.clear();
     this.logger.close();
@@ -286,6 +294,7 @@ export class DaemonRun {
     this.supervisor.resume();
     this.stopping = false;
     writePidfile(this.config.supervisord.pidfile);
+    this.supervisor.announceRunning();
     this.supervisor.startAutostart();
   }
 }

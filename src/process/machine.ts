@@ -71,7 +71,11 @@ export type Effect =
   | { readonly type: 'setTimer'; readonly at: number }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
   /** expected: only on transitions to EXITED (PROCESS_STATE_EXITED carries it). */
-  | { readonly type: 'stateChanged'; readonly from: ProcessState; readonly to: ProcessState; readonly expected?: boolean };
+  | {
+    readonly type: 'stateChanged'; readonly from: ProcessState; readonly to: ProcessState; readonly expected?: boolean;
+    /** The pid and backoff count when the state changed (an exit's event still names the pid). */
+    readonly pid: number; readonly tries: number;
+  };
 
 export interface TransitionResult {
   readonly snapshot: ProcessSnapshot;
@@ -112,7 +116,9 @@ function changeState(c: Ctx, to: ProcessState, expected?: boolean): void {
     c.s.backoff += 1;
     setDelay(c, c.now + c.s.backoff * 1000);
   }
-  c.fx.push(expected === undefined ? { type: 'stateChanged', from, to } : { type: 'stateChanged', from, to, expected });
+  // pid and tries as they are now, as supervisord's events render them when raised.
+  const change = { type: 'stateChanged', from, to, pid: c.s.pid, tries: c.s.backoff } as const;
+  c.fx.push(expected === undefined ? change : { ...change, expected });
 }
 
 /** spawn() up to the fork: the pid (or the error) arrives later as spawned / spawnFailed. */

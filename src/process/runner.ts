@@ -20,12 +20,16 @@ export interface StateChange {
   readonly from: ProcessState;
   readonly to: ProcessState;
   readonly expected?: boolean;
+  /** The pid and backoff count at the change (PROCESS_STATE_* payloads carry them). */
+  readonly pid: number;
+  readonly tries: number;
   readonly snapshot: ProcessSnapshot;
 }
 
 /** Where a child's output goes (rotating files, or nothing); provided by logging/. */
 export interface ChildOutput {
-  attach(child: ChildHandle): void;
+  /** `stdoutProtocol`: an eventlistener's stdout is read as the protocol (logged, never an event). */
+  attach(child: ChildHandle, stdoutProtocol?: (chunk: Buffer) => void): void;
 }
 
 export interface RunnerDeps {
@@ -42,6 +46,8 @@ export interface RunnerDeps {
   /** Resolves a user name to uid/gid, for `user=`; undefined if unknown. */
   readonly isRoot: boolean;
   readonly gidOf: (uid: number) => number | undefined;
+  /** An eventlistener's: where the child's stdout goes as protocol (called at each spawn). */
+  readonly attachProtocol?: (child: ChildHandle) => (chunk: Buffer) => void;
   /** Commands whose package hint was already logged (default: one set for the whole daemon). */
   readonly hintedCommands?: Set<string>;
 }
@@ -152,7 +158,7 @@ export class ProcessRunner {
   private stateChange(effect: Extract<Effect, { type: 'stateChanged' }>): StateChange {
     if (effect.to === 'STOPPING') this.reportStopping();
     return {
-      process: this.config, from: effect.from, to: effect.to, snapshot: this.current,
+      process: this.config, from: effect.from, to: effect.to, snapshot: this.current, pid: effect.pid, tries: effect.tries,
       ...(effect.expected === undefined ? {} : { expected: effect.expected }),
     };
   }
@@ -216,7 +222,9 @@ export class ProcessRunner {
     }
     const { child } = outcome;
     this.child = child;
-    this.deps.output.attach(child);
+    const protocol = this.deps.attachProtocol?.(child);
+    if (protocol === undefined) this.deps.output.attach(child);
+    else this.deps.output.attach(child, protocol);
     this.dispatch({ type: 'spawned', now, pid: child.pid });
     void child.exited.then((exit) => {
       if (this.child === child) this.child = null;

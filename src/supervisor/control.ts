@@ -427,8 +427,10 @@ export class SupervisorControl implements ControlApi {
     });
   }
 
-  sendRemoteCommEvent(_type: string, _data: string): Promise<boolean> {
-    // Event listeners are not run yet, so there is nobody to receive it.
-    return Promise.resolve(true);
+  sendRemoteCommEvent(type: string, data: string): Promise<boolean> {
+    return settled(() => {
+      this.supervisor.publish({ name: 'REMOTE_COMMUNICATION', at: this.host.clock.now(), type, data });
+      return true;
+    });
   }
 }

@@ -4,10 +4,13 @@
 import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
 import type { Clock } from '../process/clock.js';
 import type { FileFacts } from '../process/command.js';
-import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process/runner.js';
+import { ProcessRunner, type ChildOutput, type RunnerLogLevel, type StateChange } from '../process/runner.js';
 import type { Spawner } from '../process/spawner.js';
 import { isStoppedState } from '../process/state.js';
+import { EventFlow } from '../events/flow.js';
+import type { EngineEvent } from '../events/types.js';
 import { EventBus } from './events.js';
+import { ListenerPool } from './listener-pool.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -20,11 +23,23 @@ export interface SupervisorDeps {
   readonly outputFor: (process: ProcessConfig) => ChildOutput;
   readonly isRoot: boolean;
   readonly gidOf: (uid: number) => number | undefined;
+  /** The daemon's identifier: `server:` in the envelope of every event sent to a listener. */
+  readonly identifier?: () => string;
 }
 
 export interface ProcessGroup {
   readonly config: GroupConfig;
   readonly runners: readonly ProcessRunner[];
+  /** An [eventlistener:x] group's pool; null for other kinds. */
+  readonly pool: ListenerPool | null;
+}
+
+/** A runner's state change as the event flow's PROCESS_STATE_* event. */
+function processStateEvent(change: StateChange, at: number): EngineEvent {
+  return {
+    name: `PROCESS_STATE_${change.to}`, at, process: { name: change.process.name, group: change.process.group },
+    from: change.from, to: change.to, tries: change.tries, expected: change.expected ?? true, pid: change.pid,
+  };
 }
 
 export type Mood = 'RUNNING' | 'RESTARTING' | 'SHUTDOWN';
@@ -47,6 +62,8 @@ export function childEnvironment(
 
 export class Supervisor {
   readonly events: EventBus;
+  /** The typed event flow listener pools (and the dashboard, metrics) read. */
+  readonly flow: EventFlow;
   private groupList: ProcessGroup[] = [];
   private moodValue: Mood = 'RUNNING';
   private readonly deps: SupervisorDeps;
@@ -55,6 +72,9 @@ export class Supervisor {
     this.deps = deps;
     this.events = new EventBus((name, error) => {
       deps.log('error', `a ${name} subscriber failed (supervision goes on): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    });
+    this.flow = new EventFlow((error, event) => {
+      deps.log('error', `an event subscriber failed on ${event.name} (supervision goes on): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     });
     const byPriorityThenName = (a: GroupConfig, b: GroupConfig): number =>
       a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -79,31 +99,67 @@ export class Supervisor {
     return this.groupList.flatMap((g) => g.runners);
   }
 
+  /** Publishes an event into the flow (remote events, ticks, output facts). */
+  publish(event: EngineEvent): void {
+    this.flow.publish(event);
+  }
+
   addGroup(config: GroupConfig): ProcessGroup {
+    const pool = config.eventListener === null ? null : new ListenerPool(config.name, config.eventListener, {
+      flow: this.flow, server: this.deps.identifier ?? (() => 'supervisor'), log: this.deps.log,
+    });
     const runners = config.processes.map((p) => new ProcessRunner(p, {
       spawner: this.deps.spawner,
       clock: this.deps.clock,
       stat: this.deps.stat,
       log: this.deps.log,
       onStateChange: (change) => {
+        this.flow.publish(processStateEvent(change, this.deps.clock.now()));
         this.events.emit('stateChanged', change);
       },
+      ...(pool === null ? {} : {
+        // A listener's stdout is the protocol; the pool writes events to its stdin.
+        attachProtocol: (child) => pool.attach(p.name, (bytes) => {
+          if (child.stdin.destroyed || !child.stdin.writable) return false;
+          child.stdin.write(bytes);
+          return true;
+        }),
+      }),
       environment: childEnvironment(this.deps.daemonEnv, p, this.deps.serverUrl),
       output: this.deps.outputFor(p),
       shuttingDown: () => this.moodValue !== 'RUNNING',
       isRoot: this.deps.isRoot,
       gidOf: this.deps.gidOf,
     }));
-    const group = { config, runners };
+    pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
+    const group = { config, runners, pool };
     // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
     this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
+    this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
     this.events.emit('groupAdded', { group: config.name });
     return group;
   }
 
   removeGroup(name: string): void {
+    const removed = this.groupList.filter((g) => g.config.name === name);
     this.groupList = this.groupList.filter((g) => g.config.name !== name);
+    for (const g of removed) g.pool?.close();
+    this.flow.publish({ name: 'PROCESS_GROUP_REMOVED', at: this.deps.clock.now(), group: name });
     this.events.emit('groupRemoved', { group: name });
+  }
+
+  /**
+   * Drops every group without telling anyone, as supervisord's reload does (it clears its
+   * subscribers and groups and starts over: no PROCESS_GROUP_REMOVED events).
+   */
+  clearGroups(): void {
+    for (const g of this.groupList) g.pool?.close();
+    this.groupList = [];
+  }
+
+  /** SUPERVISOR_STATE_CHANGE_RUNNING: supervisord's runforever() begins (at start and after a reload). */
+  announceRunning(): void {
+    this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_RUNNING', at: this.deps.clock.now() });
   }
 
   /** Spawns every autostart process, groups in priority order, without waiting for readiness. */
@@ -158,6 +214,7 @@ export class Supervisor {
   /** Orderly stop of everything: one group at a time, highest priority value first. */
   async shutdown(mood: Exclude<Mood, 'RUNNING'> = 'SHUTDOWN'): Promise<void> {
     this.moodValue = mood;
+    this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_STOPPING', at: this.deps.clock.now() });
     this.events.emit('shutdown', { reason: mood });
     for (const group of [...this.groupList].reverse()) await this.stopGroup(group);
   }
