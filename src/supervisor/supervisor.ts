@@ -216,11 +216,27 @@ export class Supervisor {
     this.moodValue = mood;
     this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_STOPPING', at: this.deps.clock.now() });
     this.events.emit('shutdown', { reason: mood });
-    for (const group of [...this.groupList].reverse()) await this.stopGroup(group);
+    for (const group of [...this.groupList].reverse()) {
+      const stopped = this.stopGroup(group);
+      // supervisord gives each group at least one turn of its main loop, and every turn ends in
+      // its pools' dispatch: what was published before or while this group was told to stop
+      // reaches the listeners still RUNNING (a listener with a low priority value, stopped last,
+      // gets the SUPERVISOR_STATE_CHANGE_STOPPING). Groups with nothing to stop would otherwise
+      // all pass within this turn, and the listener be signalled before the deferred dispatch.
+      await nextTurn();
+      await stopped;
+    }
   }
 
   /** After a reload has stopped everything: accept work again. */
   resume(): void {
     this.moodValue = 'RUNNING';
   }
+}
+
+/** Resolves after the I/O and setImmediate callbacks already queued (the pools' dispatch) have run. */
+async function nextTurn(): Promise<void> {
+  await new Promise<void>((resolve) => {
+    setImmediate(resolve);
+  });
 }
