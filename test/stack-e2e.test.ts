@@ -24,8 +24,10 @@ const PASSWORD = 'tssupervisor-demo-redis-pass';
 const BINARIES = { 'redis-server': 'redis-server', 'redis-sentinel': 'redis-sentinel', nginx: 'nginx' } as const;
 const PROGRAMS = ['app_8081', 'app_8082', 'nginx', 'redisd_6380', 'redisd_6381', 'redisd_6382',
   'sentinel_26380', 'sentinel_26381', 'sentinel_26382'] as const;
+/** The stack's event listener (config.d/crash_alert.ini): it writes alerts to log/alerts.log. */
+const LISTENER = 'crash_alert';
 const PRIORITY: Readonly<Record<string, number>> = {
-  nginx: 400, app_8081: 300, app_8082: 300, sentinel_26380: 200, sentinel_26381: 200, sentinel_26382: 200,
+  [LISTENER]: -1, nginx: 400, app_8081: 300, app_8082: 300, sentinel_26380: 200, sentinel_26381: 200, sentinel_26382: 200,
   redisd_6380: 100, redisd_6381: 100, redisd_6382: 100, extra: 999,
 };
 
@@ -332,7 +334,7 @@ describe('the example stack under tssupervisord', () => {
     const { ports } = current();
     await eventually('every program RUNNING', async () => {
       const s = await status();
-      return PROGRAMS.every((p) => s.get(p)?.state === 'RUNNING') ? true : undefined;
+      return [...PROGRAMS, LISTENER].every((p) => s.get(p)?.state === 'RUNNING') ? true : undefined;
     }, 90_000, 250);
     const shown = await ctl('status');
     expect(shown.code).toBe(0);
@@ -394,6 +396,9 @@ describe('the example stack under tssupervisord', () => {
     const newPid = await runningPid('redisd_6380', pid);
     expect(newPid).not.toBe(pid);
     expect(readText(join(dir, 'supervisord.log'))).toMatch(/exited: redisd_6380 \(terminated by SIGKILL; not expected\)/u);
+    // The event listener heard PROCESS_STATE_EXITED and raised the alert.
+    const alert = `redisd_6380 EXITED unexpectedly (was RUNNING, pid ${pid})`;
+    await eventually('the crash alert', () => (readText(join(dir, 'log', 'alerts.log')).includes(alert) ? true : undefined));
     expect(await get(master, key)).toBe('survives');
     for (const port of replicas) {
       await eventually(`replica ${port} linked again, with ${key}`, async () => {
@@ -460,6 +465,8 @@ describe('the example stack under tssupervisord', () => {
     await current().daemonExit;
     // Nothing could stop them: every program lives on, unsupervised.
     for (const name of PROGRAMS) expect({ name, gone: isGone(before.get(name)?.pid ?? 0) }).toEqual({ name, gone: false });
+    // ...but the event listener, whose stdin closed with the daemon: it ends, as a listener should.
+    await eventually('the orphaned listener to exit at EOF', () => (isGone(before.get(LISTENER)?.pid ?? 0) ? true : undefined));
 
     const logStart = readText(join(dir, 'supervisord.log')).length;
     Object.assign(current(), launchDaemon(dir, conf));
@@ -526,7 +533,7 @@ describe('the example stack under tssupervisord', () => {
     await eventually('tssupervisord to exit', () => (daemon.exitCode !== null ? true : undefined), 60_000);
     expect(await current().daemonExit).toBe(0);
     const stoppedOrder = [...readText(join(dir, 'supervisord.log')).slice(logBefore).matchAll(/ stopped: (\S+) /gu)].map((m) => m[1] ?? '');
-    expect(stoppedOrder.sort()).toEqual([...PROGRAMS, 'extra'].sort());
+    expect(stoppedOrder.sort()).toEqual([...PROGRAMS, LISTENER, 'extra'].sort());
     const inOrder = [...readText(join(dir, 'supervisord.log')).slice(logBefore).matchAll(/ stopped: (\S+) /gu)].map((m) => PRIORITY[m[1] ?? ''] ?? 0);
     expect(inOrder).toEqual([...inOrder].sort((a, b) => b - a));
     for (const pid of family) await waitGone(pid, 10_000);

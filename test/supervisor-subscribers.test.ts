@@ -19,3 +19,19 @@ describe('state-change subscribers', () => {
     expect(h.logs.find((l) => l.includes('a stateChanged subscriber failed (supervision goes on): Error: subscriber bug'))).toMatch(/^ERROR /u);
   });
 });
+
+describe('event flow subscribers', () => {
+  it('one that throws on PROCESS_STATE_STARTING neither stalls the process nor keeps the event from the others', async () => {
+    const h = startSupervisor([groupOf([programConfig({ name: 'p', command: fixture('sleep-forever.mjs'), startMs: 100 })])], { autostart: false });
+    h.supervisor.flow.subscribe((e) => {
+      if (e.name === 'PROCESS_STATE_STARTING') throw new Error('flow subscriber bug');
+    });
+    const heard: string[] = [];
+    h.supervisor.flow.subscribe((e) => heard.push(e.name));
+    h.supervisor.startAutostart();
+    await h.waitForState('p', 'RUNNING');
+    expect(h.runner('p').snapshot.pid).toBeGreaterThan(0);
+    expect(heard).toEqual(['PROCESS_STATE_STARTING', 'PROCESS_STATE_RUNNING']);
+    expect(h.logs.find((l) => l.includes('an event subscriber failed on PROCESS_STATE_STARTING (supervision goes on): Error: flow subscriber bug'))).toMatch(/^ERROR /u);
+  });
+});
