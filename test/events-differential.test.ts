@@ -203,17 +203,22 @@ async function runScenario(kind: DaemonKind, part: Part): Promise<Recording> {
   return normalise(readRecords(recFile), readRecords(lateFile));
 }
 
+/** Both parts begin so: every group is added, the daemon is RUNNING, then rec starts. */
+const STARTUP: readonly string[] = [
+  'ver:3.0 server:oracle serial:0 pool:rec poolserial:0 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:rec\\n"',
+  'ver:3.0 server:oracle serial:1 pool:rec poolserial:1 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:crash\\n"',
+  'ver:3.0 server:oracle serial:2 pool:rec poolserial:2 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:talker\\n"',
+  'ver:3.0 server:oracle serial:3 pool:rec poolserial:3 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:capture\\n"',
+  'ver:3.0 server:oracle serial:4 pool:rec poolserial:4 eventname:SUPERVISOR_STATE_CHANGE_RUNNING len:OK | ""',
+  'ver:3.0 server:oracle serial:5 pool:rec poolserial:5 eventname:PROCESS_STATE_STARTING len:OK | "processname:rec groupname:rec from_state:STOPPED tries:0"',
+  'ver:3.0 server:oracle serial:6 pool:rec poolserial:6 eventname:PROCESS_STATE_RUNNING len:OK | "processname:rec groupname:rec from_state:STARTING pid:P1"',
+];
+
 /** What supervisord 4.2.5 gives rec (and late) in each part, as measured; ours must give the same. */
 const EXPECTED: Readonly<Record<Part, { readonly rec: readonly string[]; readonly late: readonly string[] }>> = {
   supervision: {
     rec: [
-      'ver:3.0 server:oracle serial:0 pool:rec poolserial:0 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:rec\\n"',
-      'ver:3.0 server:oracle serial:1 pool:rec poolserial:1 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:crash\\n"',
-      'ver:3.0 server:oracle serial:2 pool:rec poolserial:2 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:talker\\n"',
-      'ver:3.0 server:oracle serial:3 pool:rec poolserial:3 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:capture\\n"',
-      'ver:3.0 server:oracle serial:4 pool:rec poolserial:4 eventname:SUPERVISOR_STATE_CHANGE_RUNNING len:OK | ""',
-      'ver:3.0 server:oracle serial:5 pool:rec poolserial:5 eventname:PROCESS_STATE_STARTING len:OK | "processname:rec groupname:rec from_state:STOPPED tries:0"',
-      'ver:3.0 server:oracle serial:6 pool:rec poolserial:6 eventname:PROCESS_STATE_RUNNING len:OK | "processname:rec groupname:rec from_state:STARTING pid:P1"',
+      ...STARTUP,
       'ver:3.0 server:oracle serial:7 pool:rec poolserial:7 eventname:PROCESS_STATE_STARTING len:OK | "processname:crash groupname:crash from_state:STOPPED tries:0"',
       'ver:3.0 server:oracle serial:8 pool:rec poolserial:8 eventname:PROCESS_STATE_RUNNING len:OK | "processname:crash groupname:crash from_state:STARTING pid:P2"',
       'ver:3.0 server:oracle serial:9 pool:rec poolserial:9 eventname:PROCESS_STATE_EXITED len:OK | "processname:crash groupname:crash from_state:RUNNING expected:0 pid:P2"',
@@ -246,13 +251,7 @@ const EXPECTED: Readonly<Record<Part, { readonly rec: readonly string[]; readonl
   },
   output: {
     rec: [
-      'ver:3.0 server:oracle serial:0 pool:rec poolserial:0 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:rec\\n"',
-      'ver:3.0 server:oracle serial:1 pool:rec poolserial:1 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:crash\\n"',
-      'ver:3.0 server:oracle serial:2 pool:rec poolserial:2 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:talker\\n"',
-      'ver:3.0 server:oracle serial:3 pool:rec poolserial:3 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:capture\\n"',
-      'ver:3.0 server:oracle serial:4 pool:rec poolserial:4 eventname:SUPERVISOR_STATE_CHANGE_RUNNING len:OK | ""',
-      'ver:3.0 server:oracle serial:5 pool:rec poolserial:5 eventname:PROCESS_STATE_STARTING len:OK | "processname:rec groupname:rec from_state:STOPPED tries:0"',
-      'ver:3.0 server:oracle serial:6 pool:rec poolserial:6 eventname:PROCESS_STATE_RUNNING len:OK | "processname:rec groupname:rec from_state:STARTING pid:P1"',
+      ...STARTUP,
       'ver:3.0 server:oracle serial:7 pool:rec poolserial:7 eventname:PROCESS_STATE_STARTING len:OK | "processname:talker groupname:talker from_state:STOPPED tries:0"',
       'ver:3.0 server:oracle serial:8 pool:rec poolserial:8 eventname:PROCESS_STATE_RUNNING len:OK | "processname:talker groupname:talker from_state:STARTING pid:P2"',
       'ver:3.0 server:oracle serial:9 pool:rec poolserial:9 eventname:PROCESS_LOG_STDOUT len:OK | "processname:talker groupname:talker pid:P2 channel:stdout\\none\\ntwo\\n"',

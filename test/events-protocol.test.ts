@@ -42,15 +42,18 @@ interface ScenarioSpec {
   readonly steps: (c: Context) => Promise<void>;
 }
 
+/** One event, which x is given twice (the second time accepted). */
+async function deliveredTwice(c: Context, data: string): Promise<void> {
+  await c.send(data);
+  await c.recordsOf('x', 2);
+  await c.logLine(/x: event was processed/u);
+}
+
 const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
   'fail-first': {
     title: 'a listener answering RESULT 4\\nFAIL gets the event again, and the rejection is logged',
     mode: 'fail-first',
-    async steps(c) {
-      await c.send('once');
-      await c.recordsOf('x', 2);
-      await c.logLine(/x: event was processed/u);
-    },
+    steps: async (c) => deliveredTwice(c, 'once'),
   },
   garbage: {
     title: 'a listener writing garbage while READY goes UNKNOWN and gets no more events',
@@ -76,11 +79,7 @@ const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
   'die-busy': {
     title: 'a listener that dies while BUSY is restarted and given the same event again',
     mode: 'die-busy',
-    async steps(c) {
-      await c.send('survives the listener');
-      await c.recordsOf('x', 2);
-      await c.logLine(/x: event was processed/u);
-    },
+    steps: async (c) => deliveredTwice(c, 'survives the listener'),
   },
   overflow: {
     title: 'a pool whose buffer overflows discards the oldest events with supervisord\'s log line',
@@ -120,11 +119,11 @@ const LIFECYCLE = [/^(spawned: 'x' |success: x |exited: x |stopped: x |gave up: 
 
 interface Outcome {
   /** What x was given: serial, poolserial, payload. */
-  readonly deliveries: string[];
+  readonly deliveries: readonly string[];
   /** x's process state once the scenario's facts are in. */
   readonly state: string;
-  readonly log: string[];
-  readonly lifecycle: string[];
+  readonly log: readonly string[];
+  readonly lifecycle: readonly string[];
 }
 
 async function run(kind: DaemonKind, spec: ScenarioSpec): Promise<Outcome> {
@@ -165,6 +164,15 @@ async function run(kind: DaemonKind, spec: ScenarioSpec): Promise<Outcome> {
   };
 }
 
+/** x started, stayed up, and stopped at the shutdown (exiting 0 on SIGTERM). */
+const RAN_ONCE: readonly string[] = [
+  'INFO spawned: \'x\' with pid P1',
+  'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
+  'INFO stopped: x (exit status 0)',
+];
+/** x answered OK and is READY for the next. */
+const PROCESSED: readonly string[] = ['DEBG x: event was processed', 'DEBG x: BUSY -> ACKNOWLEDGED', 'DEBG x: ACKNOWLEDGED -> READY'];
+
 /** supervisord 4.2.5's outcome of each scenario, as measured; ours must be the same. */
 const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
   'fail-first': {
@@ -181,15 +189,9 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'DEBG rebuffering event 0 for pool x (buf size=0, max=10)',
       'DEBG x: ACKNOWLEDGED -> READY',
       'DEBG event 0 sent to listener x',
-      'DEBG x: event was processed',
-      'DEBG x: BUSY -> ACKNOWLEDGED',
-      'DEBG x: ACKNOWLEDGED -> READY',
+      ...PROCESSED,
     ],
-    lifecycle: [
-      'INFO spawned: \'x\' with pid P1',
-      'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
-      'INFO stopped: x (exit status 0)',
-    ],
+    lifecycle: RAN_ONCE,
   },
   garbage: {
     deliveries: [],
@@ -199,11 +201,7 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'DEBG x: READY -> UNKNOWN',
       'WARN x: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol',
     ],
-    lifecycle: [
-      'INFO spawned: \'x\' with pid P1',
-      'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
-      'INFO stopped: x (exit status 0)',
-    ],
+    lifecycle: RAN_ONCE,
   },
   'bad-result': {
     deliveries: [
@@ -218,11 +216,7 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'WARN x: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol',
       'DEBG rebuffering event 0 for pool x (buf size=0, max=10)',
     ],
-    lifecycle: [
-      'INFO spawned: \'x\' with pid P1',
-      'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
-      'INFO stopped: x (exit status 0)',
-    ],
+    lifecycle: RAN_ONCE,
   },
   'die-busy': {
     deliveries: [
@@ -236,9 +230,7 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'DEBG rebuffering event 0 for pool x (buf size=0, max=10)',
       'DEBG x: ACKNOWLEDGED -> READY',
       'DEBG event 0 sent to listener x',
-      'DEBG x: event was processed',
-      'DEBG x: BUSY -> ACKNOWLEDGED',
-      'DEBG x: ACKNOWLEDGED -> READY',
+      ...PROCESSED,
     ],
     lifecycle: [
       'INFO spawned: \'x\' with pid P1',
@@ -261,19 +253,11 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'DEBG x: ACKNOWLEDGED -> READY',
       'DEBG event 2 sent to listener x',
       'DEBG rebuffering event 3 for pool x (buf size=0, max=2)',
-      'DEBG x: event was processed',
-      'DEBG x: BUSY -> ACKNOWLEDGED',
-      'DEBG x: ACKNOWLEDGED -> READY',
+      ...PROCESSED,
       'DEBG event 3 sent to listener x',
-      'DEBG x: event was processed',
-      'DEBG x: BUSY -> ACKNOWLEDGED',
-      'DEBG x: ACKNOWLEDGED -> READY',
+      ...PROCESSED,
     ],
-    lifecycle: [
-      'INFO spawned: \'x\' with pid P1',
-      'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
-      'INFO stopped: x (exit status 0)',
-    ],
+    lifecycle: RAN_ONCE,
   },
 };
 
