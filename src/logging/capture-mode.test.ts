@@ -145,9 +145,9 @@ describe('CaptureMode', () => {
   });
 
   it('strip_ansi is applied to each piece before it is logged or captured', () => {
+    expect(run(100, ['held: \x1b[1mbold\x1b[0m'], true)).toMatchObject({ steps: [], rest: 'held: bold' });
     expect(run(100, [`\x1b[31mred\x1b[0m ${BEGIN}\x1b[1mbold payload here\x1b[0m${END} the end of it\n`], true)).toMatchObject({
       steps: [['log', 'red '], ['captured', 'bold payload here'], ['comm', 'bold payload here']],
-      // The held tail is raw: the caller's log filters strip it when it is written at the end.
       rest: ' the end of it\n',
     });
   });

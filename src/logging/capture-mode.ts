@@ -120,14 +120,16 @@ export class CaptureMode {
 
   /**
    * At end of output: the bytes supervisord holds back and never logs (it drops the dispatcher
-   * when the process ends). Outside capture mode they are plain output, which the caller may
-   * still write to the log file; inside, they are the unfinished capture, dropped as by supervisord.
+   * when the process ends), after strip_ansi. Outside capture mode they are plain output, which
+   * the caller may still write to the log file; inside, they are the unfinished capture, dropped
+   * as by supervisord.
    */
   end(): Buffer {
     const held = this.#held;
     this.#held = EMPTY;
     // A BEGIN that came last waits like text ("not enough data") but is no text to log.
-    return this.#capturing || held.equals(BEGIN_TOKEN) ? EMPTY : held;
+    if (this.#capturing || held.length === 0 || held.equals(BEGIN_TOKEN)) return EMPTY;
+    return this.#strip === undefined ? held : this.#strip(held);
   }
 
   /** clearProcessLogs empties the capture buffer too (its handler's remove), capture mode stays. */
