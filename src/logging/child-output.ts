@@ -316,10 +316,12 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
   };
   // The capture modes of the current run (supervisord makes new dispatchers at each spawn).
   let captures: CaptureMode[] = [];
+  // Per run: the stripper keeps state across reads.
+  const stripper = (): ChunkFilter | null => (p.stripAnsi ? ansiStripper() : null);
   const sinkFor = (channel: Channel, pid: number): ChunkSink | null => {
     const c: ChannelConfig = p[channel];
     const log = channelLog(p, channel, files[channel], options);
-    const strip = p.stripAnsi ? ansiStripper() : null;
+    const strip = stripper();
     const events = c.eventsEnabled && options.onOutputFact !== undefined;
     if (c.captureMaxBytes === 0 && !events) return plainSink(log, strip);
     const capture = new CaptureMode(c.captureMaxBytes, strip ?? undefined);
@@ -334,8 +336,7 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
       captures = [];
       const stdout = stdoutProtocol === undefined
         ? sinkFor('stdout', child.pid)
-        : protocolSink(plainSink(channelLog(p, 'stdout', files.stdout, options), p.stripAnsi ? ansiStripper() : null),
-          stdoutProtocol, p.name, options.onError);
+        : protocolSink(plainSink(channelLog(p, 'stdout', files.stdout, options), stripper()), stdoutProtocol, p.name, options.onError);
       pump(child.stdout, stdout);
       pump(child.stderr, sinkFor('stderr', child.pid));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
