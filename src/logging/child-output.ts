@@ -19,6 +19,7 @@ import type { ChildHandle } from '../process/spawner.js';
 import { filesOpenAnywhere } from '../host/open-files.js';
 import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
+import { pythonBytesRepr } from './python-bytes-repr.js';
 import { LogFile } from './log-file.js';
 
 export type Channel = 'stdout' | 'stderr';
@@ -297,10 +298,15 @@ function eventSink(log: ChannelLog, capture: CaptureMode, pid: number, events: b
   };
 }
 
-/** PEventListenerDispatcher's stdout: logged and echoed as read, then a copy to the protocol reader. */
-function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: string, onError: (message: string) => void): ChunkSink {
+/**
+ * PEventListenerDispatcher's stdout: echoed at debug as supervisord echoes it (the raw bytes'
+ * Python repr), logged as read, then a copy to the protocol reader.
+ */
+function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: string, options: ChildOutputOptions): ChunkSink {
+  const { debugOutput: debug, onError } = options;
   return {
     write(chunk) {
+      debug?.(`'${name}' stdout output:\n${pythonBytesRepr(chunk)}`);
       const writable = logged === null ? true : logged.write(chunk);
       handOn(protocol, Buffer.from(chunk), onError, `${name} eventlistener protocol reader`);
       return writable;
@@ -336,7 +342,8 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
       captures = [];
       const stdout = stdoutProtocol === undefined
         ? sinkFor('stdout', child.pid)
-        : protocolSink(plainSink(channelLog(p, 'stdout', files.stdout, options), stripper()), stdoutProtocol, p.name, options.onError);
+        : protocolSink(plainSink({ ...channelLog(p, 'stdout', files.stdout, options), debug: undefined }, stripper()),
+          stdoutProtocol, p.name, options);
       pump(child.stdout, stdout);
       pump(child.stderr, sinkFor('stderr', child.pid));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
