@@ -19,7 +19,7 @@ import type { ChildHandle } from '../process/spawner.js';
 import { filesOpenAnywhere } from '../host/open-files.js';
 import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
-import { pythonBytesRepr } from './python-bytes-repr.js';
+import { pyBytesRepr } from './python-bytes-repr.js';
 import { LogFile } from './log-file.js';
 
 export type Channel = 'stdout' | 'stderr';
@@ -306,7 +306,7 @@ function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: 
   const { debugOutput: debug, onError } = options;
   return {
     write(chunk) {
-      debug?.(`'${name}' stdout output:\n${pythonBytesRepr(chunk)}`);
+      debug?.(`'${name}' stdout output:\n${pyBytesRepr(chunk)}`);
       const writable = logged === null ? true : logged.write(chunk);
       handOn(protocol, Buffer.from(chunk), onError, `${name} eventlistener protocol reader`);
       return writable;

@@ -1,8 +1,8 @@
 // Expected values printed by /usr/bin/python3 (`'%s' % b`) for the same bytes.
 import { describe, expect, it } from 'vitest';
-import { pythonBytesRepr } from './python-bytes-repr.js';
+import { pyBytesRepr } from './python-bytes-repr.js';
 
-describe('pythonBytesRepr', () => {
+describe('pyBytesRepr', () => {
   it.each([
     [Buffer.from('READY\n'), "b'READY\\n'"],
     [Buffer.from('RESULT 2\nOK'), "b'RESULT 2\\nOK'"],
@@ -13,6 +13,6 @@ describe('pythonBytesRepr', () => {
     [Buffer.from('\t\r'), "b'\\t\\r'"],
     [Buffer.alloc(0), "b''"],
   ])('%s', (data, expected) => {
-    expect(pythonBytesRepr(data)).toBe(expected);
+    expect(pyBytesRepr(data)).toBe(expected);
   });
 });

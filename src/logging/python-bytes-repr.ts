@@ -11,7 +11,8 @@ function escapeOf(byte: number, quote: number): string {
   return `\\x${byte.toString(16).padStart(2, '0')}`;
 }
 
-export function pythonBytesRepr(data: Buffer): string {
+export function pyBytesRepr(bytes: Uint8Array): string {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
   // Single quotes, unless the bytes hold a single quote and no double quote.
   const quote = data.includes(0x27) && !data.includes(0x22) ? 0x22 : 0x27;
   const parts = [`b${String.fromCharCode(quote)}`];
