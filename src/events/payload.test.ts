@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envelope, payloadOf, pyBytesRepr } from './payload.js';
+import { envelope, payloadOf } from './payload.js';
 import type { EngineEvent } from './types.js';
 
 const proc = { name: 'web_0', group: 'web' };
@@ -34,15 +34,6 @@ describe('payloadOf (supervisor/events.py payload())', () => {
     const data = Buffer.from([0x61, 0xff, 0x0a, 0x27, 0x5c]);
     expect(payloadOf({ name: 'PROCESS_LOG_STDOUT', at: 0, process: proc, pid: 1, channel: 'stdout', data }))
       .toBe(`processname:web_0 groupname:web pid:1 channel:stdout\nUndecodable: b"a\\xff\\n'\\\\"`);
-  });
-});
-
-describe('pyBytesRepr', () => {
-  it('matches Python repr() of bytes', () => {
-    expect(pyBytesRepr(Buffer.from('abc'))).toBe("b'abc'");
-    expect(pyBytesRepr(Buffer.from("it's"))).toBe('b"it\'s"');
-    expect(pyBytesRepr(Buffer.from('\'"'))).toBe("b'\\'\"'");
-    expect(pyBytesRepr(Buffer.from([0, 9, 13, 0x7f, 0x80]))).toBe("b'\\x00\\t\\r\\x7f\\x80'");
   });
 });
 

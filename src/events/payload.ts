@@ -1,34 +1,8 @@
 // supervisord's event texts, byte for byte: each type's payload() (supervisor/events.py) and the
 // envelope EventListenerPool._eventEnvelope writes to a listener's stdin.
 
+import { decodedOrUndecodable as dataText } from '../logging/python-bytes-repr.js';
 import type { EngineEvent } from './types.js';
-
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Python's repr() of a bytes object: b'..' (or b".." when it holds ' and no "). */
-export function pyBytesRepr(data: Uint8Array): string {
-  const quote = data.includes(0x27) && !data.includes(0x22) ? '"' : "'";
-  let out = `b${quote}`;
-  for (const byte of data) {
-    if (byte === 0x5c) out += '\\\\';
-    else if (byte === 0x09) out += '\\t';
-    else if (byte === 0x0a) out += '\\n';
-    else if (byte === 0x0d) out += '\\r';
-    else if (byte === quote.charCodeAt(0)) out += `\\${quote}`;
-    else if (byte < 0x20 || byte >= 0x7f) out += `\\x${byte.toString(16).padStart(2, '0')}`;
-    else out += String.fromCharCode(byte);
-  }
-  return `${out}${quote}`;
-}
-
-/** as_string(data), or supervisord's `Undecodable: b'...'` when it is not UTF-8. */
-function dataText(data: Uint8Array): string {
-  try {
-    return STRICT_UTF8.decode(data);
-  } catch {
-    return `Undecodable: ${pyBytesRepr(data)}`;
-  }
-}
 
 export function payloadOf(event: EngineEvent): string {
   switch (event.name) {

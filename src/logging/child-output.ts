@@ -3,6 +3,10 @@
 // (log-file.ts), and a pipe stops being read while its file holds more than its share of unwritten
 // bytes: a child that writes faster than the disk is slowed by its own pipe, never buffered without
 // bound in the daemon, and a stuck disk never stalls supervision.
+// Where supervisord's dispatchers do more than log, so does this: capture mode (capture-mode.ts),
+// PROCESS_LOG / PROCESS_COMMUNICATION facts for the event flow, and an eventlistener's stdout
+// handed to its protocol reader. Without capture and events a chunk takes the plain path, which
+// does nothing per chunk beyond writing it.
 
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, realpathSync, rmSync } from 'node:fs';
@@ -11,21 +15,50 @@ import { posix as path } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
 import type { ChildOutput } from '../process/runner.js';
+import type { ChildHandle } from '../process/spawner.js';
 import { filesOpenAnywhere } from '../host/open-files.js';
+import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
+import { decodedOrUndecodable, pyBytesRepr } from './python-bytes-repr.js';
 import { LogFile } from './log-file.js';
 
 export type Channel = 'stdout' | 'stderr';
+
+/** An output fact for the event flow: the bytes are the subscriber's own (copied). */
+export interface OutputFact {
+  readonly kind: 'log' | 'comm';          // PROCESS_LOG_* or PROCESS_COMMUNICATION_*
+  readonly channel: 'stdout' | 'stderr';
+  readonly pid: number;                   // the child's pid at the time (supervisord's process.pid)
+  readonly data: Buffer;                  // log: the chunk as logged (after strip_ansi); comm: the captured text
+}
 
 export interface ChildOutputOptions {
   readonly childlogdir: string;
   readonly identifier: string;
   readonly onError: (message: string) => void;
-  /** loglevel=debug: supervisord also logs each chunk (`'x' stdout output:\n…`). */
+  /**
+   * loglevel=debug: supervisord's debug lines about child output, each piece it logs
+   * (`'x' stdout output:\n…`) and each comm event (`'x' stdout emitted a comm event`).
+   */
   readonly debugOutput?: (message: string) => void;
+  /**
+   * PROCESS_LOG_* facts (each piece logged, on a channel with `*_events_enabled`) and
+   * PROCESS_COMMUNICATION_* facts (each END token, on a channel with `*_capture_maxbytes`).
+   * Called synchronously, from the pipe's read; a throw is reported through onError.
+   */
+  readonly onOutputFact?: (fact: OutputFact) => void;
 }
 
+/** An eventlistener's stdout, for its protocol reader: each chunk as read, a copy of its own. */
+export type StdoutProtocol = (chunk: Buffer) => void;
+
 export interface ChildLogs extends ChildOutput {
+  /**
+   * Starts reading the child's pipes. With `stdoutProtocol` (an eventlistener's process), stdout
+   * is logged and echoed as supervisord's PEventListenerDispatcher does and then handed on: no
+   * capture mode and no PROCESS_LOG facts for it. Its stderr is an ordinary channel.
+   */
+  attach(child: ChildHandle, stdoutProtocol?: StdoutProtocol): void;
   /** The log file paths, '' when none (as supervisord's getProcessInfo reports them). */
   readonly stdoutPath: string;
   readonly stderrPath: string;
@@ -100,16 +133,10 @@ function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: 
   });
 }
 
-function filtersFor(p: ProcessConfig, c: ChannelConfig): ChunkFilter[] {
-  const filters: ChunkFilter[] = [];
-  if (p.stripAnsi) filters.push(ansiStripper());
-  if (c.timestamps) filters.push(lineTimestamper());
-  return filters;
-}
-
 // One read buffer shared by every child pipe. libuv reads into it and calls back synchronously,
-// and every consumer (LogFile.write copies what it keeps, the filters, the debug echo) is done with
-// the bytes before returning, so the next read - on any pipe - may overwrite them. 64 KiB per read,
+// and every consumer (LogFile.write copies what it keeps, the filters, the debug echo, capture
+// mode's held bytes, the facts and the protocol tap, which get copies) is done with the bytes
+// before returning, so the next read - on any pipe - may overwrite them. 64 KiB per read,
 // as Node's own reads (supervisord reads up to 128 KiB). Without it Node allocates a fresh 64 KiB
 // Buffer per read, and a child writing at 1 GB/s leaves ~40 MB of them for the GC to collect
 // late (measured by bench/log-throughput).
@@ -123,6 +150,8 @@ interface StreamHandle {
 interface ChunkSink {
   write(chunk: Buffer): boolean;
   onDrain(resume: () => void): void;
+  /** The pipe is closed: nothing more will come. */
+  end?(): void;
 }
 
 const DISCARD: ChunkSink = { write: () => true, onDrain: (resume) => { resume(); } };
@@ -162,6 +191,7 @@ function readIntoSharedBuffer(stream: Readable, sink: ChunkSink): boolean {
   };
   reader = new Socket(options);
   reader.on('error', () => undefined);
+  if (sink.end !== undefined) reader.once('close', sink.end.bind(sink));
   // The original socket lost its handle: close it with the reader, so ChildProcess 'close' fires,
   // and the reader with it, so whoever owns the stream (the spawner, at exit) can close the pipe.
   reader.once('close', () => stream.destroy());
@@ -180,6 +210,109 @@ function pump(stream: Readable | null, sink: ChunkSink | null): void {
   stream.on('data', (chunk: Buffer) => {
     feed(stream, sink, chunk);
   });
+  if (sink.end !== undefined) stream.once('close', sink.end.bind(sink));
+}
+
+/** Hands `value` to a callback that is not ours: its throw is reported, never thrown into the pipe's read. */
+function handOn<T>(to: (value: T) => void, value: T, onError: (message: string) => void, what: string): void {
+  try {
+    to(value);
+  } catch (error) {
+    onError(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** How one channel's bytes are logged: strip_ansi, then the debug echo, then timestamps and the file. */
+interface ChannelLog {
+  readonly name: string;
+  readonly channel: Channel;
+  readonly file: LogFile | null;
+  readonly debug: ((message: string) => void) | undefined;
+  readonly stamp: ChunkFilter | null;
+}
+
+function channelLog(p: ProcessConfig, channel: Channel, file: LogFile | null, options: ChildOutputOptions): ChannelLog {
+  return { name: p.name, channel, file, debug: options.debugOutput, stamp: p[channel].timestamps ? lineTimestamper() : null };
+}
+
+function onDrainOf(file: LogFile | null): ChunkSink['onDrain'] {
+  return (resume) => {
+    if (file === null) resume();
+    else file.onDrain(resume);
+  };
+}
+
+/** A chunk is logged as read (supervisord's record_output shortcut), with no event. */
+function plainSink(log: ChannelLog, strip: ChunkFilter | null): ChunkSink | null {
+  const { name, channel, file, debug, stamp } = log;
+  if (file === null && debug === undefined) return null;
+  return {
+    write(chunk) {
+      const data = strip === null ? chunk : strip(chunk);
+      debug?.(`'${name}' ${channel} output:\n${decodedOrUndecodable(data)}`);
+      return file === null ? true : file.write(stamp === null ? data : stamp(data));
+    },
+    onDrain: onDrainOf(file),
+  };
+}
+
+/**
+ * supervisord's POutputDispatcher with its capture log and events: each piece `_log` logs goes to
+ * the file (unless captured), the debug echo and, with events enabled, a PROCESS_LOG fact; each
+ * END token makes a PROCESS_COMMUNICATION fact.
+ */
+function eventSink(log: ChannelLog, capture: CaptureMode, pid: number, events: boolean,
+  onFact: ((fact: OutputFact) => void) | undefined, onError: (message: string) => void): ChunkSink {
+  const { name, channel, file, debug, stamp } = log;
+  const emit = (fact: OutputFact): void => {
+    if (onFact !== undefined) handOn(onFact, fact, onError, `${name} ${channel} ${fact.kind} event subscriber`);
+  };
+  // false once a write of this chunk found the file full (the pipe then waits for onDrain).
+  let writable = true;
+  const toFile = (data: Buffer): void => {
+    if (file !== null && !file.write(stamp === null ? data : stamp(data))) writable = false;
+  };
+  const out: CaptureOutput = {
+    logged(data, captured) {
+      if (!captured) toFile(data);
+      debug?.(`'${name}' ${channel} output:\n${decodedOrUndecodable(data)}`);
+      // A copy: `data` may be a view of the shared read buffer.
+      if (events) emit({ kind: 'log', channel, pid, data: Buffer.from(data) });
+    },
+    communicated(data) {
+      emit({ kind: 'comm', channel, pid, data });
+      debug?.(`'${name}' ${channel} emitted a comm event`);
+    },
+  };
+  return {
+    write(chunk) {
+      writable = true;
+      capture.feed(chunk, out);
+      return writable;
+    },
+    onDrain: onDrainOf(file),
+    end() {
+      // supervisord never logs what it still holds back at the end; its log file loses nothing here.
+      toFile(capture.end());
+    },
+  };
+}
+
+/**
+ * PEventListenerDispatcher's stdout: echoed at debug as supervisord echoes it (the raw bytes'
+ * Python repr), logged as read, then a copy to the protocol reader.
+ */
+function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: string, options: ChildOutputOptions): ChunkSink {
+  const { debugOutput: debug, onError } = options;
+  return {
+    write(chunk) {
+      debug?.(`'${name}' stdout output:\n${pyBytesRepr(chunk)}`);
+      const writable = logged === null ? true : logged.write(chunk);
+      handOn(protocol, Buffer.from(chunk), onError, `${name} eventlistener protocol reader`);
+      return writable;
+    },
+    onDrain: logged === null ? (resume) => { resume(); } : logged.onDrain.bind(logged),
+  };
 }
 
 export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
@@ -187,41 +320,32 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
     stdout: logFile(p, 'stdout', p.stdout, options),
     stderr: p.redirectStderr ? null : logFile(p, 'stderr', p.stderr, options),
   };
-  const sinkFor = (channel: Channel): ChunkSink | null => {
-    const file = files[channel];
-    const debug = options.debugOutput;
-    if (file === null && debug === undefined) return null;
-    const filters = filtersFor(p, p[channel]);
-    return {
-      write(chunk) {
-        const data = filters.reduce((acc, filter) => filter(acc), chunk);
-        debug?.(`'${p.name}' ${channel} output:\n${data.toString('utf8')}`);
-        return file === null ? true : file.write(data);
-      },
-      onDrain(resume) {
-        if (file === null) resume();
-        else file.onDrain(resume);
-      },
-    };
+  // The capture modes of the current run (supervisord makes new dispatchers at each spawn).
+  let captures: CaptureMode[] = [];
+  // Per run: the stripper keeps state across reads.
+  const stripper = (): ChunkFilter | null => (p.stripAnsi ? ansiStripper() : null);
+  const sinkFor = (channel: Channel, pid: number): ChunkSink | null => {
+    const c: ChannelConfig = p[channel];
+    const log = channelLog(p, channel, files[channel], options);
+    const strip = stripper();
+    const events = c.eventsEnabled && options.onOutputFact !== undefined;
+    if (c.captureMaxBytes === 0 && !events) return plainSink(log, strip);
+    const capture = new CaptureMode(c.captureMaxBytes, strip ?? undefined);
+    captures.push(capture);
+    return eventSink(log, capture, pid, events, options.onOutputFact, options.onError);
   };
   const all = (): LogFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
   return {
     stdoutPath: files.stdout?.path ?? '',
     stderrPath: files.stderr?.path ?? '',
     attach(child, stdoutProtocol) {
-      const stdout = sinkFor('stdout');
-      pump(child.stdout, stdoutProtocol === undefined ? stdout : {
-        write(chunk) {
-          const more = stdout?.write(chunk) ?? true;
-          stdoutProtocol(Buffer.from(chunk));
-          return more;
-        },
-        onDrain(resume) {
-          if (stdout === null) resume();
-          else stdout.onDrain(resume);
-        },
-      });
-      pump(child.stderr, sinkFor('stderr'));
+      captures = [];
+      const stdout = stdoutProtocol === undefined
+        ? sinkFor('stdout', child.pid)
+        : protocolSink(plainSink({ ...channelLog(p, 'stdout', files.stdout, options), debug: undefined }, stripper()),
+          stdoutProtocol, p.name, options);
+      pump(child.stdout, stdout);
+      pump(child.stderr, sinkFor('stderr', child.pid));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);
     },
@@ -229,6 +353,8 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
       for (const f of all()) f.reopen();
     },
     clear() {
+      // supervisord's removelogs empties the capture buffer too (BoundIO's handler.remove).
+      for (const c of captures) c.clearCapture();
       for (const f of all()) {
         // What was read before the clear belongs to the file being removed.
         f.discardQueued();

@@ -7,7 +7,8 @@ import type { EventListenerExtras } from '../config/schema.js';
 import type { EventFlow } from '../events/flow.js';
 import { SerialCounter } from '../events/flow.js';
 import { ListenerProtocol, type ListenerState } from '../events/listener-protocol.js';
-import { envelope, pyBytesRepr } from '../events/payload.js';
+import { envelope } from '../events/payload.js';
+import { decodedOrUndecodable } from '../logging/python-bytes-repr.js';
 import { isSubtype, type EngineEvent, type EventTypeName } from '../events/types.js';
 import type { RunnerLogLevel } from '../process/runner.js';
 import type { ProcessState } from '../process/state.js';
@@ -37,14 +38,6 @@ export interface ListenerPoolDeps {
 }
 
 const PROCESS_EXIT_STATES: ReadonlySet<string> = new Set(['PROCESS_STATE_STOPPED', 'PROCESS_STATE_EXITED', 'PROCESS_STATE_BACKOFF']);
-
-function resultLineText(line: Buffer): string {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(line);
-  } catch {
-    return `Undecodable: ${pyBytesRepr(line)}`;
-  }
-}
 
 export class ListenerPool {
   readonly name: string;
@@ -98,7 +91,7 @@ export class ListenerPool {
           this.handleResult(name, listener, body);
         },
         badResultLine: (line) => {
-          log('warn', `${name}: bad result line: '${resultLineText(line)}'`);
+          log('warn', `${name}: bad result line: '${decodedOrUndecodable(line)}'`);
         },
         rejectInFlight: () => {
           this.rejected(listener);
