@@ -5,13 +5,15 @@
 // Both recordings must be the same sequence of headers and payloads.
 //
 // The scenario is a chain of single facts, each waited for in the recording before the next step,
-// so the order of events is the daemons' and never a race between two processes: a program that
-// runs past startsecs and crashes, is restarted and then crash-loops into FATAL (startretries=2);
-// a stdout_events_enabled program writing two lines in one write; a capture-mode program writing a
-// <!--XSUPERVISOR:BEGIN-->...<!--XSUPERVISOR:END--> block; remote events sent through Python's XML-RPC
-// transport; groups added and removed by the stock supervisorctl's `update` after editing the config
-// (one of them a second listener pool, so global and pool serials part ways); explicit stops; and
-// the shutdown, whose SUPERVISOR_STATE_CHANGE_STOPPING both daemons deliver before stopping the listener.
+// so the order of events is the daemons' and never a race between two processes. Two parts, each
+// its own daemon run. `supervision`: a program that runs past startsecs and crashes, is restarted
+// and then crash-loops into FATAL (startretries=2); remote events sent through Python's XML-RPC
+// transport; groups added and removed by the stock supervisorctl's `update` after editing the
+// config (one of them a second listener pool, so global and pool serials part ways); ticks.
+// `output`: a program with stdout/stderr_events_enabled writing UTF-8 text and an undecodable byte,
+// each in one write; a capture-mode program writing <!--XSUPERVISOR:BEGIN-->...<!--XSUPERVISOR:END-->
+// blocks on both channels; explicit stops. Both end in a shutdown, whose
+// SUPERVISOR_STATE_CHANGE_STOPPING both daemons deliver before stopping the listener.
 //
 // Normalised: pids (P1, P2 ... in order of appearance, so a RUNNING and the EXITED after it must still
 // name the same pid) and tick times. TICK_* events are the one thing whose position in the sequence
@@ -36,7 +38,7 @@ interface Groups {
 }
 
 function config(dir: string, groups: Groups = {}): string {
-  const say = (name: string, text: string): string => `${PYTHON} ${FIXTURES}/say-on-signal.py ${dir}/${name}.ready '${text}'`;
+  const say = (name: string, stdout: string, stderr: string): string => `${PYTHON} ${FIXTURES}/say-on-signal.py ${dir}/${name}.ready '${stdout}' '${stderr}'`;
   return `${controlledDaemonHeader(dir, 'identifier=oracle\nloglevel=info')}
 [eventlistener:rec]
 command=${RECORDER} ${dir}/rec.jsonl
@@ -56,15 +58,17 @@ startretries=2
 priority=10
 
 [program:talker]
-command=${say('talker', 'one\\ntwo\\n')}
+command=${say('talker', 'one\\ntwo \\xe2\\x9c\\x93 h\\xc3\\xa9llo\\n', 'bad \\xff byte\\n')}
 autostart=false
 stdout_events_enabled=true
+stderr_events_enabled=true
 priority=20
 
 [program:capture]
-command=${say('capture', 'before\\n<!--XSUPERVISOR:BEGIN-->captured\\ntext<!--XSUPERVISOR:END-->after\\n')}
+command=${say('capture', 'before\\n<!--XSUPERVISOR:BEGIN-->captured\\ntext<!--XSUPERVISOR:END-->after\\n', '<!--XSUPERVISOR:BEGIN-->on stderr<!--XSUPERVISOR:END-->')}
 autostart=false
 stdout_capture_maxbytes=1MB
+stderr_capture_maxbytes=1MB
 priority=30
 ${groups.late === true ? `
 [eventlistener:late]
@@ -183,13 +187,18 @@ async function runScenario(kind: DaemonKind, part: Part): Promise<Recording> {
     // This part takes longer than 5 s on any machine, so a TICK_5 is there (or on its way).
     await recorded('a TICK_5', isEvent('TICK_5'));
   } else {
-    // PROCESS_LOG_STDOUT, then PROCESS_COMMUNICATION_STDOUT: each program writes once, on a signal.
-    for (const [name, event] of [['talker', 'PROCESS_LOG_STDOUT'], ['capture', 'PROCESS_COMMUNICATION_STDOUT']] as const) {
+    // PROCESS_LOG_*, then PROCESS_COMMUNICATION_*: each program writes once per signal, stdout on
+    // SIGUSR1, stderr on SIGUSR2 (UTF-8 and an undecodable byte in the log events: `len` counts
+    // characters, as supervisord's, and a childutils listener reads characters).
+    const writes = [['talker', 'PROCESS_LOG'], ['capture', 'PROCESS_COMMUNICATION']] as const;
+    for (const [name, kindOfEvent] of writes) {
       await client.startProcess(name, false);
       const records = await recorded(`${name} RUNNING`, isEvent('PROCESS_STATE_RUNNING', name));
       await waitForFile(`${dir}/${name}.ready`, /^/u, 20_000);
-      process.kill(pidOf(records, name), 'SIGUSR1');
-      await recorded(`${name} ${event}`, isEvent(event, name));
+      for (const [signal, channel] of [['SIGUSR1', 'STDOUT'], ['SIGUSR2', 'STDERR']] as const) {
+        process.kill(pidOf(records, name), signal);
+        await recorded(`${name} ${kindOfEvent}_${channel}`, isEvent(`${kindOfEvent}_${channel}`, name));
+      }
     }
     for (const name of ['talker', 'capture']) {
       await client.stopProcess(name, true);
@@ -254,15 +263,17 @@ const EXPECTED: Readonly<Record<Part, { readonly rec: readonly string[]; readonl
       ...STARTUP,
       'ver:3.0 server:oracle serial:7 pool:rec poolserial:7 eventname:PROCESS_STATE_STARTING len:OK | "processname:talker groupname:talker from_state:STOPPED tries:0"',
       'ver:3.0 server:oracle serial:8 pool:rec poolserial:8 eventname:PROCESS_STATE_RUNNING len:OK | "processname:talker groupname:talker from_state:STARTING pid:P2"',
-      'ver:3.0 server:oracle serial:9 pool:rec poolserial:9 eventname:PROCESS_LOG_STDOUT len:OK | "processname:talker groupname:talker pid:P2 channel:stdout\\none\\ntwo\\n"',
-      'ver:3.0 server:oracle serial:10 pool:rec poolserial:10 eventname:PROCESS_STATE_STARTING len:OK | "processname:capture groupname:capture from_state:STOPPED tries:0"',
-      'ver:3.0 server:oracle serial:11 pool:rec poolserial:11 eventname:PROCESS_STATE_RUNNING len:OK | "processname:capture groupname:capture from_state:STARTING pid:P3"',
-      'ver:3.0 server:oracle serial:12 pool:rec poolserial:12 eventname:PROCESS_COMMUNICATION_STDOUT len:OK | "processname:capture groupname:capture pid:P3\\ncaptured\\ntext"',
-      'ver:3.0 server:oracle serial:13 pool:rec poolserial:13 eventname:PROCESS_STATE_STOPPING len:OK | "processname:talker groupname:talker from_state:RUNNING pid:P2"',
-      'ver:3.0 server:oracle serial:14 pool:rec poolserial:14 eventname:PROCESS_STATE_STOPPED len:OK | "processname:talker groupname:talker from_state:STOPPING pid:P2"',
-      'ver:3.0 server:oracle serial:15 pool:rec poolserial:15 eventname:PROCESS_STATE_STOPPING len:OK | "processname:capture groupname:capture from_state:RUNNING pid:P3"',
-      'ver:3.0 server:oracle serial:16 pool:rec poolserial:16 eventname:PROCESS_STATE_STOPPED len:OK | "processname:capture groupname:capture from_state:STOPPING pid:P3"',
-      'ver:3.0 server:oracle serial:17 pool:rec poolserial:17 eventname:SUPERVISOR_STATE_CHANGE_STOPPING len:OK | ""',
+      'ver:3.0 server:oracle serial:9 pool:rec poolserial:9 eventname:PROCESS_LOG_STDOUT len:OK | "processname:talker groupname:talker pid:P2 channel:stdout\\none\\ntwo ✓ héllo\\n"',
+      'ver:3.0 server:oracle serial:10 pool:rec poolserial:10 eventname:PROCESS_LOG_STDERR len:OK | "processname:talker groupname:talker pid:P2 channel:stderr\\nUndecodable: b\'bad \\\\xff byte\\\\n\'"',
+      'ver:3.0 server:oracle serial:11 pool:rec poolserial:11 eventname:PROCESS_STATE_STARTING len:OK | "processname:capture groupname:capture from_state:STOPPED tries:0"',
+      'ver:3.0 server:oracle serial:12 pool:rec poolserial:12 eventname:PROCESS_STATE_RUNNING len:OK | "processname:capture groupname:capture from_state:STARTING pid:P3"',
+      'ver:3.0 server:oracle serial:13 pool:rec poolserial:13 eventname:PROCESS_COMMUNICATION_STDOUT len:OK | "processname:capture groupname:capture pid:P3\\ncaptured\\ntext"',
+      'ver:3.0 server:oracle serial:14 pool:rec poolserial:14 eventname:PROCESS_COMMUNICATION_STDERR len:OK | "processname:capture groupname:capture pid:P3\\non stderr"',
+      'ver:3.0 server:oracle serial:15 pool:rec poolserial:15 eventname:PROCESS_STATE_STOPPING len:OK | "processname:talker groupname:talker from_state:RUNNING pid:P2"',
+      'ver:3.0 server:oracle serial:16 pool:rec poolserial:16 eventname:PROCESS_STATE_STOPPED len:OK | "processname:talker groupname:talker from_state:STOPPING pid:P2"',
+      'ver:3.0 server:oracle serial:17 pool:rec poolserial:17 eventname:PROCESS_STATE_STOPPING len:OK | "processname:capture groupname:capture from_state:RUNNING pid:P3"',
+      'ver:3.0 server:oracle serial:18 pool:rec poolserial:18 eventname:PROCESS_STATE_STOPPED len:OK | "processname:capture groupname:capture from_state:STOPPING pid:P3"',
+      'ver:3.0 server:oracle serial:19 pool:rec poolserial:19 eventname:SUPERVISOR_STATE_CHANGE_STOPPING len:OK | ""',
     ],
     late: [],
   },
@@ -278,7 +289,7 @@ if (!ORACLE_AVAILABLE && process.env['CI'] === 'true') {
 
 const TITLES: Readonly<Record<Part, string>> = {
   supervision: 'a crash loop into FATAL, remote events, groups and a second pool added and removed by update, ticks, shutdown',
-  output: 'PROCESS_LOG_STDOUT (stdout_events_enabled) and PROCESS_COMMUNICATION_STDOUT (capture mode), stops, shutdown',
+  output: 'PROCESS_LOG_STDOUT/STDERR (*_events_enabled, UTF-8 and undecodable) and PROCESS_COMMUNICATION_STDOUT/STDERR (capture mode), stops, shutdown',
 };
 
 describe.skipIf(!ORACLE_AVAILABLE)('events: a childutils listener records the same under supervisord 4.2.5 and tssupervisord', () => {
