@@ -73,7 +73,8 @@ priority=30
 ${groups.late === true ? `
 [eventlistener:late]
 command=${RECORDER} ${dir}/late.jsonl
-events=REMOTE_COMMUNICATION
+; a concrete type, an abstract one's member, and an abstract one (PROCESS_GROUP_ADDED/REMOVED)
+events=REMOTE_COMMUNICATION,PROCESS_STATE_STOPPED,PROCESS_GROUP
 priority=40
 ` : ''}${groups.extra === true ? `
 [program:extra]
@@ -181,6 +182,7 @@ async function runScenario(kind: DaemonKind, part: Part): Promise<Recording> {
     writeFileSync(conf, config(dir, { late: true }));
     expect((await supervisorctl(conf, 'update')).split('\n').sort()).toEqual(['extra: removed process group', 'extra: stopped']);
     await recorded('extra removed', (r) => r.headers['eventname'] === 'PROCESS_GROUP_REMOVED' && r.payload.includes('extra'));
+    await waitForRecord(lateFile, `extra removed, in late (${kind})`, (r) => r.headers['eventname'] === 'PROCESS_GROUP_REMOVED' && r.payload.includes('extra'));
     writeFileSync(conf, config(dir));
     expect((await supervisorctl(conf, 'update')).split('\n').sort()).toEqual(['late: removed process group', 'late: stopped']);
     await recorded('late removed', (r) => r.headers['eventname'] === 'PROCESS_GROUP_REMOVED' && r.payload.includes('late'));
@@ -255,7 +257,11 @@ const EXPECTED: Readonly<Record<Part, { readonly rec: readonly string[]; readonl
       'ver:3.0 server:oracle serial:31 pool:rec poolserial:31 eventname:SUPERVISOR_STATE_CHANGE_STOPPING len:OK | ""',
     ],
     late: [
-      'ver:3.0 server:oracle serial:21 pool:late poolserial:0 eventname:REMOTE_COMMUNICATION len:OK | "type:oracle\\nsecond"',
+      'ver:3.0 server:oracle serial:18 pool:late poolserial:0 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:late\\n"',
+      'ver:3.0 server:oracle serial:21 pool:late poolserial:1 eventname:REMOTE_COMMUNICATION len:OK | "type:oracle\\nsecond"',
+      'ver:3.0 server:oracle serial:22 pool:late poolserial:2 eventname:PROCESS_GROUP_ADDED len:OK | "groupname:extra\\n"',
+      'ver:3.0 server:oracle serial:26 pool:late poolserial:3 eventname:PROCESS_STATE_STOPPED len:OK | "processname:extra groupname:extra from_state:STOPPING pid:P4"',
+      'ver:3.0 server:oracle serial:27 pool:late poolserial:4 eventname:PROCESS_GROUP_REMOVED len:OK | "groupname:extra\\n"',
     ],
   },
   output: {
