@@ -21,7 +21,7 @@ import {
 } from './support/event-oracle.js';
 import { tempDir } from './support/tmp.js';
 
-type Scenario = 'fail-first' | 'garbage' | 'bad-result' | 'die-busy' | 'overflow';
+type Scenario = 'fail-first' | 'garbage' | 'garbage-first' | 'bad-result' | 'die-busy' | 'overflow';
 
 interface Context {
   readonly dir: string;
@@ -49,6 +49,13 @@ async function deliveredTwice(c: Context, data: string): Promise<void> {
   await c.logLine(/x: event was processed/u);
 }
 
+/** x went UNKNOWN by itself; an event sent then reaches the witness and not x. */
+async function ignoredOnceUnknown(c: Context): Promise<void> {
+  await c.logLine(/x: has entered the UNKNOWN state/u);
+  await c.send('after the garbage');
+  await c.recordsOf('witness', 1);
+}
+
 const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
   'fail-first': {
     title: 'a listener answering RESULT 4\\nFAIL gets the event again, and the rejection is logged',
@@ -59,11 +66,13 @@ const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
     title: 'a listener writing garbage while READY goes UNKNOWN and gets no more events',
     mode: 'garbage',
     witness: true,
-    async steps(c) {
-      await c.logLine(/x: has entered the UNKNOWN state/u);
-      await c.send('after the garbage');
-      await c.recordsOf('witness', 1);
-    },
+    steps: ignoredOnceUnknown,
+  },
+  'garbage-first': {
+    title: 'a listener whose first output is not READY goes UNKNOWN and gets no events',
+    mode: 'garbage-first',
+    witness: true,
+    steps: ignoredOnceUnknown,
   },
   'bad-result': {
     title: 'a listener with a bad result line goes UNKNOWN with supervisord\'s message',
@@ -170,6 +179,7 @@ const RAN_ONCE: readonly string[] = [
   'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
   'INFO stopped: x (exit status 0)',
 ];
+const UNKNOWN_WARNING = 'WARN x: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol';
 /** x answered OK and is READY for the next. */
 const PROCESSED: readonly string[] = ['DEBG x: event was processed', 'DEBG x: BUSY -> ACKNOWLEDGED', 'DEBG x: ACKNOWLEDGED -> READY'];
 
@@ -199,7 +209,16 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
     log: [
       'DEBG x: ACKNOWLEDGED -> READY',
       'DEBG x: READY -> UNKNOWN',
-      'WARN x: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol',
+      UNKNOWN_WARNING,
+    ],
+    lifecycle: RAN_ONCE,
+  },
+  'garbage-first': {
+    deliveries: [],
+    state: 'RUNNING',
+    log: [
+      'DEBG x: ACKNOWLEDGED -> UNKNOWN',
+      UNKNOWN_WARNING,
     ],
     lifecycle: RAN_ONCE,
   },
@@ -213,7 +232,7 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'DEBG event 0 sent to listener x',
       'WARN x: bad result line: \'RESULT two\'',
       'DEBG x: BUSY -> UNKNOWN',
-      'WARN x: has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol',
+      UNKNOWN_WARNING,
       'DEBG rebuffering event 0 for pool x (buf size=0, max=10)',
     ],
     lifecycle: RAN_ONCE,
