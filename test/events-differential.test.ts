@@ -95,7 +95,8 @@ interface Recording {
 
 const PERIODS: Readonly<Record<string, number>> = { TICK_5: 5, TICK_60: 60, TICK_3600: 3600 };
 
-function normalise(rec: readonly Recorded[], late: readonly Recorded[]): Recording {
+/** `startedAt`: epoch seconds before the daemon started; a tick is only ever for a period begun since. */
+function normalise(rec: readonly Recorded[], late: readonly Recorded[], startedAt: number): Recording {
   const pids = new PidLabels();
   const tickSerials: number[] = [];
   const ticks: string[] = [];
@@ -110,6 +111,7 @@ function normalise(rec: readonly Recorded[], late: readonly Recorded[]): Recordi
     expect(when % period, `${name} ${r.payload}`).toBe(0);
     const previous = lastWhen.get(name);
     if (previous !== undefined) expect(when - previous, `${name} after when:${previous}`).toBe(period);
+    else expect(when, `the first ${name} is for a period begun after the start (${startedAt})`).toBeGreaterThan(startedAt);
     lastWhen.set(name, when);
     ticks.push(`${header(r, Number(r.headers['serial']), Number(r.headers['poolserial']))} | when:T`
       .replace(/serial:\d+ (pool:\S+) poolserial:\d+/u, 'serial:S $1 poolserial:S'));
@@ -149,6 +151,7 @@ async function runScenario(kind: DaemonKind, part: Part): Promise<Recording> {
   const recFile = `${dir}/rec.jsonl`;
   const lateFile = `${dir}/late.jsonl`;
   writeFileSync(conf, config(dir));
+  const startedAt = Date.now() / 1000;
   const daemon = startKind(kind, conf, dir, `${dir}/sup.log`);
   await waitForSocket(socket);
   const client = controlClient(socket);
@@ -211,7 +214,7 @@ async function runScenario(kind: DaemonKind, part: Part): Promise<Recording> {
   expect(await supervisorctl(conf, 'shutdown')).toBe('Shut down');
   expect(await daemon.exited()).toBe(0);
   await recorded('SUPERVISOR_STATE_CHANGE_STOPPING', isEvent('SUPERVISOR_STATE_CHANGE_STOPPING'));
-  return normalise(readRecords(recFile), readRecords(lateFile));
+  return normalise(readRecords(recFile), readRecords(lateFile), startedAt);
 }
 
 /** Both parts begin so: every group is added, the daemon is RUNNING, then rec starts. */
