@@ -8,7 +8,8 @@
 //
 // Compared log lines: those supervisord writes about the listener `x` and its pool (its listener
 // state changes, deliveries, rejections, re-buffering, overflow, and its spawned / success / exited /
-// stopped lines), pids normalised. Not compared: the debug echo of the listener's stdout (Python
+// stopped lines), pids normalised; in the pool of two, each process's lines are a run of their own
+// (how two processes' lines interleave is a race). Not compared: the debug echo of the listener's stdout (Python
 // byte reprs, and split wherever the pipe read happened to end) and `waiting for` / `killing` lines.
 
 import { existsSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ import {
 } from './support/event-oracle.js';
 import { tempDir } from './support/tmp.js';
 
-type Scenario = 'fail-first' | 'garbage' | 'garbage-first' | 'bad-result' | 'die-busy' | 'overflow';
+type Scenario = 'fail-first' | 'garbage' | 'garbage-first' | 'bad-result' | 'die-busy' | 'die-busy-pool' | 'overflow';
 
 interface Context {
   readonly dir: string;
@@ -29,6 +30,8 @@ interface Context {
   readonly send: (data: string) => Promise<void>;
   readonly recordsOf: (listener: string, count: number) => Promise<void>;
   readonly logLine: (pattern: RegExp) => Promise<string>;
+  /** Waits for the `count`th log line matching `pattern`. */
+  readonly logLines: (pattern: RegExp, count: number) => Promise<void>;
 }
 
 interface ScenarioSpec {
@@ -37,6 +40,8 @@ interface ScenarioSpec {
   readonly mode: string;
   /** Extra lines for [eventlistener:x]. */
   readonly options?: string;
+  /** numprocs=2: the pool's processes are x_00 and x_01. */
+  readonly numprocs?: 2;
   /** A second, well-behaved pool on the same events, to show what x no longer gets. */
   readonly witness?: boolean;
   readonly steps: (c: Context) => Promise<void>;
@@ -46,7 +51,13 @@ interface ScenarioSpec {
 async function deliveredTwice(c: Context, data: string): Promise<void> {
   await c.send(data);
   await c.recordsOf('x', 2);
+  await readyAgain(c);
+}
+
+/** x processed its last event and said READY again: at its start, after the first event, after the second. */
+async function readyAgain(c: Context): Promise<void> {
   await c.logLine(/x: event was processed/u);
+  await c.logLines(/x: ACKNOWLEDGED -> READY/u, 3);
 }
 
 /** x went UNKNOWN by itself; an event sent then reaches the witness and not x. */
@@ -90,6 +101,21 @@ const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
     mode: 'die-busy',
     steps: async (c) => deliveredTwice(c, 'survives the listener'),
   },
+  'die-busy-pool': {
+    title: 'in a pool of two, the event the first listener died holding goes to the other',
+    mode: 'die-busy',
+    numprocs: 2,
+    async steps(c) {
+      // Both READY first, so the event goes to x_00, the first of the pool, as supervisord picks.
+      await c.logLine(/x_00: ACKNOWLEDGED -> READY/u);
+      await c.logLine(/x_01: ACKNOWLEDGED -> READY/u);
+      await c.send('survives the listener');
+      await c.recordsOf('x_01', 1);
+      await c.logLines(/x_01: ACKNOWLEDGED -> READY/u, 2);
+      await c.logLines(/success: x_00 entered RUNNING state/u, 2);
+      await c.logLines(/x_00: ACKNOWLEDGED -> READY/u, 2);
+    },
+  },
   overflow: {
     title: 'a pool whose buffer overflows discards the oldest events with supervisord\'s log line',
     mode: 'hold',
@@ -99,7 +125,7 @@ const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
       await c.logLine(/pool x event buffer overflowed, discarding event 1/u);
       writeFileSync(`${c.dir}/x.state`, '');
       await c.recordsOf('x', 2);
-      await c.logLine(/x: event was processed/u);
+      await readyAgain(c);
     },
   },
 };
@@ -107,8 +133,10 @@ const SCENARIOS: Readonly<Record<Scenario, ScenarioSpec>> = {
 function config(dir: string, spec: ScenarioSpec): string {
   return `${controlledDaemonHeader(dir, 'identifier=oracle\nloglevel=debug')}
 [eventlistener:x]
-command=${RECORDER} ${dir}/x.jsonl ${spec.mode} ${dir}/x.state
-events=REMOTE_COMMUNICATION
+command=${RECORDER} ${dir}/${spec.numprocs === undefined ? 'x' : 'x_%(process_num)02d'}.jsonl ${spec.mode} ${dir}/x.state
+events=REMOTE_COMMUNICATION${spec.numprocs === undefined ? '' : `
+numprocs=${spec.numprocs}
+process_name=%(program_name)s_%(process_num)02d`}
 stderr_logfile=${dir}/x.err
 ${spec.options ?? ''}
 ${spec.witness === true ? `
@@ -118,18 +146,21 @@ events=REMOTE_COMMUNICATION
 ` : ''}`;
 }
 
-/** The log lines about listener x's protocol and its pool. */
-const PROTOCOL = [/^x: /u, /^event \d+ sent to listener x$/u, /^rebuffering event \d+ for pool x /u, /^pool x /u, /^epipe occurred while sending event \d+ to listener x/u];
+/** The log lines about listener x's protocol (or x_00's, x_01's) and its pool. */
+const PROTOCOL = [
+  /^x(_\d\d)?: /u, /^event \d+ sent to listener x(_\d\d)?$/u, /^rebuffering event \d+ for pool x /u, /^pool x /u,
+  /^epipe occurred while sending event \d+ to listener x(_\d\d)? /u,
+];
 /**
  * x's process lines: a stream of their own, since where `success:` (startsecs after the spawn)
  * falls among the protocol lines depends on how fast the listener's python starts.
  */
-const LIFECYCLE = [/^(spawned: 'x' |success: x |exited: x |stopped: x |gave up: x )/u];
+const LIFECYCLE = [/^(spawned: 'x(_\d\d)?' |(success|exited|stopped|gave up): x(_\d\d)? )/u];
 
 interface Outcome {
-  /** What x was given: serial, poolserial, payload. */
+  /** What x was given (each of x_00, x_01 in turn): serial, poolserial, payload. */
   readonly deliveries: readonly string[];
-  /** x's process state once the scenario's facts are in. */
+  /** x's process state (x_00's and x_01's) once the scenario's facts are in. */
   readonly state: string;
   readonly log: readonly string[];
   readonly lifecycle: readonly string[];
@@ -144,7 +175,8 @@ async function run(kind: DaemonKind, spec: ScenarioSpec): Promise<Outcome> {
   const daemon = startKind(kind, conf, dir, log);
   await waitForSocket(socket);
   // x is RUNNING (and, unless it holds back, READY) before anything is sent, as in supervisord.
-  await daemon.waitForLog(/success: x entered RUNNING state/u, 20_000);
+  const names = spec.numprocs === undefined ? ['x'] : ['x_00', 'x_01'];
+  for (const name of names) await daemon.waitForLog(new RegExp(`success: ${name} entered RUNNING state`, 'u'), 20_000);
   if (spec.witness === true) await daemon.waitForLog(/success: witness entered RUNNING state/u, 20_000);
   await spec.steps({
     dir,
@@ -155,19 +187,37 @@ async function run(kind: DaemonKind, spec: ScenarioSpec): Promise<Outcome> {
       await until(`${count} deliveries to ${listener} (${kind}); so far:\n${readText(file)}`, () => (readRecords(file).length >= count ? true : undefined), 20_000);
     },
     logLine: async (pattern) => daemon.waitForLog(pattern, 20_000),
+    logLines: async (pattern, count) => {
+      await until(`${count} log lines ${String(pattern)} (${kind}) in\n${readText(log)}`,
+        () => (readText(log).split('\n').filter((l) => pattern.test(l)).length >= count ? true : undefined), 20_000);
+    },
   });
-  const info = await controlClient(socket).getProcessInfo('x');
+  const client = controlClient(socket);
+  const states: string[] = [];
+  for (const name of names) states.push((await client.getProcessInfo(name === 'x' ? 'x' : `x:${name}`)).statename);
   expect(await supervisorctl(conf, 'shutdown')).toBe('Shut down');
   expect(await daemon.exited()).toBe(0);
   const pids = new PidLabels();
   const messages = logMessages(readText(log));
-  const about = (patterns: readonly RegExp[]): string[] =>
+  const matching = (patterns: readonly RegExp[]): string[] =>
     messages.filter((m) => patterns.some((p) => p.test(m.slice(m.indexOf(' ') + 1)))).map((m) => pids.text(m));
-  const file = `${dir}/x.jsonl`;
+  // In a pool of two, each process's lines keep their order, but how the two processes' lines
+  // interleave is a race (who says READY first, who is reaped first), so each gets its own run:
+  // x_00's lines, then x_01's, then the pool's.
+  const about = (patterns: readonly RegExp[]): string[] => {
+    const lines = matching(patterns);
+    if (names.length === 1) return lines;
+    const of = (name: string): string[] => lines.filter((l) => new RegExp(`\\b${name}\\b`, 'u').test(l));
+    return [...names.flatMap(of), ...lines.filter((l) => !names.some((n) => of(n).includes(l)))];
+  };
+  const deliveriesTo = (name: string): string[] => {
+    const file = `${dir}/${name}.jsonl`;
+    return (existsSync(file) ? readRecords(file) : []).map((r) => `${names.length > 1 ? `${name} ` : ''}serial:${r.headers['serial'] ?? '?'} `
+      + `poolserial:${r.headers['poolserial'] ?? '?'} ${r.headers['eventname'] ?? '?'} ${JSON.stringify(r.payload)}`);
+  };
   return {
-    deliveries: (existsSync(file) ? readRecords(file) : [])
-      .map((r) => `serial:${r.headers['serial'] ?? '?'} poolserial:${r.headers['poolserial'] ?? '?'} ${r.headers['eventname'] ?? '?'} ${JSON.stringify(r.payload)}`),
-    state: info.statename,
+    deliveries: names.flatMap(deliveriesTo),
+    state: states.join(' '),
     log: about(PROTOCOL),
     lifecycle: about(LIFECYCLE),
   };
@@ -258,6 +308,35 @@ const EXPECTED: Readonly<Record<Scenario, Outcome>> = {
       'INFO spawned: \'x\' with pid P2',
       'INFO success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
       'INFO stopped: x (exit status 0)',
+    ],
+  },
+  'die-busy-pool': {
+    deliveries: [
+      'x_00 serial:0 poolserial:0 REMOTE_COMMUNICATION "type:oracle\\nsurvives the listener"',
+      'x_01 serial:0 poolserial:0 REMOTE_COMMUNICATION "type:oracle\\nsurvives the listener"',
+    ],
+    state: 'RUNNING RUNNING',
+    log: [
+      'DEBG x_00: ACKNOWLEDGED -> READY',
+      'DEBG event 0 sent to listener x_00',
+      'DEBG x_00: ACKNOWLEDGED -> READY',
+      'DEBG x_01: ACKNOWLEDGED -> READY',
+      'DEBG event 0 sent to listener x_01',
+      'DEBG x_01: event was processed',
+      'DEBG x_01: BUSY -> ACKNOWLEDGED',
+      'DEBG x_01: ACKNOWLEDGED -> READY',
+      'DEBG rebuffering event 0 for pool x (buf size=0, max=10)',
+    ],
+    lifecycle: [
+      'INFO spawned: \'x_00\' with pid P1',
+      'INFO success: x_00 entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
+      'WARN exited: x_00 (exit status 1; not expected)',
+      'INFO spawned: \'x_00\' with pid P3',
+      'INFO success: x_00 entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
+      'INFO stopped: x_00 (exit status 0)',
+      'INFO spawned: \'x_01\' with pid P2',
+      'INFO success: x_01 entered RUNNING state, process has stayed up for > than 1 seconds (startsecs)',
+      'INFO stopped: x_01 (exit status 0)',
     ],
   },
   overflow: {
