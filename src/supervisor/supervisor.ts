@@ -8,6 +8,7 @@ import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process
 import type { Spawner } from '../process/spawner.js';
 import { isStoppedState } from '../process/state.js';
 import { EventBus } from './events.js';
+import type { FcgiSocket } from './fcgi-socket.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -20,6 +21,8 @@ export interface SupervisorDeps {
   readonly outputFor: (process: ProcessConfig) => ChildOutput;
   readonly isRoot: boolean;
   readonly gidOf: (uid: number) => number | undefined;
+  /** The listening socket of an fcgi group (see fcgi-socket.ts); null for other groups. */
+  readonly fcgiSocketFor?: (group: GroupConfig) => FcgiSocket | null;
 }
 
 export interface ProcessGroup {
@@ -80,6 +83,7 @@ export class Supervisor {
   }
 
   addGroup(config: GroupConfig): ProcessGroup {
+    const fcgiSocket = this.fcgiSocketOf(config);
     const runners = config.processes.map((p) => new ProcessRunner(p, {
       spawner: this.deps.spawner,
       clock: this.deps.clock,
@@ -93,12 +97,24 @@ export class Supervisor {
       shuttingDown: () => this.moodValue !== 'RUNNING',
       isRoot: this.deps.isRoot,
       gidOf: this.deps.gidOf,
+      ...(fcgiSocket === null ? {} : { fcgiSocket }),
     }));
     const group = { config, runners };
     // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
     this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
     this.events.emit('groupAdded', { group: config.name });
     return group;
+  }
+
+  /**
+   * An fcgi group's socket, made once now to fail early, as supervisord's FastCGIProcessGroup.
+   * supervisord then exits with a traceback; we log why and go on (each spawn then fails saying why).
+   */
+  private fcgiSocketOf(config: GroupConfig): FcgiSocket | null {
+    const socket = this.deps.fcgiSocketFor?.(config) ?? null;
+    const problem = socket?.probe() ?? null;
+    if (problem !== null) this.deps.log('error', `[fcgi-program:${config.name}]: ${problem.message}; its processes cannot be spawned until it can be created`);
+    return socket;
   }
 
   removeGroup(name: string): void {
