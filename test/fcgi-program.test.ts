@@ -89,7 +89,7 @@ worker_processes 1;
 user root root;
 pid nginx.pid;
 error_log stderr info;
-events { worker_connections 64; }
+events { worker_connections 256; }
 http {
     access_log off;
     client_body_temp_path temp/client_body;
@@ -173,6 +173,15 @@ startsecs=1
         const served = /^hello (?<q>\w) from fcgiwrap (?<pid>\d+)\n$/u.exec(res.body)?.groups;
         expect(served?.['q']).toBe(path.slice(-1));
         expect(pool).toContain(Number(served?.['pid']));
+      }
+    }
+
+    // Under concurrency both processes accept() on the one socket; every request is answered.
+    for (let round = 0; round < 4; round++) {
+      const burst = await Promise.all(Array.from({ length: 25 }, async () => get(web, '/unix?u')));
+      for (const res of burst) {
+        expect(res.status).toBe(200);
+        expect(cgi).toContain(Number(/(?<pid>\d+)\n$/u.exec(res.body)?.groups?.['pid']));
       }
     }
 
