@@ -1,7 +1,7 @@
 // The running daemon: logger, pid file, supervisor, control servers, signals. Created by
 // main/daemon.ts once the config is valid and (in daemon mode) the process has detached.
 
-import { rmSync } from 'node:fs';
+import { closeSync, rmSync } from 'node:fs';
 import type { ControlApi } from '../api/control-api.js';
 import { loadConfig, systemHost, type LoadResult } from '../config/load.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
@@ -16,6 +16,8 @@ import { createSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { fcgiSocketOf } from '../supervisor/fcgi-socket.js';
+import { openListenSocket } from '../host/listen-socket.js';
 import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
@@ -101,6 +103,11 @@ export class DaemonRun {
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
       identifier: () => this.config.supervisord.identifier,
+      fcgiSocketFor: (group) => fcgiSocketOf(group, {
+        lookupUser: (k) => host.lookupUser(k), lookupGroup: (k) => host.lookupGroup(k), daemonUid: process.getuid?.() ?? 0,
+      }, { listen: (spec) => openListenSocket(spec), close: closeSync }, (level, message) => {
+        this.logger[level](message);
+      }),
     });
     this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
       this.logger.error(message);
