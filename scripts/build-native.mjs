@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the optional native addon build/native/host.node (src/host/native/host.c) with the C
 // compiler and Node's own headers: no node-gyp, no download, no Python. Run by `npm install`
-// (package.json "prepare"). Without a compiler or headers it prints one line and succeeds: the
+// (package.json "install", so also where the package is installed from a tarball). Without a compiler or headers it prints one line and succeeds: the
 // daemon then runs without the addon, warns at start when it is PID 1 (orphans not reaped), and
 // an [fcgi-program:x]'s spawn fails saying why (no socket).
 import { spawnSync } from 'node:child_process';
