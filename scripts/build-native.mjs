@@ -1,17 +1,18 @@
 #!/usr/bin/env node
-// Builds the optional native addon build/native/reaper.node (src/host/native/reaper.c) with the C
+// Builds the optional native addon build/native/host.node (src/host/native/host.c) with the C
 // compiler and Node's own headers: no node-gyp, no download, no Python. Run by `npm install`
-// (package.json "prepare"). Without a compiler or headers it prints one line and succeeds: the
-// daemon then runs without the addon and warns at start when it is PID 1 (orphans not reaped).
+// (package.json "install", so also where the package is installed from a tarball). Without a compiler or headers it prints one line and succeeds: the
+// daemon then runs without the addon, warns at start when it is PID 1 (orphans not reaped), and
+// an [fcgi-program:x]'s spawn fails saying why (no socket).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCE = join(ROOT, 'src/host/native/reaper.c');
+const SOURCE = join(ROOT, 'src/host/native/host.c');
 const OUT_DIR = join(ROOT, 'build/native');
-const OUT = join(OUT_DIR, 'reaper.node');
+const OUT = join(OUT_DIR, 'host.node');
 
 // Where Node's headers live: next to a tarball/nvm install (<prefix>/include/node), or where
 // Debian's and NodeSource's packages put them.
@@ -24,7 +25,7 @@ const include = includeDirs.find((dir) => existsSync(join(dir, 'node_api.h')));
 const cc = process.env.CC ?? 'cc';
 
 function skip(why) {
-  console.log(`build-native: ${why}; the optional reaper addon is not built (tssupervisord works without it, but as PID 1 it cannot reap orphaned grandchildren)`);
+  console.log(`build-native: ${why}; the optional native addon is not built (tssupervisord works without it, but as PID 1 it cannot reap orphaned grandchildren, and [fcgi-program:x] sections cannot get their socket)`);
   process.exit(0);
 }
 
@@ -39,4 +40,6 @@ if (result.status !== 0) {
   skip(`'${cc}' failed (exit ${result.status ?? result.signal}) compiling ${SOURCE}`);
 }
 renameSync(tmp, OUT);
+// The addon's name before it also made fcgi sockets; nothing loads it any more.
+rmSync(join(OUT_DIR, 'reaper.node'), { force: true });
 console.log(`build-native: built ${OUT}`);

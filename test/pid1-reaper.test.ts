@@ -64,7 +64,7 @@ stdout_logfile=NONE
 
   it('without the native addon (no compiler at install) it still runs, and says at start that orphans will not be reaped', async () => {
     const dir = tempDir();
-    // A checkout whose install could not build build/native/reaper.node: the same dist/, no build/.
+    // A checkout whose install could not build build/native/host.node: the same dist/, no build/.
     const install = join(dir, 'install');
     for (const part of ['bin', 'dist', 'package.json']) cpSync(join(ROOT, part), join(install, part), { recursive: true });
     symlinkSync(join(ROOT, 'node_modules'), join(install, 'node_modules'));
@@ -72,7 +72,7 @@ stdout_logfile=NONE
       'sup.conf': `[supervisord]\nlogfile=${dir}/sup.log\npidfile=${dir}/sup.pid\nchildlogdir=${dir}\n\n[program:three]\ncommand=${fixture('exit-with.mjs', 3)}\nstartsecs=0\nautorestart=false\n`,
     });
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`, { via: PID1, bin: join(install, 'bin/tssupervisord.js') });
-    await d.waitForLog(/WARN running as PID 1 without the reaper addon \(.*reaper\.node could not be loaded .*\): orphaned grandchildren will not be reaped; run under an init such as tini/u);
+    await d.waitForLog(/WARN running as PID 1 without the reaper addon \(.*host\.node could not be loaded .*\): orphaned grandchildren will not be reaped; run under an init such as tini/u);
     await d.waitForLog(/WARN exited: three \(exit status 3; not expected\)/u);
     const daemon = await until('the daemon inside the namespace', () => childrenOf(d.child.pid ?? 0)[0]?.pid);
     process.kill(daemon, 'SIGTERM');

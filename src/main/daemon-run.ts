@@ -1,7 +1,7 @@
 // The running daemon: logger, pid file, supervisor, control servers, signals. Created by
 // main/daemon.ts once the config is valid and (in daemon mode) the process has detached.
 
-import { rmSync } from 'node:fs';
+import { closeSync, rmSync } from 'node:fs';
 import type { ControlApi } from '../api/control-api.js';
 import { loadConfig, systemHost, type LoadResult } from '../config/load.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
@@ -16,6 +16,8 @@ import { createSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
+import { fcgiSocketOf } from '../supervisor/fcgi-socket.js';
+import { openListenSocket } from '../host/listen-socket.js';
 import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
@@ -74,6 +76,7 @@ export class DaemonRun {
   private readonly fifos: FifoPool | null;
   private readonly generation: GenerationFile;
   private stopTicks: () => void = () => undefined;
+  private groupsLoaded = false;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
   /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
@@ -101,14 +104,20 @@ export class DaemonRun {
       isRoot: process.getuid?.() === 0,
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
       identifier: () => this.config.supervisord.identifier,
+      fcgiSocketFor: (group) => fcgiSocketOf(group, {
+        lookupUser: (k) => host.lookupUser(k), lookupGroup: (k) => host.lookupGroup(k), daemonUid: process.getuid?.() ?? 0,
+      }, { listen: (spec) => openListenSocket(spec), close: closeSync }, (level, message) => {
+        this.logger[level](message);
+      }),
     });
     this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
       this.logger.error(message);
     });
-    // Signals first: a SIGTERM that arrives while groups are being created must still mean an
-    // orderly shutdown, not Node's default of dying on the spot.
+    // Signals first: a SIGTERM that arrives before or while groups are being created must still
+    // mean an orderly shutdown, not Node's default of dying on the spot. The groups are created in
+    // start(), once a SIGKILLed predecessor's children are gone (an fcgi group makes its socket at
+    // once, and would find the port still held by them).
     this.installSignals();
-    this.loadGroups();
     this.control = new SupervisorControl({
       supervisor: this.supervisor,
       clock: systemClock,
@@ -181,6 +190,7 @@ export class DaemonRun {
       this.logger.error(`log file ${file} is shared by ${users.join(', ')}: their lines interleave and rotation can lose some; give each its own file`);
     }
     for (const group of this.config.groups) this.supervisor.addGroup(group);
+    this.groupsLoaded = true;
   }
 
   /**
@@ -194,8 +204,6 @@ export class DaemonRun {
     if (process.getuid?.() === 0 && config.supervisord.user === null) {
       logger.critical('Supervisor is running as root.  Privileges were not dropped because no user is specified in the config file.  If you intend to run as root, you can set user=root in the config file to avoid this message.');
     }
-    writePidfile(config.supervisord.pidfile);
-    logger.info(`supervisord started with pid ${process.pid}`);
     // Node exits when nothing is pending; a supervisor with every program stopped and no control
     // socket must still wait for signals, as supervisord does.
     setInterval(() => undefined, 2 ** 31 - 1);
@@ -203,6 +211,11 @@ export class DaemonRun {
       logger[level](message);
     });
     if (this.stopping) return;
+    // As supervisord: the groups (an fcgi group's socket lines), then the pid file. A reload
+    // (SIGHUP) that came while we waited has loaded them already.
+    if (!this.groupsLoaded) this.loadGroups();
+    writePidfile(config.supervisord.pidfile);
+    logger.info(`supervisord started with pid ${process.pid}`);
     this.generation.start();
     this.stopTicks = startTicks(systemClock, (event) => {
       this.supervisor.publish(event);

@@ -50,6 +50,8 @@ export interface RunnerDeps {
   readonly attachProtocol?: (child: ChildHandle) => (chunk: Buffer) => void;
   /** Commands whose package hint was already logged (default: one set for the whole daemon). */
   readonly hintedCommands?: Set<string>;
+  /** An fcgi-program's shared listening socket: fd 0 of each child, one reference per spawn. */
+  readonly fcgiSocket?: { acquire(): number | Error; release(): void };
 }
 
 export class ProcessRunner {
@@ -63,6 +65,8 @@ export class ProcessRunner {
   private child: ChildHandle | null = null;
   /** A package hint for a missing command, logged once the spawn failure is. */
   private pendingHint: string | undefined;
+  /** The fcgi socket's descriptor while this process holds a reference to it. */
+  private socketFd: number | null = null;
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
     this.config = config;
@@ -121,6 +125,8 @@ export class ProcessRunner {
           else this.perform(effect);
         }
         for (const change of changes) this.deps.onStateChange(change);
+        // As FastCGISubprocess: the socket reference goes once the exit (or failed spawn) is handled.
+        if (next.type === 'exited' || next.type === 'spawnFailed' || next.type === 'spawnCancelled') this.releaseSocket();
         if (next.type === 'spawnFailed' && this.pendingHint !== undefined) {
           this.deps.log('info', this.pendingHint);
           this.pendingHint = undefined;
@@ -175,9 +181,22 @@ export class ProcessRunner {
     report();
   }
 
+  private releaseSocket(): void {
+    if (this.socketFd === null) return;
+    this.socketFd = null;
+    this.deps.fcgiSocket?.release();
+  }
+
   private spawn(): void {
     const now = (): number => this.deps.clock.now();
     const { config, deps } = this;
+    // FastCGISubprocess.before_spawn: the socket first (created if nobody holds it), then the rest.
+    const socket = deps.fcgiSocket?.acquire();
+    if (socket instanceof Error) {
+      this.dispatch({ type: 'spawnFailed', now: now(), message: socket.message });
+      return;
+    }
+    if (socket !== undefined) this.socketFd = socket;
     const resolved = this.resolveCommand();
     if (!resolved.ok) {
       // Logged right after the `spawnerr:` line of this spawnFailed.
@@ -200,6 +219,7 @@ export class ProcessRunner {
         file: resolved.file, argv: resolved.argv, env: deps.environment, cwd: config.directory,
         uid: config.uid, gid: config.uid === null ? null : deps.gidOf(config.uid) ?? null,
         umask: config.umask, redirectStderr: config.redirectStderr,
+        ...(this.socketFd === null ? {} : { stdinFd: this.socketFd }),
       },
       // Nothing to start if it was stopped while the spawn waited for its turn (STOPPING, no
       // pid), or if the daemon began shutting down (its group would be stopped right after).

@@ -11,7 +11,7 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Readable, Writable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import type { FileFacts } from './command.js';
 import { execPlan } from './exec-plan.js';
 import type { FifoPool, PipeEnds } from './fifo-pool.js';
@@ -27,6 +27,11 @@ export interface SpawnSpec {
   readonly umask: number | null;
   /** fd 2 of the child is its stdout pipe (2>&1 at the fd level, as supervisord's dup2). */
   readonly redirectStderr: boolean;
+  /**
+   * fd 0 of the child is this descriptor instead of a pipe (an fcgi-program's listening socket,
+   * as supervisord's dup2(sock, 0)); ChildHandle.stdin is then a closed stream.
+   */
+  readonly stdinFd?: number;
 }
 
 export interface ChildExit {
@@ -41,6 +46,7 @@ export interface ChildHandle {
   readonly stdout: Readable;
   /** null when stderr is redirected into stdout. */
   readonly stderr: Readable | null;
+  /** Closed (destroyed) when stdin is not ours (SpawnSpec.stdinFd): sendProcessStdin gets NO_FILE. */
   readonly stdin: Writable;
   /** Resolves when the child itself exits (not when its pipes close: a grandchild may hold them). */
   readonly exited: Promise<ChildExit>;
@@ -140,15 +146,24 @@ function closeAfterExit(stdin: Writable, readers: readonly Readable[]): void {
   }
 }
 
+/** The stdin of a child whose fd 0 is not a pipe of ours: closed, as supervisord closes its dispatcher. */
+function closedStdin(): Writable {
+  const stdin = new Writable();
+  stdin.destroy();
+  return stdin;
+}
+
 /** fork + exec now (the queue decided it is this request's turn) and settle the request. */
 function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest['settle']): void {
   const pipes = openPipes(pool, spec.redirectStderr);
   const trampoline = pipes === null && spec.redirectStderr;
   // setpriv's initgroups needs root, as supervisord's does; a non-root daemon only runs as itself.
   const plan = execPlan(spec, { trampoline, setpriv: spec.uid === null || process.getuid?.() !== 0 ? null : setpriv() });
+  // A descriptor as stdio[0] is dup2()ed to fd 0 in the child by libuv; the parent keeps its own.
+  const fd0 = spec.stdinFd ?? 'pipe';
   const stdio: StdioOptions = pipes === null
-    ? ['pipe', 'pipe', spec.redirectStderr ? 'ignore' : 'pipe']
-    : ['pipe', pipes.out.writeFd, (pipes.err ?? pipes.out).writeFd];
+    ? [fd0, 'pipe', spec.redirectStderr ? 'ignore' : 'pipe']
+    : [fd0, pipes.out.writeFd, (pipes.err ?? pipes.out).writeFd];
   // The child inherits the umask at fork time, and spawn() forks synchronously, so setting it
   // around the call applies it to this child only (Node has no per-child umask option).
   const previousUmask = spec.umask === null ? null : process.umask(spec.umask);
@@ -185,7 +200,7 @@ function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest
   child.on('error', () => undefined);
   const stdout = pipes === null ? child.stdout : pipeReader(pipes.out.readFd);
   const stderr = pipes === null ? child.stderr : pipes.err === null ? null : pipeReader(pipes.err.readFd);
-  const { stdin } = child;
+  const stdin = spec.stdinFd === undefined ? child.stdin : closedStdin();
   if (stdout === null || stdin === null) throw new Error('spawned child has no pipes');
   const exited = new Promise<ChildExit>((resolve) => {
     // 'exit', not 'close': a grandchild may keep the pipes open long after the child is gone.

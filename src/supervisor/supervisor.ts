@@ -11,6 +11,7 @@ import { EventFlow } from '../events/flow.js';
 import type { EngineEvent } from '../events/types.js';
 import { EventBus } from './events.js';
 import { ListenerPool } from './listener-pool.js';
+import type { FcgiSocket } from './fcgi-socket.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -25,6 +26,8 @@ export interface SupervisorDeps {
   readonly gidOf: (uid: number) => number | undefined;
   /** The daemon's identifier: `server:` in the envelope of every event sent to a listener. */
   readonly identifier?: () => string;
+  /** The listening socket of an fcgi group (see fcgi-socket.ts); null for other groups. */
+  readonly fcgiSocketFor?: (group: GroupConfig) => FcgiSocket | null;
 }
 
 export interface ProcessGroup {
@@ -108,6 +111,7 @@ export class Supervisor {
     const pool = config.eventListener === null ? null : new ListenerPool(config.name, config.eventListener, {
       flow: this.flow, server: this.deps.identifier ?? (() => 'supervisor'), log: this.deps.log,
     });
+    const fcgiSocket = this.fcgiSocketOf(config);
     const runners = config.processes.map((p) => new ProcessRunner(p, {
       spawner: this.deps.spawner,
       clock: this.deps.clock,
@@ -130,6 +134,7 @@ export class Supervisor {
       shuttingDown: () => this.moodValue !== 'RUNNING',
       isRoot: this.deps.isRoot,
       gidOf: this.deps.gidOf,
+      ...(fcgiSocket === null ? {} : { fcgiSocket }),
     }));
     pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
     const group = { config, runners, pool };
@@ -138,6 +143,17 @@ export class Supervisor {
     this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
     this.events.emit('groupAdded', { group: config.name });
     return group;
+  }
+
+  /**
+   * An fcgi group's socket, made once now to fail early, as supervisord's FastCGIProcessGroup.
+   * supervisord then exits with a traceback; we log why and go on (each spawn then fails saying why).
+   */
+  private fcgiSocketOf(config: GroupConfig): FcgiSocket | null {
+    const socket = this.deps.fcgiSocketFor?.(config) ?? null;
+    const problem = socket?.probe() ?? null;
+    if (problem !== null) this.deps.log('error', `[fcgi-program:${config.name}]: ${problem.message}; its processes cannot be spawned until it can be created`);
+    return socket;
   }
 
   removeGroup(name: string): void {

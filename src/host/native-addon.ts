@@ -1,0 +1,45 @@
+// The optional native addon (src/host/native/host.c, built by scripts/build-native.mjs into
+// build/native/): the system calls Node does not expose. Absent when the machine had no C
+// compiler or Node headers at install time; callers then do without, and say so.
+
+import { createRequire } from 'node:module';
+
+/** What listenSocket() answers: the descriptor, or why not (an errno, or getaddrinfo's error). */
+export type ListenResult =
+  | { readonly fd: number }
+  | { readonly errno: number; readonly syscall: string }
+  | { readonly gai: number; readonly message: string };
+
+export type ListenSpec =
+  | { readonly path: string; readonly backlog: number; readonly mode?: number; readonly uid?: number; readonly gid?: number }
+  | { readonly host: string; readonly port: number; readonly backlog: number };
+
+export interface NativeAddon {
+  /** waitpid(pid, WNOHANG): { pid, status } once collected, null while it runs or if not ours. */
+  readonly reap: (pid: number) => { readonly pid: number; readonly status: number } | null;
+  /** socket/bind/listen, blocking and close-on-exec, without libuv seeing the descriptor. */
+  readonly listenSocket: (spec: ListenSpec) => ListenResult;
+}
+
+// Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.
+const ADDON = new URL('../../build/native/host.node', import.meta.url);
+
+let loaded: NativeAddon | { readonly missing: string } | undefined;
+
+/** The addon (loaded once), or the reason it cannot be had. */
+export function loadNativeAddon(): NativeAddon | { readonly missing: string } {
+  loaded ??= load();
+  return loaded;
+}
+
+function load(): NativeAddon | { readonly missing: string } {
+  try {
+    const addon = createRequire(import.meta.url)(ADDON.pathname) as Partial<Record<keyof NativeAddon, unknown>>;
+    for (const name of ['reap', 'listenSocket'] as const) {
+      if (typeof addon[name] !== 'function') return { missing: `${ADDON.pathname} has no ${name}() (an old build: run npm install)` };
+    }
+    return addon as NativeAddon;
+  } catch (error) {
+    return { missing: `${ADDON.pathname} could not be loaded (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}; run npm install with gcc and libc6-dev present)` };
+  }
+}
