@@ -145,8 +145,8 @@ function header(r: Recorded, serial: number, poolserial: number): string {
 }
 
 /**
- * `supervision`: the crash loop, remote events, groups and a second pool by `update`, ticks.
- * `output`: PROCESS_LOG and PROCESS_COMMUNICATION events, then explicit stops. Both end in a shutdown.
+ * `supervision`: the crash loop, remote events, groups and a second pool by `update`.
+ * `output`: PROCESS_LOG and PROCESS_COMMUNICATION events, then explicit stops. Both see ticks and end in a shutdown.
  */
 type Part = 'supervision' | 'output';
 
