@@ -314,6 +314,22 @@ describe('SupervisorControl: group and all operations', () => {
     expect(spawner.signals.map((s) => s.signal)).toEqual(['TERM', 'TERM']);
   });
 
+  it('a shutdown tells equal-priority processes of a group in reverse config order, as stop_all (sort, then reverse)', async () => {
+    const { control, spawner, supervisor } = setup([
+      groupOf([
+        programConfig({ name: 'x_00', command: '/bin/x', autostart: false }),
+        programConfig({ name: 'x_01', command: '/bin/x', autostart: false }),
+        programConfig({ name: 'y', command: '/bin/y', autostart: false, priority: 5 }),
+      ], 'x'),
+    ]);
+    await control.startProcessGroup('x', false);
+    const pidOf = (file: string, nth: number): number | undefined => spawner.children.filter((c) => c.spec.file === file)[nth]?.pid;
+    const group = supervisor.groups[0];
+    if (group === undefined) throw new Error('no group');
+    void supervisor.stopGroup(group);
+    expect(spawner.signals.map((s) => s.pid)).toEqual([pidOf('/bin/x', 1), pidOf('/bin/x', 0), pidOf('/bin/y', 0)]);
+  });
+
   it('stopAllProcesses with wait resolves once every process is STOPPED', async () => {
     const { control, spawner, runner } = setup([program('a', { startMs: 0 }), program('b', { startMs: 0 }), program('idle')]);
     await control.startProcess('a');

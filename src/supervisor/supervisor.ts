@@ -189,7 +189,9 @@ export class Supervisor {
 
   /** Stops one group: RUNNING/STARTING get their stop signal, BACKOFF gives up (stop_all). */
   async stopGroup(group: ProcessGroup, timeoutMs?: number): Promise<void> {
-    const byPriorityDesc = [...group.runners].sort((a, b) => b.config.priority - a.config.priority);
+    // stop_all: processes.sort(); processes.reverse(): equal priorities go in reverse config
+    // order too (x_01 is told before x_00), not just the priorities.
+    const byPriorityDesc = [...group.runners].sort((a, b) => a.config.priority - b.config.priority).reverse();
     for (const runner of byPriorityDesc) {
       const { state } = runner.snapshot;
       if (state === 'RUNNING' || state === 'STARTING') runner.stop();
