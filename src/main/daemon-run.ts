@@ -6,8 +6,8 @@ import type { ControlApi } from '../api/control-api.js';
 import { loadConfig, systemHost, type LoadResult } from '../config/load.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
 import { formatIssue } from '../config/section-reader.js';
-import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs, type OutputFact } from '../logging/child-output.js';
-import type { EngineEvent } from '../events/types.js';
+import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
+import { outputEvent } from '../events/facts.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { startTicks } from '../events/ticks.js';
 import { systemClock } from '../process/clock.js';
@@ -55,15 +55,6 @@ export function defaultServerUrl(config: DaemonConfig): string | null {
 const LOG_FLUSH_MS = 5000;
 
 const logKey = (p: ProcessConfig): string => `${p.group}:${p.name}`;
-
-/** A child-output fact as the event flow's PROCESS_LOG_* / PROCESS_COMMUNICATION_* event. */
-function outputEvent(p: ProcessConfig, fact: OutputFact, at: number): EngineEvent {
-  const channel = fact.channel === 'stdout' ? 'STDOUT' : 'STDERR';
-  return {
-    name: fact.kind === 'log' ? `PROCESS_LOG_${channel}` : `PROCESS_COMMUNICATION_${channel}`,
-    at, process: { name: p.name, group: p.group }, pid: fact.pid, channel: fact.channel, data: fact.data,
-  };
-}
 
 export class DaemonRun {
   private config: DaemonConfig;

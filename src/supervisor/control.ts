@@ -10,6 +10,7 @@ import { signal as parseSignal, SIGNALS, ValueProblem } from '../config/values.j
 import { SupervisorError } from '../errors.js';
 import type { ChildLogs } from '../logging/child-output.js';
 import { decodeLog, LogReadError, readLogSlice, tailLog } from '../logging/log-reader.js';
+import { remoteEvent } from '../events/facts.js';
 import type { Clock } from '../process/clock.js';
 import type { ProcessRunner } from '../process/runner.js';
 import { isRunningState, isSignallableState, isStoppedState } from '../process/state.js';
@@ -429,7 +430,7 @@ export class SupervisorControl implements ControlApi {
 
   sendRemoteCommEvent(type: string, data: string): Promise<boolean> {
     return settled(() => {
-      this.supervisor.publish({ name: 'REMOTE_COMMUNICATION', at: this.host.clock.now(), type, data });
+      this.supervisor.publish(remoteEvent(type, data, this.host.clock.now()));
       return true;
     });
   }

@@ -4,9 +4,10 @@
 import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
 import type { Clock } from '../process/clock.js';
 import type { FileFacts } from '../process/command.js';
-import { ProcessRunner, type ChildOutput, type RunnerLogLevel, type StateChange } from '../process/runner.js';
+import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process/runner.js';
 import type { Spawner } from '../process/spawner.js';
 import { isStoppedState } from '../process/state.js';
+import { processStateEvent } from '../events/facts.js';
 import { EventFlow } from '../events/flow.js';
 import type { EngineEvent } from '../events/types.js';
 import { EventBus } from './events.js';
@@ -35,14 +36,6 @@ export interface ProcessGroup {
   readonly runners: readonly ProcessRunner[];
   /** An [eventlistener:x] group's pool; null for other kinds. */
   readonly pool: ListenerPool | null;
-}
-
-/** A runner's state change as the event flow's PROCESS_STATE_* event. */
-function processStateEvent(change: StateChange, at: number): EngineEvent {
-  return {
-    name: `PROCESS_STATE_${change.to}`, at, process: { name: change.process.name, group: change.process.group },
-    from: change.from, to: change.to, tries: change.tries, expected: change.expected ?? true, pid: change.pid,
-  };
 }
 
 export type Mood = 'RUNNING' | 'RESTARTING' | 'SHUTDOWN';
