@@ -1,7 +1,23 @@
 // `tssupervisord --dump-config`: the resolved config as JSON, with supervisord's option names and
 // units (seconds, bytes), so users and the parity suite can compare it with what supervisord does.
 
-import type { ChannelConfig, DaemonConfig, LogTarget, ProcessConfig } from './schema.js';
+import type { ChannelConfig, DaemonConfig, LogTarget, ProcessConfig, ReadySpec } from './schema.js';
+
+/** A ready= probe as written: `tcp:HOST:PORT`, the URL, `exec:COMMAND`, `notify`, `log:PATTERN`. */
+export function describeReady(spec: ReadySpec): string {
+  switch (spec.kind) {
+    case 'tcp':
+      return `tcp:${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
+    case 'http':
+      return spec.url;
+    case 'exec':
+      return `exec:${spec.command}`;
+    case 'notify':
+      return 'notify';
+    case 'log':
+      return `log:${spec.pattern}`;
+  }
+}
 
 function octalText(mode: number): string {
   return `0${mode.toString(8).padStart(2, '0')}`;
@@ -45,6 +61,8 @@ function processDump(p: ProcessConfig): Record<string, unknown> {
     ...channel('stderr', p.stderr),
     environment: p.environment,
     serverurl: p.serverurl ?? 'AUTO',
+    // Extensions only when used, so a supervisord config dumps exactly as supervisord's does.
+    ...(p.ready === null ? {} : { ready: describeReady(p.ready), ready_timeout: p.readyTimeoutMs / 1000 }),
   };
 }
 

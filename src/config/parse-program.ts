@@ -6,6 +6,7 @@ import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import { existingDirPath } from './paths.js';
 import { pyStrip } from './python-text.js';
+import { readySpec, readyTimeout } from './ready-spec.js';
 import { userEntry } from './users.js';
 import type { SectionReader } from './section-reader.js';
 import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
@@ -31,6 +32,8 @@ export const PROGRAM_KEYS: readonly string[] = [
   'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
   'autorestart', 'exitcodes', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr',
   'environment', 'directory', 'umask', 'serverurl',
+  // tssupervisor extensions (supervisord ignores keys it does not know).
+  'ready', 'ready_timeout', 'depends_on',
   ...['stdout', 'stderr'].flatMap((c) => ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes',
     'events_enabled', 'syslog', 'logfile_timestamps'].map((k) => `${c}_${k}`)),
 ];
@@ -116,6 +119,11 @@ export function processesFromSection(
     r.problem('process_name', new ValueProblem('numprocs > 1, so process_name must contain %(process_num)s (e.g. %(program_name)s_%(process_num)02d)'));
     return [];
   }
+  const readyText = r.text('ready', once);
+  const ready = readyText === undefined ? null : r.check('ready', null, () => readySpec(readyText));
+  const readyTimeoutMs = r.get('ready_timeout', 60, readyTimeout, once) * 1000;
+  if (r.has('ready_timeout') && readyText === undefined) r.warn(`[${r.name}] ready_timeout is set but ready= is not: it has no effect`);
+  const dependsOn = (r.text('depends_on', once) ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
   if (stopAsGroup && !killAsGroup) {
     r.problem('killasgroup', new ValueProblem('cannot be false when stopasgroup=true'));
   }
@@ -151,6 +159,7 @@ export function processesFromSection(
       exitCodes: codes, stopSignal, stopWaitMs: stopWaitSecs * 1000, stopAsGroup, killAsGroup,
       user: user?.name ?? null, uid: user?.uid ?? null, redirectStderr, stdout, stderr,
       environment: { ...ctx.supervisordEnv, ...env }, serverurl, stripAnsi: ctx.stripAnsi,
+      ready, readyTimeoutMs, dependsOn,
     });
   }
   // Within a section supervisord sorts by (priority, name); priority is shared, so by name.

@@ -263,6 +263,7 @@ export class DaemonRun {
     await tidy('close the child logs', async () => this.closeChildLogs());
     await tidy('close the control servers', async () => this.onExit());
     await tidy('remove the FIFO pool', () => this.fifos?.close());
+    await tidy('close the ready probes', () => { this.supervisor.clearGroups(); });
     await tidy('remove the children record', () => { this.generation.remove(); });
     await tidy('remove the pid file', () => { removePidfile(this.config.supervisord.pidfile); });
     this.logger.close();

@@ -8,7 +8,7 @@ const T0 = 1_700_000_000_000;
 function prog(over: Partial<MachineProgram> = {}): MachineProgram {
   return {
     name: 'x', startMs: 1000, startRetries: 3, autorestart: 'unexpected', exitCodes: [0],
-    stopSignal: 'TERM', stopWaitMs: 10_000, stopAsGroup: false, killAsGroup: false, ...over,
+    stopSignal: 'TERM', stopWaitMs: 10_000, stopAsGroup: false, killAsGroup: false, ready: null, readyTimeoutMs: 60_000, ...over,
   };
 }
 
@@ -337,5 +337,73 @@ describe('scenarios', () => {
     expect(SIGNALLABLE_STATES).toEqual(['RUNNING', 'STARTING', 'STOPPING']);
     expect(stateFromCode(200)).toBe('FATAL');
     expect(stateFromCode(5)).toBeUndefined();
+  });
+});
+
+describe('ready= (tssupervisor extension): STARTING -> RUNNING needs startsecs and the probe', () => {
+  const probe = prog({ ready: { kind: 'tcp' }, readyTimeoutMs: 5000 });
+  const run = (events: ProcessEvent[], program = probe): { snapshot: ProcessSnapshot; effects: Effect[] } => {
+    let snapshot = initialSnapshot();
+    const effects: Effect[] = [];
+    for (const e of events) {
+      const r = transition(snapshot, e, program);
+      snapshot = r.snapshot;
+      effects.push(...r.effects);
+    }
+    return { snapshot, effects };
+  };
+  const logs = (fx: Effect[]): string[] => fx.flatMap((e) => (e.type === 'log' ? [e.message] : []));
+
+  it('stays STARTING past startsecs until ready, then names the probe in the success line', () => {
+    const waiting = run([ev.start(), ev.spawned(7), ev.tick(T0 + 1001)]);
+    expect(waiting.snapshot.state).toBe('STARTING');
+    expect(waiting.effects).toContainEqual({ type: 'setTimer', at: T0 + 5000 });
+    const ready = run([ev.start(), ev.spawned(7), ev.tick(T0 + 1001), { type: 'ready', now: T0 + 1500, by: 'tcp:127.0.0.1:1' }]);
+    expect(ready.snapshot.state).toBe('RUNNING');
+    expect(logs(ready.effects)).toContain('success: x entered RUNNING state, process has stayed up for > than 1 seconds (startsecs) and is ready (tcp:127.0.0.1:1)');
+  });
+
+  it('ready before startsecs still waits for startsecs', () => {
+    const early = run([ev.start(), ev.spawned(7), { type: 'ready', now: T0 + 200, by: 'notify' }]);
+    expect(early.snapshot.state).toBe('STARTING');
+    const later = run([ev.start(), ev.spawned(7), { type: 'ready', now: T0 + 200, by: 'notify' }, ev.tick(T0 + 1001)]);
+    expect(later.snapshot.state).toBe('RUNNING');
+  });
+
+  it('startsecs=0 with a probe: RUNNING the moment it is ready, not at spawn', () => {
+    const p0 = prog({ ready: { kind: 'notify' }, readyTimeoutMs: 5000, startMs: 0 });
+    expect(run([ev.start(), ev.spawned(7)], p0).snapshot.state).toBe('STARTING');
+    expect(run([ev.start(), ev.spawned(7), { type: 'ready', now: T0 + 3, by: 'notify' }], p0).snapshot.state).toBe('RUNNING');
+  });
+
+  it('not ready at ready_timeout: stopped as by stop, and its exit is a failed start (BACKOFF, then FATAL after startretries)', () => {
+    const timedOut = run([ev.start(), ev.spawned(7), ev.tick(T0 + 5000)]);
+    expect(timedOut.snapshot).toMatchObject({ state: 'STOPPING', readyFailed: true, killing: true });
+    expect(timedOut.effects).toContainEqual({ type: 'signal', signal: 'TERM', group: false });
+    expect(logs(timedOut.effects)).toContain('not ready: x did not pass its ready probe within 5 seconds (ready_timeout); stopping it');
+    const exited = run([ev.start(), ev.spawned(7), ev.tick(T0 + 5000), ev.exit(null, T0 + 5010, 'SIGTERM')]);
+    expect(exited.snapshot).toMatchObject({ state: 'BACKOFF', backoff: 1, spawnErr: 'not ready within 5 seconds (ready_timeout)' });
+    expect(logs(exited.effects)).toContain('exited: x (terminated by SIGTERM; not ready in time)');
+    let s = exited.snapshot;
+    const one = prog({ ready: { kind: 'tcp' }, readyTimeoutMs: 5000, startRetries: 0 });
+    s = transition(snap({ ...s }), ev.tick(T0 + 9000), one).snapshot;
+    expect(s.state).toBe('FATAL');
+  });
+
+  it('an exit after startsecs but before the probe passed is a failed start, not RUNNING -> EXITED', () => {
+    const r = run([ev.start(), ev.spawned(7), ev.tick(T0 + 1001), ev.exit(0, T0 + 2000)]);
+    expect(r.snapshot.state).toBe('BACKOFF');
+    expect(r.effects.flatMap((e) => (e.type === 'stateChanged' ? [e.to] : []))).not.toContain('RUNNING');
+  });
+
+  it('an operator stop during a ready-timeout stop ends STOPPED, not BACKOFF', () => {
+    const r = run([ev.start(), ev.spawned(7), ev.tick(T0 + 5000), ev.stop(T0 + 5001), ev.exit(null, T0 + 5010, 'SIGTERM')]);
+    expect(r.snapshot.state).toBe('STOPPED');
+  });
+
+  it('without ready= nothing changes: RUNNING at startsecs, and a ready event is ignored', () => {
+    const plain = run([ev.start(), ev.spawned(7), ev.tick(T0 + 1001)], prog());
+    expect(plain.snapshot.state).toBe('RUNNING');
+    expect(transition(plain.snapshot, { type: 'ready', now: T0 + 1002, by: 'x' }, prog()).effects).toEqual([]);
   });
 });

@@ -17,6 +17,9 @@ export interface MachineProgram {
   readonly stopWaitMs: number;
   readonly stopAsGroup: boolean;
   readonly killAsGroup: boolean;
+  /** `ready=` is set: STARTING → RUNNING also waits for a `ready` event (tssupervisor extension). */
+  readonly ready: unknown;
+  readonly readyTimeoutMs: number;
 }
 
 export interface ProcessSnapshot {
@@ -45,6 +48,10 @@ export interface ProcessSnapshot {
   readonly exitDescription: string | null;
   /** Last signal sent to stop/kill the child, without SIG prefix ('TERM', 'KILL'). */
   readonly lastSignal: string | null;
+  /** With ready=: the probe that passed in this run ('tcp:127.0.0.1:6380'), null until then. */
+  readonly readyBy: string | null;
+  /** With ready=: the child is being stopped because it was not ready within ready_timeout. */
+  readonly readyFailed: boolean;
 }
 
 /** `shuttingDown` mirrors supervisord's `mood <= RESTARTING`: no automatic (re)spawn. */
@@ -59,7 +66,9 @@ export type ProcessEvent =
   | { readonly type: 'tick'; readonly now: number; readonly shuttingDown?: boolean }
   | { readonly type: 'stop'; readonly now: number }
   | { readonly type: 'giveUp'; readonly now: number }
-  | { readonly type: 'signalFailed'; readonly now: number; readonly message: string };
+  | { readonly type: 'signalFailed'; readonly now: number; readonly message: string }
+  /** The ready= probe passed (`by` names it, for the success line). */
+  | { readonly type: 'ready'; readonly now: number; readonly by: string };
 
 export type LogLevel = 'info' | 'warn' | 'debug' | 'critical';
 
@@ -86,7 +95,7 @@ export function initialSnapshot(): ProcessSnapshot {
   return {
     state: 'STOPPED', pid: 0, laststart: 0, laststop: 0, backoff: 0, delayUntil: 0,
     exitStatus: null, spawnErr: null, killing: false, administrativeStop: false,
-    systemStop: false, expected: null, exitDescription: null, lastSignal: null,
+    systemStop: false, expected: null, exitDescription: null, lastSignal: null, readyBy: null, readyFailed: false,
   };
 }
 
@@ -125,7 +134,7 @@ function changeState(c: Ctx, to: ProcessState, expected?: boolean): void {
 function spawn(c: Ctx): void {
   const reset: Partial<Draft> = {
     killing: false, spawnErr: null, exitStatus: null, systemStop: false,
-    administrativeStop: false, lastSignal: null, laststart: c.now,
+    administrativeStop: false, lastSignal: null, laststart: c.now, readyBy: null, readyFailed: false,
   };
   Object.assign(c.s, reset);
   changeState(c, 'STARTING');
@@ -150,7 +159,37 @@ function enterRunning(c: Ctx): void {
   setDelay(c, 0);
   changeState(c, 'RUNNING');
   const secs = String(c.p.startMs / 1000);
-  log(c, 'info', `success: ${c.p.name} entered RUNNING state, process has stayed up for > than ${secs} seconds (startsecs)`);
+  const ready = c.s.readyBy === null ? '' : ` and is ready (${c.s.readyBy})`;
+  log(c, 'info', `success: ${c.p.name} entered RUNNING state, process has stayed up for > than ${secs} seconds (startsecs)${ready}`);
+}
+
+const hasProbe = (p: MachineProgram): boolean => p.ready !== null && p.ready !== undefined;
+
+/** startsecs has passed since the spawn (strictly, as supervisord's `now - laststart > startsecs`). */
+const startsecsPassed = (c: Ctx): boolean => c.now - c.s.laststart > c.p.startMs;
+
+/**
+ * STARTING with a child: RUNNING once startsecs has passed and (with ready=) the probe passed; a
+ * probe still failing at ready_timeout stops the child as `stop` would, and its exit is a failed
+ * start (BACKOFF). Otherwise the next of those two deadlines is the one to wake up for.
+ */
+function checkStarting(c: Ctx): void {
+  const { s, p, now } = c;
+  const probe = hasProbe(p);
+  const readyDeadline = s.laststart + p.readyTimeoutMs;
+  if (probe && s.readyBy === null && now >= readyDeadline) {
+    log(c, 'warn', `not ready: ${p.name} did not pass its ready probe within ${p.readyTimeoutMs / 1000} seconds (ready_timeout); stopping it`);
+    s.readyFailed = true;
+    kill(c, bare(p.stopSignal), p.stopAsGroup);
+    return;
+  }
+  if (startsecsPassed(c)) {
+    if (!probe || s.readyBy !== null) enterRunning(c);
+    else setDelay(c, readyDeadline);
+    return;
+  }
+  const startDeadline = s.laststart + p.startMs + 1;
+  setDelay(c, probe && s.readyBy === null ? Math.min(startDeadline, readyDeadline) : startDeadline);
 }
 
 /** transition()'s BACKOFF → FATAL branch (give_up + its log line). */
@@ -186,7 +225,18 @@ function finish(c: Ctx, code: number | null, signal: string | null): void {
   // Signal deaths (exit status -1) are never expected, whatever exitcodes says.
   const expected = sig === null && p.exitCodes.includes(es);
   s.exitDescription = msg;
-  if (s.killing) {
+  // With ready=, a start has not succeeded until the probe passed: an exit before is a failed start.
+  if (s.state === 'STARTING' && hasProbe(p) && s.readyBy === null) tooQuickly = true;
+  if (s.killing && s.readyFailed) {
+    // Stopped for not being ready in time: a failed start attempt, retried like an early exit.
+    s.killing = false;
+    s.readyFailed = false;
+    s.exitStatus = null;
+    s.expected = false;
+    s.spawnErr = `not ready within ${p.readyTimeoutMs / 1000} seconds (ready_timeout)`;
+    changeState(c, 'BACKOFF');
+    log(c, 'warn', `exited: ${p.name} (${msg}; not ready in time)`);
+  } else if (s.killing) {
     // STOPPING → STOPPED; INFO only for an exit code listed in exitcodes.
     s.killing = false;
     setDelay(c, 0);
@@ -227,7 +277,7 @@ function onTick(c: Ctx, shuttingDown: boolean): void {
       else maybeGiveUp(c);
       return;
     case 'STARTING':
-      if (s.pid !== 0 && now - s.laststart > p.startMs) enterRunning(c);
+      if (s.pid !== 0) checkStarting(c);
       return;
     case 'STOPPING':
       // stopwaitsecs elapsed: SIGKILL, repeated every stopwaitsecs if it does not work.
@@ -255,7 +305,8 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
       log(c, 'info', `spawned: '${p.name}' with pid ${ev.pid}`);
       // A stop that arrived while the spawn was in flight is delivered now.
       if (s.state === 'STOPPING') kill(c, bare(p.stopSignal), p.stopAsGroup);
-      else if (p.startMs === 0 || c.now - s.laststart > p.startMs) enterRunning(c);
+      else if (!hasProbe(p) && (p.startMs === 0 || startsecsPassed(c))) enterRunning(c);
+      else if (hasProbe(p)) checkStarting(c);
       return true;
     case 'spawnFailed':
       if (s.pid !== 0 || (s.state !== 'STARTING' && s.state !== 'STOPPING')) return false;
@@ -285,7 +336,18 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
     case 'tick':
       onTick(c, ev.shuttingDown ?? false);
       return true;
+    case 'ready':
+      if (s.state !== 'STARTING' || s.pid === 0 || s.readyBy !== null) return false;
+      s.readyBy = ev.by;
+      if (p.startMs === 0 || startsecsPassed(c)) enterRunning(c);
+      return true;
     case 'stop':
+      if (s.state === 'STOPPING' && s.readyFailed) {
+        // An operator's stop while a not-ready child is being stopped: it ends STOPPED, not BACKOFF.
+        s.readyFailed = false;
+        s.administrativeStop = true;
+        return true;
+      }
       if (s.state === 'BACKOFF') {
         // kill() in BACKOFF: straight to STOPPED, no signal; backoff deliberately kept.
         s.administrativeStop = true;

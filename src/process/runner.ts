@@ -9,6 +9,7 @@ import { transition, initialSnapshot, type Effect, type ProcessEvent, type Proce
 import { hintOnce } from './package-hints.js';
 import { spawnErrorMessage } from './spawn-errors.js';
 import type { ChildHandle, SpawnOutcome, Spawner } from './spawner.js';
+import type { Probe, ProbeFactory } from './probe.js';
 import type { ProcessState } from './state.js';
 
 const STOP_REPORT_MS = 2000;
@@ -30,6 +31,8 @@ export interface StateChange {
 export interface ChildOutput {
   /** `stdoutProtocol`: an eventlistener's stdout is read as the protocol (logged, never an event). */
   attach(child: ChildHandle, stdoutProtocol?: (chunk: Buffer) => void): void;
+  /** Every chunk of the current run's stdout and stderr, as read (for log: probes). */
+  watch?(fn: (chunk: Buffer) => void): () => void;
 }
 
 export interface RunnerDeps {
@@ -48,6 +51,8 @@ export interface RunnerDeps {
   readonly gidOf: (uid: number) => number | undefined;
   /** An eventlistener's: where the child's stdout goes as protocol (called at each spawn). */
   readonly attachProtocol?: (child: ChildHandle) => (chunk: Buffer) => void;
+  /** Makes the ready= probe of a program that has one (see probe.ts). */
+  readonly probes?: ProbeFactory;
   /** Commands whose package hint was already logged (default: one set for the whole daemon). */
   readonly hintedCommands?: Set<string>;
   /** An fcgi-program's shared listening socket: fd 0 of each child, one reference per spawn. */
@@ -67,10 +72,26 @@ export class ProcessRunner {
   private pendingHint: string | undefined;
   /** The fcgi socket's descriptor while this process holds a reference to it. */
   private socketFd: number | null = null;
+  /** The ready= probe (null without one) and the stop function of its current run. */
+  private readonly probe: Probe | null;
+  private stopProbe: (() => void) | null = null;
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
     this.config = config;
     this.deps = deps;
+    this.probe = config.ready === null || deps.probes === undefined ? null : deps.probes(config.ready, { name: config.name, group: config.group });
+  }
+
+  /** What ready= checks, for status (`not ready yet: tcp:127.0.0.1:6380`); null without one. */
+  get readyProbe(): string | null {
+    return this.probe?.description ?? null;
+  }
+
+  /** The group is gone or the daemon exits: the probe's resources (a notify socket) go too. */
+  close(): void {
+    this.stopProbe?.();
+    this.stopProbe = null;
+    this.probe?.close();
   }
 
   get snapshot(): ProcessSnapshot {
@@ -123,6 +144,11 @@ export class ProcessRunner {
         for (const effect of result.effects) {
           if (effect.type === 'stateChanged') changes.push(this.stateChange(effect));
           else this.perform(effect);
+        }
+        // A probe runs only while its run is STARTING: RUNNING, a stop or an exit end it.
+        if (this.stopProbe !== null && this.current.state !== 'STARTING') {
+          this.stopProbe();
+          this.stopProbe = null;
         }
         for (const change of changes) this.deps.onStateChange(change);
         // As FastCGISubprocess: the socket reference goes once the exit (or failed spawn) is handled.
@@ -214,9 +240,10 @@ export class ProcessRunner {
       this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't chdir to ${config.directory}: ${errno}` });
       return;
     }
+    const env = this.probe === null ? deps.environment : { ...deps.environment, ...this.probe.environment() };
     deps.spawner.spawn({
       spec: {
-        file: resolved.file, argv: resolved.argv, env: deps.environment, cwd: config.directory,
+        file: resolved.file, argv: resolved.argv, env, cwd: config.directory,
         uid: config.uid, gid: config.uid === null ? null : deps.gidOf(config.uid) ?? null,
         umask: config.umask, redirectStderr: config.redirectStderr,
         ...(this.socketFd === null ? {} : { stdinFd: this.socketFd }),
@@ -225,12 +252,12 @@ export class ProcessRunner {
       // pid), or if the daemon began shutting down (its group would be stopped right after).
       wanted: () => this.current.state === 'STARTING' && !this.deps.shuttingDown(),
       settle: (outcome) => {
-        this.settleSpawn(outcome, resolved.file);
+        this.settleSpawn(outcome, resolved.file, env);
       },
     });
   }
 
-  private settleSpawn(outcome: SpawnOutcome, file: string): void {
+  private settleSpawn(outcome: SpawnOutcome, file: string, env: Readonly<Record<string, string>>): void {
     const now = this.deps.clock.now();
     if (outcome.kind === 'cancelled') {
       this.dispatch({ type: 'spawnCancelled', now });
@@ -246,10 +273,30 @@ export class ProcessRunner {
     if (protocol === undefined) this.deps.output.attach(child);
     else this.deps.output.attach(child, protocol);
     this.dispatch({ type: 'spawned', now, pid: child.pid });
+    this.startProbe(child.pid, env);
     void child.exited.then((exit) => {
       if (this.child === child) this.child = null;
       this.dispatch({ type: 'exited', now: this.deps.clock.now(), code: exit.code, signal: exit.signal, shuttingDown: this.deps.shuttingDown() });
     });
+  }
+
+  private startProbe(pid: number, env: Readonly<Record<string, string>>): void {
+    const { probe } = this;
+    if (probe === null || this.current.state !== 'STARTING' || this.current.pid !== pid) return;
+    const output = this.deps.output;
+    this.stopProbe?.();
+    this.stopProbe = probe.start({
+      pid, env, cwd: this.config.directory,
+      watchOutput: (fn) => output.watch?.(fn) ?? ((): void => undefined),
+    }, () => {
+      // A late pass (after a stop, or from an earlier run) is ignored by the machine.
+      if (this.current.pid === pid) this.dispatch({ type: 'ready', now: this.deps.clock.now(), by: probe.description });
+    });
+    // It may have passed at once (start() called ready()): then its run is over already.
+    if (this.snapshot.state !== 'STARTING') {
+      this.stopProbe();
+      this.stopProbe = null;
+    }
   }
 
   private kill(signal: string, group: boolean): void {

@@ -307,7 +307,7 @@ export class SupervisorControl implements ControlApi {
     const logs = this.host.logsOf(runner);
     return processInfo({
       name: runner.config.name, group: runner.config.group, snapshot: runner.snapshot,
-      stdoutLogfile: logs?.stdoutPath ?? '', stderrLogfile: logs?.stderrPath ?? '', nowMs: this.host.clock.now(),
+      stdoutLogfile: logs?.stdoutPath ?? '', stderrLogfile: logs?.stderrPath ?? '', nowMs: this.host.clock.now(), readyProbe: runner.readyProbe,
     });
   }
 

@@ -34,6 +34,8 @@ export interface ProcessInfoInput {
   readonly stdoutLogfile: string;
   readonly stderrLogfile: string;
   readonly nowMs: number;
+  /** The ready= probe's text, when the program has one. */
+  readonly readyProbe?: string | null;
 }
 
 export function processInfo(input: ProcessInfoInput): ProcessInfo {
@@ -42,7 +44,10 @@ export function processInfo(input: ProcessInfoInput): ProcessInfo {
   const stop = capped(s.laststop / 1000);
   const now = capped(input.nowMs / 1000);
   let description = '';
-  if (s.state === 'RUNNING') {
+  if (s.state === 'STARTING' && input.readyProbe !== undefined && input.readyProbe !== null && s.pid !== 0 && s.readyBy === null) {
+    // Shown by the stock supervisorctl too (it prints descriptions as they are).
+    description = `not ready yet: ${input.readyProbe}`;
+  } else if (s.state === 'RUNNING') {
     // supervisord subtracts whole-second UTC timestamps.
     description = `pid ${s.pid}, uptime ${formatUptime(now - start)}`;
   } else if (s.state === 'FATAL' || s.state === 'BACKOFF') {

@@ -5,6 +5,7 @@ import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.
 import type { Clock } from '../process/clock.js';
 import type { FileFacts } from '../process/command.js';
 import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process/runner.js';
+import type { ProbeFactory } from '../process/probe.js';
 import type { Spawner } from '../process/spawner.js';
 import { isStoppedState } from '../process/state.js';
 import { processStateEvent } from '../events/facts.js';
@@ -27,6 +28,8 @@ export interface SupervisorDeps {
   readonly gidOf: (uid: number) => number | undefined;
   /** The daemon's identifier: `server:` in the envelope of every event sent to a listener. */
   readonly identifier?: () => string;
+  /** Makes ready= probes (src/process/probes/); without it ready= is ignored. */
+  readonly probes?: ProbeFactory;
   /** The listening socket of an fcgi group (see fcgi-socket.ts); null for other groups. */
   readonly fcgiSocketFor?: (group: GroupConfig) => FcgiSocket | null;
 }
@@ -127,6 +130,7 @@ export class Supervisor {
       shuttingDown: () => this.moodValue !== 'RUNNING',
       isRoot: this.deps.isRoot,
       gidOf: this.deps.gidOf,
+      ...(this.deps.probes === undefined ? {} : { probes: this.deps.probes }),
       ...(fcgiSocket === null ? {} : { fcgiSocket }),
     }));
     pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
@@ -152,7 +156,10 @@ export class Supervisor {
   removeGroup(name: string): void {
     const removed = this.groupList.filter((g) => g.config.name === name);
     this.groupList = this.groupList.filter((g) => g.config.name !== name);
-    for (const g of removed) g.pool?.close();
+    for (const g of removed) {
+      g.pool?.close();
+      for (const r of g.runners) r.close();
+    }
     this.flow.publish({ name: 'PROCESS_GROUP_REMOVED', at: this.deps.clock.now(), group: name });
     this.events.emit('groupRemoved', { group: name });
   }
@@ -162,7 +169,10 @@ export class Supervisor {
    * subscribers and groups and starts over: no PROCESS_GROUP_REMOVED events).
    */
   clearGroups(): void {
-    for (const g of this.groupList) g.pool?.close();
+    for (const g of this.groupList) {
+      g.pool?.close();
+      for (const r of g.runners) r.close();
+    }
     this.groupList = [];
   }
 

@@ -9,6 +9,7 @@ import { systemClock } from '../../src/process/clock.js';
 import type { ProcessRunner } from '../../src/process/runner.js';
 import { processSpawner, statForExec } from '../../src/process/spawner.js';
 import type { ProcessState } from '../../src/process/state.js';
+import type { ProbeFactory } from '../../src/process/probe.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { tempDir } from './tmp.js';
 
@@ -38,7 +39,7 @@ export function programConfig(overrides: Partial<ProcessConfig> & { name: string
     processNum: 0, numprocs: 1, directory: null, umask: null, priority: 999, autostart: true, autorestart: 'unexpected',
     startMs: 100, startRetries: 3, exitCodes: [0], stopSignal: 'TERM', stopWaitMs: 2000, stopAsGroup: false,
     killAsGroup: false, user: null, uid: null, redirectStderr: false, stdout: NO_LOG, stderr: NO_LOG, environment: {},
-    serverurl: null, stripAnsi: false,
+    serverurl: null, stripAnsi: false, ready: null, readyTimeoutMs: 60_000, dependsOn: [],
     ...overrides,
   };
 }
@@ -69,6 +70,8 @@ export interface HarnessOptions {
   serverUrl?: string | null;
   /** The daemon's environment the children inherit; default process.env. */
   daemonEnv?: Readonly<Record<string, string | undefined>>;
+  /** ready= probes; default none (ready= then has no effect). */
+  probes?: ProbeFactory;
 }
 
 export interface Harness {
@@ -120,6 +123,7 @@ export function startSupervisor(groups: readonly GroupConfig[], options: Harness
     daemonEnv: options.daemonEnv ?? process.env, serverUrl: options.serverUrl ?? null,
     outputFor: (p) => createChildLogs(p, { childlogdir: dir, identifier: 'supervisor', onError: (m) => { addLog(`ERROR ${m}`); } }),
     isRoot: process.getuid?.() === 0, gidOf: () => undefined,
+    ...(options.probes === undefined ? {} : { probes: options.probes }),
   });
   onTestFinished(async () => {
     // Stop the way the daemon does (no respawns once shutting down); SIGKILL whatever is left.
