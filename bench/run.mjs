@@ -13,6 +13,7 @@ const SCENARIOS = [
   'idle-cpu',
   'log-throughput',
   'ctl-status',
+  'readiness',
 ];
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
