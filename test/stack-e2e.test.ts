@@ -24,6 +24,12 @@ const PASSWORD = 'tssupervisor-demo-redis-pass';
 const BINARIES = { 'redis-server': 'redis-server', 'redis-sentinel': 'redis-sentinel', nginx: 'nginx' } as const;
 const PROGRAMS = ['app_8081', 'app_8082', 'nginx', 'redisd_6380', 'redisd_6381', 'redisd_6382',
   'sentinel_26380', 'sentinel_26381', 'sentinel_26382'] as const;
+/** config.d's depends_on: each program and what it waits for. */
+const DEPENDS_ON: Readonly<Record<string, readonly string[]>> = {
+  sentinel_26380: ['redisd_6380'], sentinel_26381: ['redisd_6380'], sentinel_26382: ['redisd_6380'],
+  app_8081: ['sentinel_26380', 'sentinel_26381', 'sentinel_26382'], app_8082: ['sentinel_26380', 'sentinel_26381', 'sentinel_26382'],
+  nginx: ['app_8081', 'app_8082'],
+};
 /** The stack's event listener (config.d/crash_alert.ini): it writes alerts to log/alerts.log. */
 const LISTENER = 'crash_alert';
 const PRIORITY: Readonly<Record<string, number>> = {
@@ -346,6 +352,29 @@ describe('the example stack under tssupervisord', () => {
       });
     }
     expect(infoField(await replication(ports.redis[0] ?? 0), 'connected_slaves')).toBe('2');
+  }, TEST_MS);
+
+  it('1b. came up in dependency order: each program spawned only after what it depends on was ready', () => {
+    const log = readText(join(current().dir, 'supervisord.log')).split('\n');
+    const first = (re: RegExp): number => log.findIndex((l) => re.test(l));
+    for (const [dependent, dependencies] of Object.entries(DEPENDS_ON)) {
+      const spawned = first(new RegExp(`spawned: '${dependent}' with pid`, 'u'));
+      expect(spawned, `${dependent} spawned`).toBeGreaterThan(-1);
+      for (const dependency of dependencies) {
+        const ready = first(new RegExp(`success: ${dependency} entered RUNNING state, .* and is ready \\(`, 'u'));
+        expect({ dependent, dependency, readyLine: ready > -1, readyBeforeSpawn: ready < spawned }).toEqual({ dependent, dependency, readyLine: true, readyBeforeSpawn: true });
+      }
+    }
+  });
+
+  it('1c. `start app_8081` returns once the app answers HTTP (ready=http), not when it was spawned', async () => {
+    const port = current().ports.apps[0] ?? 0;
+    expect((await ctl('stop', 'app_8081')).out).toContain('app_8081: stopped');
+    const started = await ctl('start', 'app_8081');
+    expect(started.out).toContain('app_8081: started');
+    // No retry: the very first request after `started` must be served.
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
+    expect(res.status).toBe(200);
   }, TEST_MS);
 
   it('2. shares the session between the app servers behind nginx', async () => {
