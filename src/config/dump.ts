@@ -22,6 +22,9 @@ function channel(prefix: 'stdout' | 'stderr', c: ChannelConfig): Record<string, 
   };
 }
 
+/** Keys of a process's dump that are tssupervisor extensions: supervisord's dump has none of them. */
+export const EXTENSION_PROCESS_KEYS: readonly string[] = ['depends_on'];
+
 function processDump(p: ProcessConfig): Record<string, unknown> {
   return {
     name: p.name,
@@ -45,6 +48,8 @@ function processDump(p: ProcessConfig): Record<string, unknown> {
     ...channel('stderr', p.stderr),
     environment: p.environment,
     serverurl: p.serverurl ?? 'AUTO',
+    // tssupervisor extensions (supervisord has no such keys).
+    depends_on: p.dependsOn,
   };
 }
 

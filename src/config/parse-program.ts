@@ -10,7 +10,7 @@ import { userEntry } from './users.js';
 import type { SectionReader } from './section-reader.js';
 import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
 import {
-  autorestart, boolean, byteSize, environment, exitCodes, integer, octal, processName, signal, ValueProblem,
+  autorestart, boolean, byteSize, environment, exitCodes, integer, listOfStrings, octal, processName, signal, ValueProblem,
 } from './values.js';
 
 export interface ProgramContext {
@@ -31,6 +31,8 @@ export const PROGRAM_KEYS: readonly string[] = [
   'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
   'autorestart', 'exitcodes', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr',
   'environment', 'directory', 'umask', 'serverurl',
+  // tssupervisor extensions (supervisord ignores unknown keys, so configs using them still load there).
+  'depends_on',
   ...['stdout', 'stderr'].flatMap((c) => ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes',
     'events_enabled', 'syslog', 'logfile_timestamps'].map((k) => `${c}_${k}`)),
 ];
@@ -93,6 +95,8 @@ export function processesFromSection(
   const killAsGroup = r.get('killasgroup', stopAsGroup, boolean, once);
   const codes = r.get('exitcodes', [0], exitCodes, once);
   const redirectStderr = r.get('redirect_stderr', false, boolean, once);
+  // Names are checked once every group is known (dependencies.ts).
+  const dependsOn = listOfStrings(r.text('depends_on', once) ?? '').filter((n) => n !== '');
   const numprocs = r.get('numprocs', 1, (v) => {
     const n = integer(v);
     if (n > MAX_NUMPROCS) throw new ValueProblem(`too many processes (at most ${MAX_NUMPROCS} per section)`);
@@ -151,6 +155,7 @@ export function processesFromSection(
       exitCodes: codes, stopSignal, stopWaitMs: stopWaitSecs * 1000, stopAsGroup, killAsGroup,
       user: user?.name ?? null, uid: user?.uid ?? null, redirectStderr, stdout, stderr,
       environment: { ...ctx.supervisordEnv, ...env }, serverurl, stripAnsi: ctx.stripAnsi,
+      ready: null, readyTimeoutMs: 60_000, dependsOn,
     });
   }
   // Within a section supervisord sorts by (priority, name); priority is shared, so by name.

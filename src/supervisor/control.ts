@@ -346,6 +346,8 @@ export class SupervisorControl implements ControlApi {
       stderr_capture_maxbytes: p.stderr.captureMaxBytes, stderr_events_enabled: p.stderr.eventsEnabled,
       stderr_logfile: logName(p.stderr.logfile), stderr_logfile_backups: p.stderr.backups, stderr_logfile_maxbytes: p.stderr.maxBytes,
       stderr_syslog: p.stderr.syslog, serverurl: p.serverurl ?? 'none',
+      // tssupervisor extension, as written; the stock supervisorctl reads only the keys it knows.
+      depends_on: p.dependsOn.join(', '),
     })));
     return infos.sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : 1));
   }
