@@ -34,6 +34,8 @@ export interface ProcessInfoInput {
   readonly stdoutLogfile: string;
   readonly stderrLogfile: string;
   readonly nowMs: number;
+  /** depends_on: what a process held back from its spawn still waits for (tssupervisor extension). */
+  readonly waitingFor?: readonly string[];
 }
 
 export function processInfo(input: ProcessInfoInput): ProcessInfo {
@@ -50,6 +52,7 @@ export function processInfo(input: ProcessInfoInput): ProcessInfo {
   } else if (s.state === 'STOPPED' || s.state === 'EXITED') {
     description = start !== 0 ? formatStopTime(new Date(stop * 1000)) : 'Not started';
   }
+  if (input.waitingFor !== undefined && input.waitingFor.length > 0) description = `waiting for ${input.waitingFor.join(', ')}`;
   return {
     name: input.name,
     group: input.group,
