@@ -44,6 +44,10 @@ describe('depends_on', () => {
     expect(lineIndex(h, spawned('b'))).toBeGreaterThan(lineIndex(h, success('a')));
     expect(lineIndex(h, spawned('c'))).toBeGreaterThan(lineIndex(h, success('b')));
     expect(h.transitions.filter((t) => t.to === 'STARTING').map((t) => t.name)).toEqual(['a', 'b', 'c']);
+    // Every subscriber hears a dependency's RUNNING before its dependent's STARTING.
+    const seen = h.transitions.map((t) => `${t.name} ${t.to}`);
+    expect(seen.indexOf('b STARTING')).toBeGreaterThan(seen.indexOf('a RUNNING'));
+    expect(seen.indexOf('c STARTING')).toBeGreaterThan(seen.indexOf('b RUNNING'));
   });
 
   it('starts independent branches in parallel: a slow root does not hold up the other branch', async () => {

@@ -37,7 +37,16 @@ export class DependencyGate {
     this.deps = deps;
     deps.events.on('stateChanged', (change) => {
       if (this.waits.size === 0) return;
-      for (const dependent of this.deps.plan().dependents(namespecOf(change.process))) this.evaluate(dependent);
+      // After every subscriber has heard this change: a dependent's STARTING must never reach
+      // them before the RUNNING that allowed it.
+      queueMicrotask(() => {
+        try {
+          for (const dependent of this.deps.plan().dependents(namespecOf(change.process))) this.evaluate(dependent);
+        } catch (error) {
+          // Out of the event bus's reach here: say it, never take the daemon down.
+          this.deps.log('error', `depends_on: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+        }
+      });
     });
   }
 
