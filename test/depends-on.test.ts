@@ -127,6 +127,19 @@ describe('depends_on', () => {
     expect(h.logs).toContain('WARN not starting app: it depends on db, which is STOPPED');
   });
 
+  it('stopping a process that waits for its dependency cancels its start, and its dependents\' starts', async () => {
+    const h = startSupervisor([
+      sleeper('db', { startMs: 600 }), sleeper('app', { dependsOn: ['db'] }), sleeper('proxy', { dependsOn: ['app'] }),
+    ]);
+    await h.waitForState('db', 'STARTING');
+    expect(await control(h).stopProcess('app', true)).toBe(true);
+    expect(h.logs).toContain('INFO not starting app: stopped by request while waiting');
+    expect(h.logs).toContain('WARN not starting proxy: it depends on app, which is STOPPED');
+    await h.waitForState('db', 'RUNNING');
+    expect(h.runner('app').snapshot.laststart).toBe(0);
+    expect(h.supervisor.isWaiting(h.runner('proxy'))).toBe(false);
+  });
+
   it('stopping a dependency does not stop what depends on it', async () => {
     const h = startSupervisor([sleeper('db'), sleeper('app', { dependsOn: ['db'] })]);
     await h.waitForState('app', 'RUNNING');

@@ -279,6 +279,8 @@ export class SupervisorControl implements ControlApi {
       await this.stopProcessGroup(group.config.name, wait);
       return true;
     }
+    // Held back by depends_on: stopping it means it is not to be started after all.
+    if (this.supervisor.cancelStart(runner, 'stopped by request while waiting')) return true;
     if (!isRunningState(runner.snapshot.state)) throw new SupervisorError('NOT_RUNNING', name);
     runner.stop();
     if (wait) await this.supervisor.waitUntilStopped([runner]);
@@ -289,15 +291,20 @@ export class SupervisorControl implements ControlApi {
     return settled(() => {
       this.checkState();
       const runners = [...this.group(name).runners].sort(byPriorityThenName);
-      return this.stopEach(runners.filter((r) => isRunningState(r.snapshot.state)), wait);
+      return this.stopEach(runners.filter((r) => this.stoppable(r)), wait);
     });
   }
 
   stopAllProcesses(wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      return this.stopEach(this.allRunners().filter((r) => isRunningState(r.snapshot.state)), wait);
+      return this.stopEach(this.allRunners().filter((r) => this.stoppable(r)), wait);
     });
+  }
+
+  /** What `stop` acts on: a started process, or one waiting for its dependencies to be spawned. */
+  private stoppable(runner: ProcessRunner): boolean {
+    return isRunningState(runner.snapshot.state) || this.supervisor.isWaiting(runner);
   }
 
   /** stopProcess for each, dependents first: each is stopped once what depends on it among them has stopped. */

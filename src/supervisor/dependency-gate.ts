@@ -78,6 +78,14 @@ export class DependencyGate {
     });
   }
 
+  /** Ends one wait without starting it (an operator's stop); false if it was not waiting. */
+  cancel(name: string, reason: string): boolean {
+    if (!this.waits.has(name)) return false;
+    this.deps.log('info', `not starting ${name}: ${reason}`);
+    this.finish(name, { started: false, reason });
+    return true;
+  }
+
   /** Ends every wait without starting anything (shutdown, reload). */
   cancelAll(reason: string): void {
     const waits = [...this.waits.values()];

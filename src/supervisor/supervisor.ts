@@ -139,6 +139,11 @@ export class Supervisor {
     return this.gate.isWaiting(namespecOf(runner.config));
   }
 
+  /** Drops a waiting process's pending start (and so its waiting dependents'); false if it was not waiting. */
+  cancelStart(runner: ProcessRunner, reason: string): boolean {
+    return this.gate.cancel(namespecOf(runner.config), reason);
+  }
+
   /** A line in the daemon's main log. */
   log(level: RunnerLogLevel, message: string): void {
     this.deps.log(level, message);
