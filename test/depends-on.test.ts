@@ -140,6 +140,12 @@ describe('depends_on', () => {
     expect(h.supervisor.isWaiting(h.runner('proxy'))).toBe(false);
   });
 
+  it('getAllConfigInfo lists depends_on as written', async () => {
+    const h = startSupervisor([sleeper('db'), sleeper('app', { dependsOn: ['db', 'web:*'] })], { autostart: false });
+    const infos = await control(h).getAllConfigInfo();
+    expect(infos.map((i) => [i['name'], i['depends_on']])).toEqual([['app', 'db, web:*'], ['db', '']]);
+  });
+
   it('stopping a dependency does not stop what depends on it', async () => {
     const h = startSupervisor([sleeper('db'), sleeper('app', { dependsOn: ['db'] })]);
     await h.waitForState('app', 'RUNNING');
