@@ -1,5 +1,7 @@
 // The registry of process groups: builds one runner per configured process, starts autostart
 // programs in priority order, and shuts down group by group in reverse priority, as supervisord.
+// With depends_on (start-plan.ts, dependency-gate.ts) a process is spawned once what it depends
+// on is RUNNING, and stopped only after what depends on it.
 
 import { namespecOf } from '../config/dependencies.js';
 import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
