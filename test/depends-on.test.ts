@@ -140,6 +140,19 @@ describe('depends_on', () => {
     expect(h.supervisor.isWaiting(h.runner('proxy'))).toBe(false);
   });
 
+  it('a group added later (update) that depends on a running program starts; one whose dependency is stopped and removed stays unstarted', async () => {
+    const h = startSupervisor([sleeper('db'), sleeper('slow', { startMs: 2000 })]);
+    await h.waitForState('db', 'RUNNING');
+    h.supervisor.startAutostart(h.supervisor.addGroup(sleeper('app', { dependsOn: ['db'] })));
+    await h.waitForState('app', 'RUNNING');
+    h.supervisor.startAutostart(h.supervisor.addGroup(sleeper('worker', { dependsOn: ['slow'] })));
+    expect(h.supervisor.waitingFor(h.runner('worker'))).toEqual(['slow']);
+    await control(h).stopProcess('slow', true);
+    h.supervisor.removeGroup('slow');
+    expect(h.supervisor.isWaiting(h.runner('worker'))).toBe(false);
+    expect(h.logs).toContain('WARN not starting worker: it depends on slow, which is STOPPED');
+  });
+
   it('getAllConfigInfo lists depends_on as written', async () => {
     const h = startSupervisor([sleeper('db'), sleeper('app', { dependsOn: ['db', 'web:*'] })], { autostart: false });
     const infos = await control(h).getAllConfigInfo();
