@@ -20,6 +20,20 @@ describe('tssupervisord --check / --dump-config', () => {
     ].join('\n'));
   });
 
+  it('rejects a depends_on cycle and an unknown name with file:line, before starting anything', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'supervisord.conf': '[supervisord]\n[program:a]\ncommand=/bin/cat\ndepends_on=b\n[program:b]\ncommand=/bin/cat\ndepends_on = a, redis\n',
+    });
+    const result = await runDaemonCli(['-c', 'supervisord.conf', '--check'], dir);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toBe([
+      "supervisord.conf:4 [program:a] depends_on='b': cycle a -> b -> a",
+      "supervisord.conf:7 [program:b] depends_on='a, redis': no program named redis",
+      'supervisord.conf: 2 problems found; nothing was started',
+    ].join('\n'));
+  });
+
   it('exits 0 and summarises a valid config', async () => {
     const dir = tempDir();
     writeTree(dir, { 'supervisord.conf': '[supervisord]\n[program:a]\ncommand=/bin/cat\nnumprocs=2\nprocess_name=a%(process_num)d\n' });

@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dumpConfig } from '../src/config/dump.js';
+import { dumpConfig, EXTENSION_PROCESS_KEYS } from '../src/config/dump.js';
 import { loadConfig } from '../src/config/load.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -23,7 +23,7 @@ const DUMP_SCRIPT = join(repoRoot, 'test', 'parity', 'supervisord-dump.py');
 const CONFIGS_DIR = join(repoRoot, 'test', 'parity', 'configs');
 const BAD_DIR = join(repoRoot, 'test', 'parity', 'bad');
 
-const EXTENSION_KEYS = ['ready', 'ready_timeout', 'depends_on'];
+const EXTENSION_KEYS: readonly string[] = EXTENSION_PROCESS_KEYS;
 
 /** A dump without the keys only tssupervisor knows (in each program of each group). */
 function withoutExtensions(dump: Record<string, unknown>): Record<string, unknown> {

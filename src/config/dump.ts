@@ -38,6 +38,9 @@ function channel(prefix: 'stdout' | 'stderr', c: ChannelConfig): Record<string, 
   };
 }
 
+/** Keys of a process's dump that are tssupervisor extensions: supervisord's dump has none of them. */
+export const EXTENSION_PROCESS_KEYS: readonly string[] = ['ready', 'ready_timeout', 'depends_on'];
+
 function processDump(p: ProcessConfig): Record<string, unknown> {
   return {
     name: p.name,
@@ -63,6 +66,8 @@ function processDump(p: ProcessConfig): Record<string, unknown> {
     serverurl: p.serverurl ?? 'AUTO',
     // Extensions only when used, so a supervisord config dumps exactly as supervisord's does.
     ...(p.ready === null ? {} : { ready: describeReady(p.ready), ready_timeout: p.readyTimeoutMs / 1000 }),
+    // tssupervisor extensions (supervisord has no such keys).
+    depends_on: p.dependsOn,
   };
 }
 

@@ -11,7 +11,7 @@ import { userEntry } from './users.js';
 import type { SectionReader } from './section-reader.js';
 import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
 import {
-  autorestart, boolean, byteSize, environment, exitCodes, integer, octal, processName, signal, ValueProblem,
+  autorestart, boolean, byteSize, environment, exitCodes, integer, listOfStrings, octal, processName, signal, ValueProblem,
 } from './values.js';
 
 export interface ProgramContext {
@@ -96,6 +96,8 @@ export function processesFromSection(
   const killAsGroup = r.get('killasgroup', stopAsGroup, boolean, once);
   const codes = r.get('exitcodes', [0], exitCodes, once);
   const redirectStderr = r.get('redirect_stderr', false, boolean, once);
+  // Names are checked once every group is known (dependencies.ts).
+  const dependsOn = listOfStrings(r.text('depends_on', once) ?? '').filter((n) => n !== '');
   const numprocs = r.get('numprocs', 1, (v) => {
     const n = integer(v);
     if (n > MAX_NUMPROCS) throw new ValueProblem(`too many processes (at most ${MAX_NUMPROCS} per section)`);
@@ -123,7 +125,6 @@ export function processesFromSection(
   const ready = readyText === undefined ? null : r.check('ready', null, () => readySpec(readyText));
   const readyTimeoutMs = r.get('ready_timeout', 60, readyTimeout, once) * 1000;
   if (r.has('ready_timeout') && readyText === undefined) r.warn(`[${r.name}] ready_timeout is set but ready= is not: it has no effect`);
-  const dependsOn = (r.text('depends_on', once) ?? '').split(',').map((d) => d.trim()).filter((d) => d !== '');
   if (stopAsGroup && !killAsGroup) {
     r.problem('killasgroup', new ValueProblem('cannot be false when stopasgroup=true'));
   }

@@ -249,3 +249,51 @@ describe('sizes that would stall the reader are config errors', () => {
     ]);
   });
 });
+
+describe('depends_on (tssupervisor extension)', () => {
+  const programs = (...sections: string[]): string => `[supervisord]\n${sections.join('\n')}\n`;
+  const program = (name: string, extra = ''): string => `[program:${name}]\ncommand=/bin/cat\n${extra}`;
+
+  it('is read as written: split on commas, trimmed, empty entries dropped; dumped as depends_on', () => {
+    const config = ok(programs(program('db'), program('cache'), program('app', 'depends_on = db ,, cache ,\n')));
+    const app = config.groups.flatMap((g) => g.processes).find((p) => p.name === 'app');
+    expect(app?.dependsOn).toEqual(['db', 'cache']);
+    const dumped = (dumpConfig(config)['groups'] as { processes: Record<string, unknown>[] }[]).flatMap((g) => g.processes);
+    expect(dumped.find((p) => p['name'] === 'app')?.['depends_on']).toEqual(['db', 'cache']);
+    expect(dumped.find((p) => p['name'] === 'db')?.['depends_on']).toEqual([]);
+  });
+
+  it('accepts a program name, group:name and group:*', () => {
+    const config = ok(programs(
+      '[group:web]\nprograms=app,static\n', program('app'), program('static'),
+      program('db', 'numprocs=2\nprocess_name=db_%(process_num)d\n'),
+      program('proxy', 'depends_on=web:*\n'), program('worker', 'depends_on=db, web:static\n'),
+    ));
+    expect(config.groups.flatMap((g) => g.processes).map((p) => [p.name, p.dependsOn])).toContainEqual(['worker', ['db', 'web:static']]);
+  });
+
+  it('reports unknown names, self-dependencies and cycles at the key, all at once', () => {
+    expect(problems(programs(
+      '[group:web]\nprograms=app\n',
+      program('app', 'depends_on=web\n'),
+      program('a', 'depends_on=b\n'),
+      program('b', 'depends_on=nope, web:ghost, ghosts:*, a\n'),
+      program('self', 'depends_on=self\n'),
+    ))).toEqual([
+      "supervisord.conf:7 [program:app] depends_on='web': web is a group, not a program: write web:* for all its processes",
+      "supervisord.conf:11 [program:a] depends_on='b': cycle a -> b -> a",
+      "supervisord.conf:15 [program:b] depends_on='nope, web:ghost, ghosts:*, a': no program named nope",
+      "supervisord.conf:15 [program:b] depends_on='nope, web:ghost, ghosts:*, a': group web has no process named ghost",
+      "supervisord.conf:15 [program:b] depends_on='nope, web:ghost, ghosts:*, a': no group named ghosts",
+      "supervisord.conf:19 [program:self] depends_on='self': self cannot depend on itself (self names it)",
+    ]);
+  });
+
+  it('reports a longer cycle once, on its first process in group order, naming group members as namespecs', () => {
+    expect(problems(programs(
+      '[group:web]\nprograms=app\n',
+      program('x', 'depends_on=y\n'), program('y', 'depends_on=web:app\n'), program('app', 'depends_on=x\n'),
+      program('free', 'depends_on=x\n'),
+    ))).toEqual(["supervisord.conf:15 [program:app] depends_on='x': cycle web:app -> x -> y -> web:app"]);
+  });
+});

@@ -1,9 +1,10 @@
 // Raw ini sections -> a frozen DaemonConfig, or every problem found. Mirrors the order and rules
 // of supervisor/options.py ServerOptions.read_config and process_groups_from_parser.
 
+import { resolveDependencies } from './dependencies.js';
 import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
-import type { IniDocument } from './ini-reader.js';
+import { getRaw, type IniDocument } from './ini-reader.js';
 import { PROGRAM_KEYS, processesFromSection, type ProgramContext } from './parse-program.js';
 import { eventListenerExtras } from './parse-eventlistener.js';
 import { fcgiExtras } from './parse-fcgi.js';
@@ -148,6 +149,18 @@ function parseGroups(doc: IniDocument, log: IssueLog, base: Expansions, mainFile
   return groups.sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** `depends_on` names are only known once every group is: unknown names and cycles, each at its key's file:line. */
+function checkDependencies(doc: IniDocument, groups: readonly GroupConfig[], log: IssueLog): void {
+  for (const problem of resolveDependencies(groups).problems) {
+    const raw = getRaw(doc, problem.section, 'depends_on');
+    const section = doc.sections.get(problem.section);
+    log.add({
+      file: raw?.file ?? section?.file ?? '', line: raw?.line ?? section?.line ?? 0, section: problem.section,
+      key: 'depends_on', value: raw?.value ?? null, message: problem.message,
+    });
+  }
+}
+
 /** Turns the ini document into a validated, frozen config, or reports every problem found. */
 export function parseConfig(doc: IniDocument, mainFile: string, files: readonly string[], host: HostFacts): ParseResult {
   const log = new IssueLog();
@@ -165,6 +178,7 @@ export function parseConfig(doc: IniDocument, mainFile: string, files: readonly 
   for (const [k, v] of Object.entries(supervisord.environment)) envExpansions[`ENV_${k}`] = v;
   const ctx: ProgramContext = { host, envExpansions, supervisordEnv: supervisord.environment, stripAnsi: supervisord.stripAnsi };
   const groups = parseGroups(doc, log, envExpansions, mainFile, ctx);
+  checkDependencies(doc, groups, log);
   checkRpcInterfaces(doc, log, envExpansions, mainFile);
   const servers = parseServers(doc, log, envExpansions, mainFile, host);
   // supervisord never reads [supervisorctl]; a mistake there is the ctl's to refuse, not the daemon's.

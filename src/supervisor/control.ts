@@ -16,6 +16,8 @@ import type { ProcessRunner } from '../process/runner.js';
 import { isRunningState, isSignallableState, isStoppedState } from '../process/state.js';
 import { API_VERSION, SUPERVISOR_VERSION } from '../version.js';
 import { makeNamespec, splitNamespec } from '../api/namespec.js';
+import { namespecOf } from '../config/dependencies.js';
+import type { StartOutcome } from './dependency-gate.js';
 import { processInfo } from './process-info.js';
 import { runForEach } from './process-results.js';
 import type { ProcessGroup, Supervisor } from './supervisor.js';
@@ -208,9 +210,11 @@ export class SupervisorControl implements ControlApi {
     const { state } = runner.snapshot;
     if (isRunningState(state)) throw new SupervisorError('ALREADY_STARTED', name);
     if (state === 'UNKNOWN') throw new SupervisorError('FAILED', `${name} is in an unknown process state`);
-    runner.start();
-    if (runner.snapshot.spawnErr !== null) throw new SupervisorError('SPAWN_ERROR', name);
+    const outcome = this.startWithDependencies(runner);
+    if (!this.supervisor.isWaiting(runner) && runner.snapshot.spawnErr !== null) throw new SupervisorError('SPAWN_ERROR', name);
     if (!wait) return true;
+    // Held back for its dependencies: nothing of it to wait for until it is spawned, or never is.
+    if (!(await outcome).started) throw new SupervisorError('SPAWN_ERROR', name);
     // Deferred like supervisord's onwait: RUNNING -> true; a spawn error or any other state -> fault.
     for (;;) {
       const s = runner.snapshot;
@@ -221,10 +225,42 @@ export class SupervisorControl implements ControlApi {
     }
   }
 
+  /**
+   * Starts `runner`, after what it depends on: each stopped dependency is started first (and the
+   * main log says so), and `runner` is spawned once its own dependencies are RUNNING.
+   */
+  private startWithDependencies(runner: ProcessRunner): Promise<StartOutcome> {
+    const { plan } = this.supervisor;
+    const self = namespecOf(runner.config);
+    const needed = plan.transitiveDependencies(self);
+    if (needed.length === 0) {
+      runner.start();
+      return Promise.resolve({ started: true });
+    }
+    const wanted = new Set([...needed, self]);
+    for (const dep of needed) {
+      const r = this.supervisor.runnerNamed(dep);
+      if (r === undefined || !isStoppedState(r.snapshot.state) || this.supervisor.isWaiting(r)) continue;
+      // Name the dependent this is for: the one asked for if it needs it directly.
+      const by = [self, ...needed].find((n) => wanted.has(n) && plan.dependencies(n).includes(dep)) ?? self;
+      this.supervisor.log('info', `starting ${dep} first: ${by} depends on it`);
+      void this.supervisor.requestStart(r);
+    }
+    return this.supervisor.requestStart(runner);
+  }
+
+  /** Runners in the order to start them: the plan's (priority, then dependencies first). */
+  private inStartOrder(runners: readonly ProcessRunner[]): ProcessRunner[] {
+    const { plan } = this.supervisor;
+    if (!plan.hasDependencies) return [...runners];
+    const at = new Map(plan.startOrder().map((n, i) => [n, i]));
+    return [...runners].sort((a, b) => (at.get(namespecOf(a.config)) ?? 0) - (at.get(namespecOf(b.config)) ?? 0));
+  }
+
   startProcessGroup(name: string, wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      const runners = [...this.group(name).runners].sort(byPriorityThenName);
+      const runners = this.inStartOrder([...this.group(name).runners].sort(byPriorityThenName));
       return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
     });
   }
@@ -232,7 +268,7 @@ export class SupervisorControl implements ControlApi {
   startAllProcesses(wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      return runForEach(this.allRunners().filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+      return runForEach(this.inStartOrder(this.allRunners()).filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
     });
   }
 
@@ -243,6 +279,8 @@ export class SupervisorControl implements ControlApi {
       await this.stopProcessGroup(group.config.name, wait);
       return true;
     }
+    // Held back by depends_on: stopping it means it is not to be started after all.
+    if (this.supervisor.cancelStart(runner, 'stopped by request while waiting')) return true;
     if (!isRunningState(runner.snapshot.state)) throw new SupervisorError('NOT_RUNNING', name);
     runner.stop();
     if (wait) await this.supervisor.waitUntilStopped([runner]);
@@ -253,14 +291,29 @@ export class SupervisorControl implements ControlApi {
     return settled(() => {
       this.checkState();
       const runners = [...this.group(name).runners].sort(byPriorityThenName);
-      return runForEach(runners.filter((r) => isRunningState(r.snapshot.state)), (r) => this.stopProcess(this.namespecOf(r), wait));
+      return this.stopEach(runners.filter((r) => this.stoppable(r)), wait);
     });
   }
 
   stopAllProcesses(wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      return runForEach(this.allRunners().filter((r) => isRunningState(r.snapshot.state)), (r) => this.stopProcess(this.namespecOf(r), wait));
+      return this.stopEach(this.allRunners().filter((r) => this.stoppable(r)), wait);
+    });
+  }
+
+  /** What `stop` acts on: a started process, or one waiting for its dependencies to be spawned. */
+  private stoppable(runner: ProcessRunner): boolean {
+    return isRunningState(runner.snapshot.state) || this.supervisor.isWaiting(runner);
+  }
+
+  /** stopProcess for each, dependents first: each is stopped once what depends on it among them has stopped. */
+  private stopEach(runners: readonly ProcessRunner[], wait: boolean): Promise<ProcessResult[]> {
+    if (!this.supervisor.plan.hasDependencies) return runForEach(runners, (r) => this.stopProcess(this.namespecOf(r), wait));
+    const among = new Set(runners);
+    return runForEach(runners, async (r) => {
+      await this.supervisor.dependentsStopped(r, among);
+      return this.stopProcess(this.namespecOf(r), wait);
     });
   }
 
@@ -308,6 +361,7 @@ export class SupervisorControl implements ControlApi {
     return processInfo({
       name: runner.config.name, group: runner.config.group, snapshot: runner.snapshot,
       stdoutLogfile: logs?.stdoutPath ?? '', stderrLogfile: logs?.stderrPath ?? '', nowMs: this.host.clock.now(), readyProbe: runner.readyProbe,
+      waitingFor: this.supervisor.waitingFor(runner),
     });
   }
 
@@ -346,6 +400,8 @@ export class SupervisorControl implements ControlApi {
       stderr_capture_maxbytes: p.stderr.captureMaxBytes, stderr_events_enabled: p.stderr.eventsEnabled,
       stderr_logfile: logName(p.stderr.logfile), stderr_logfile_backups: p.stderr.backups, stderr_logfile_maxbytes: p.stderr.maxBytes,
       stderr_syslog: p.stderr.syslog, serverurl: p.serverurl ?? 'none',
+      // tssupervisor extension, as written; the stock supervisorctl reads only the keys it knows.
+      depends_on: p.dependsOn.join(', '),
     })));
     return infos.sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : 1));
   }

@@ -89,3 +89,16 @@ describe('processInfo (rpcinterface.py getProcessInfo / _interpretProcessInfo)',
     expect(far.now).toBe(2 ** 31 - 1);
   });
 });
+
+describe('a process held back by depends_on', () => {
+  const input = { name: 'app', group: 'app', stdoutLogfile: '', stderrLogfile: '', nowMs: 1_700_000_000_000 };
+
+  it('says what it waits for, so the stock supervisorctl shows it too', () => {
+    expect(processInfo({ ...input, snapshot: initialSnapshot(), waitingFor: ['redisd_6380', 'web:app'] }).description)
+      .toBe('waiting for redisd_6380, web:app');
+  });
+
+  it('keeps supervisord\'s description when it waits for nothing', () => {
+    expect(processInfo({ ...input, snapshot: initialSnapshot(), waitingFor: [] }).description).toBe('Not started');
+  });
+});

@@ -36,6 +36,8 @@ export interface ProcessInfoInput {
   readonly nowMs: number;
   /** The ready= probe's text, when the program has one. */
   readonly readyProbe?: string | null;
+  /** depends_on: what a process held back from its spawn still waits for (tssupervisor extension). */
+  readonly waitingFor?: readonly string[];
 }
 
 export function processInfo(input: ProcessInfoInput): ProcessInfo {
@@ -55,6 +57,7 @@ export function processInfo(input: ProcessInfoInput): ProcessInfo {
   } else if (s.state === 'STOPPED' || s.state === 'EXITED') {
     description = start !== 0 ? formatStopTime(new Date(stop * 1000)) : 'Not started';
   }
+  if (input.waitingFor !== undefined && input.waitingFor.length > 0) description = `waiting for ${input.waitingFor.join(', ')}`;
   return {
     name: input.name,
     group: input.group,

@@ -1,6 +1,9 @@
 // The registry of process groups: builds one runner per configured process, starts autostart
 // programs in priority order, and shuts down group by group in reverse priority, as supervisord.
+// With depends_on (start-plan.ts, dependency-gate.ts) a process is spawned once what it depends
+// on is RUNNING, and stopped only after what depends on it.
 
+import { namespecOf } from '../config/dependencies.js';
 import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
 import type { Clock } from '../process/clock.js';
 import type { FileFacts } from '../process/command.js';
@@ -11,9 +14,11 @@ import { isStoppedState } from '../process/state.js';
 import { processStateEvent } from '../events/facts.js';
 import { EventFlow } from '../events/flow.js';
 import type { EngineEvent } from '../events/types.js';
+import { DependencyGate, type StartOutcome } from './dependency-gate.js';
 import { EventBus } from './events.js';
 import { ListenerPool } from './listener-pool.js';
 import type { FcgiSocket } from './fcgi-socket.js';
+import { StartPlan } from './start-plan.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -66,6 +71,10 @@ export class Supervisor {
   private groupList: ProcessGroup[] = [];
   private moodValue: Mood = 'RUNNING';
   private readonly deps: SupervisorDeps;
+  /** depends_on over the current groups; rebuilt when they change. */
+  private planCache: StartPlan | null = null;
+  private byName: Map<string, ProcessRunner> | null = null;
+  private readonly gate: DependencyGate;
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
@@ -74,6 +83,10 @@ export class Supervisor {
     });
     this.flow = new EventFlow((error, event) => {
       deps.log('error', `an event subscriber failed on ${event.name} (supervision goes on): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    });
+    this.gate = new DependencyGate({
+      events: this.events, log: deps.log, plan: () => this.plan, runner: (name) => this.runnerNamed(name),
+      mayStart: () => this.moodValue === 'RUNNING',
     });
     const byPriorityThenName = (a: GroupConfig, b: GroupConfig): number =>
       a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -96,6 +109,49 @@ export class Supervisor {
 
   runners(): ProcessRunner[] {
     return this.groupList.flatMap((g) => g.runners);
+  }
+
+  /** The depends_on plan over the groups held now, in their priority order. */
+  get plan(): StartPlan {
+    this.planCache ??= StartPlan.forGroups(this.groupList.map((g) => g.config));
+    return this.planCache;
+  }
+
+  /** The runner of a namespec (`name` or `group:name`). */
+  runnerNamed(namespec: string): ProcessRunner | undefined {
+    this.byName ??= new Map(this.runners().map((r) => [namespecOf(r.config), r]));
+    return this.byName.get(namespec);
+  }
+
+  /** The groups changed: the plan and the name index are rebuilt, and waits re-checked against them. */
+  private groupsChanged(): void {
+    this.planCache = null;
+    this.byName = null;
+    this.gate.reevaluate();
+  }
+
+  /** Spawns `runner` once everything it depends on is RUNNING (at once if nothing); resolves then. */
+  requestStart(runner: ProcessRunner): Promise<StartOutcome> {
+    return this.gate.request(runner);
+  }
+
+  /** What a process waiting to be spawned still waits for ([] when it is not waiting). */
+  waitingFor(runner: ProcessRunner): string[] {
+    return this.gate.waitingFor(namespecOf(runner.config));
+  }
+
+  isWaiting(runner: ProcessRunner): boolean {
+    return this.gate.isWaiting(namespecOf(runner.config));
+  }
+
+  /** Drops a waiting process's pending start (and so its waiting dependents'); false if it was not waiting. */
+  cancelStart(runner: ProcessRunner, reason: string): boolean {
+    return this.gate.cancel(namespecOf(runner.config), reason);
+  }
+
+  /** A line in the daemon's main log. */
+  log(level: RunnerLogLevel, message: string): void {
+    this.deps.log(level, message);
   }
 
   /** Publishes an event into the flow (remote events, ticks, output facts). */
@@ -137,6 +193,7 @@ export class Supervisor {
     const group = { config, runners, pool };
     // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
     this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
+    this.groupsChanged();
     this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
     this.events.emit('groupAdded', { group: config.name });
     return group;
@@ -156,6 +213,7 @@ export class Supervisor {
   removeGroup(name: string): void {
     const removed = this.groupList.filter((g) => g.config.name === name);
     this.groupList = this.groupList.filter((g) => g.config.name !== name);
+    this.groupsChanged();
     for (const g of removed) {
       g.pool?.close();
       for (const r of g.runners) r.close();
@@ -174,6 +232,8 @@ export class Supervisor {
       for (const r of g.runners) r.close();
     }
     this.groupList = [];
+    this.gate.cancelAll('the configuration is reloaded');
+    this.groupsChanged();
   }
 
   /** SUPERVISOR_STATE_CHANGE_RUNNING: supervisord's runforever() begins (at start and after a reload). */
@@ -181,37 +241,74 @@ export class Supervisor {
     this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_RUNNING', at: this.deps.clock.now() });
   }
 
-  /** Spawns every autostart process, groups in priority order, without waiting for readiness. */
+  /**
+   * Spawns every autostart process, groups in priority order. With depends_on, in the plan's
+   * order, each as soon as what it depends on is RUNNING: independent branches in parallel.
+   */
   startAutostart(group?: ProcessGroup): void {
-    for (const g of group === undefined ? this.groupList : [group]) {
-      for (const runner of g.runners) {
-        if (runner.config.autostart && runner.snapshot.laststart === 0) runner.start();
-      }
+    const runners = (group === undefined ? this.groupList : [group]).flatMap((g) => g.runners);
+    const wanted = (r: ProcessRunner): boolean => r.config.autostart && r.snapshot.laststart === 0;
+    if (!this.plan.hasDependencies) {
+      for (const runner of runners) if (wanted(runner)) runner.start();
+      return;
     }
+    for (const name of this.plan.startOrder(runners.map((r) => namespecOf(r.config)))) {
+      const runner = this.runnerNamed(name);
+      if (runner !== undefined && wanted(runner)) void this.gate.request(runner);
+    }
+  }
+
+  /**
+   * Resolves once nothing among `among` that depends on `runner` (directly or not) is running
+   * any more: stopping goes dependents first. Immediate without depends_on.
+   */
+  async dependentsStopped(runner: ProcessRunner, among: ReadonlySet<ProcessRunner>): Promise<void> {
+    const dependents = this.plan.transitiveDependents(namespecOf(runner.config))
+      .map((name) => this.runnerNamed(name))
+      .filter((r): r is ProcessRunner => r !== undefined && among.has(r));
+    await this.waitUntilStopped(dependents, undefined, false);
+  }
+
+  /** Tells one process to stop as stop_all does: RUNNING/STARTING get their signal, BACKOFF gives up. */
+  private stopOne(runner: ProcessRunner): void {
+    const { state } = runner.snapshot;
+    if (state === 'RUNNING' || state === 'STARTING') runner.stop();
+    else if (state === 'BACKOFF') runner.giveUp();
+  }
+
+  /** Stops `runners` dependents first: each is told once what depends on it among them has stopped. */
+  private async stopInDependencyOrder(runners: readonly ProcessRunner[], timeoutMs?: number): Promise<void> {
+    const among = new Set(runners);
+    const byPriorityDesc = [...runners].sort((a, b) => a.config.priority - b.config.priority).reverse();
+    await Promise.all(byPriorityDesc.map(async (runner) => {
+      await this.dependentsStopped(runner, among);
+      this.stopOne(runner);
+    }));
+    await this.waitUntilStopped(runners, timeoutMs);
   }
 
   /** Stops one group: RUNNING/STARTING get their stop signal, BACKOFF gives up (stop_all). */
   async stopGroup(group: ProcessGroup, timeoutMs?: number): Promise<void> {
+    if (this.plan.hasDependencies) {
+      await this.stopInDependencyOrder(group.runners, timeoutMs);
+      return;
+    }
     // stop_all: processes.sort(); processes.reverse(): equal priorities go in reverse config
     // order too (x_01 is told before x_00), not just the priorities.
     const byPriorityDesc = [...group.runners].sort((a, b) => a.config.priority - b.config.priority).reverse();
-    for (const runner of byPriorityDesc) {
-      const { state } = runner.snapshot;
-      if (state === 'RUNNING' || state === 'STARTING') runner.stop();
-      else if (state === 'BACKOFF') runner.giveUp();
-    }
+    for (const runner of byPriorityDesc) this.stopOne(runner);
     await this.waitUntilStopped(group.runners, timeoutMs);
   }
 
-  /** Resolves once every runner is in a stopped state, logging who we wait for every 3 s. */
-  async waitUntilStopped(runners: readonly ProcessRunner[], timeoutMs?: number): Promise<void> {
+  /** Resolves once every runner is in a stopped state, logging who we wait for every 3 s (if `report`). */
+  async waitUntilStopped(runners: readonly ProcessRunner[], timeoutMs?: number, report = true): Promise<void> {
     const pending = (): ProcessRunner[] => runners.filter((r) => !isStoppedState(r.snapshot.state));
     if (pending().length === 0) return;
     const started = this.deps.clock.now();
     await new Promise<void>((resolve, reject) => {
       let off = (): void => undefined;
       let cancel = (): void => undefined;
-      const report = (): void => {
+      const tell = (): void => {
         const left = pending();
         if (left.length === 0) return;
         if (timeoutMs !== undefined && this.deps.clock.now() - started >= timeoutMs) {
@@ -219,8 +316,8 @@ export class Supervisor {
           reject(new Error(`still running: ${left.map((r) => r.config.name).join(', ')}`));
           return;
         }
-        this.deps.log('info', `waiting for ${left.map((r) => r.config.name).join(', ')} to die`);
-        cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
+        if (report) this.deps.log('info', `waiting for ${left.map((r) => r.config.name).join(', ')} to die`);
+        cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, tell);
       };
       off = this.events.on('stateChanged', () => {
         if (pending().length > 0) return;
@@ -228,7 +325,7 @@ export class Supervisor {
         cancel();
         resolve();
       });
-      cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, report);
+      cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, tell);
     });
   }
 
@@ -237,8 +334,9 @@ export class Supervisor {
     this.moodValue = mood;
     this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_STOPPING', at: this.deps.clock.now() });
     this.events.emit('shutdown', { reason: mood });
+    this.gate.cancelAll('the daemon is stopping');
     for (const group of [...this.groupList].reverse()) {
-      const stopped = this.stopGroup(group);
+      const stopped = this.plan.hasDependencies ? this.stopWithDependents(group) : this.stopGroup(group);
       // supervisord gives each group at least one turn of its main loop, and every turn ends in
       // its pools' dispatch: what was published before or while this group was told to stop
       // reaches the listeners still RUNNING (a listener with a low priority value, stopped last,
@@ -247,6 +345,17 @@ export class Supervisor {
       await nextTurn();
       await stopped;
     }
+  }
+
+  /**
+   * Shutdown's step for one group with depends_on: what depends on its processes, wherever it
+   * is, stops first (dependents before dependencies), so the group order never stops a
+   * dependency under a running dependent.
+   */
+  private async stopWithDependents(group: ProcessGroup): Promise<void> {
+    const names = group.runners.flatMap((r) => [namespecOf(r.config), ...this.plan.transitiveDependents(namespecOf(r.config))]);
+    const runners = this.plan.stopOrder(names).map((n) => this.runnerNamed(n)).filter((r): r is ProcessRunner => r !== undefined);
+    await this.stopInDependencyOrder(runners.filter((r) => !isStoppedState(r.snapshot.state) || group.runners.includes(r)));
   }
 
   /** After a reload has stopped everything: accept work again. */

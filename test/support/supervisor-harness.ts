@@ -76,6 +76,8 @@ export interface HarnessOptions {
 
 export interface Harness {
   readonly supervisor: Supervisor;
+  /** The config the supervisor was built from. */
+  readonly config: DaemonConfig;
   readonly logs: string[];
   /** The same lines as `logs`, each with the time it was logged. */
   readonly logEntries: readonly LogEntry[];
@@ -152,7 +154,7 @@ export function startSupervisor(groups: readonly GroupConfig[], options: Harness
   });
   if (options.autostart !== false) supervisor.startAutostart();
   return {
-    supervisor, logs, logEntries, transitions, dir,
+    supervisor, config, logs, logEntries, transitions, dir,
     runner: find,
     async waitForState(name, state, timeoutMs = 10_000) {
       if (find(name).snapshot.state === state) return;
