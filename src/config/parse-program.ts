@@ -151,6 +151,8 @@ export function processesFromSection(
       exitCodes: codes, stopSignal, stopWaitMs: stopWaitSecs * 1000, stopAsGroup, killAsGroup,
       user: user?.name ?? null, uid: user?.uid ?? null, redirectStderr, stdout, stderr,
       environment: { ...ctx.supervisordEnv, ...env }, serverurl, stripAnsi: ctx.stripAnsi,
+      // Placeholder on i11-probes only, so the branch builds: the lead's parser (i11-core) fills these.
+      ready: null, readyTimeoutMs: 60_000, dependsOn: [],
     });
   }
   // Within a section supervisord sorts by (priority, name); priority is shared, so by name.

@@ -23,6 +23,14 @@ export interface ChannelConfig {
 
 export type ProgramKind = 'program' | 'eventlistener' | 'fcgi-program';
 
+/** tssupervisor extension `ready=`: when the process counts as started. */
+export type ReadySpec =
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'http'; readonly url: string }          // http:// or https://
+  | { readonly kind: 'exec'; readonly command: string }      // split like command=
+  | { readonly kind: 'notify' }
+  | { readonly kind: 'log'; readonly pattern: string };      // a JS RegExp source (u flag)
+
 /** One process to run: a [program:x] section expanded for one process_num. */
 export interface ProcessConfig {
   readonly name: string;
@@ -58,6 +66,9 @@ export interface ProcessConfig {
   /** null = AUTO: the daemon's first control server. */
   readonly serverurl: string | null;
   readonly stripAnsi: boolean;
+  readonly ready: ReadySpec | null;
+  readonly readyTimeoutMs: number;            // ready_timeout, default 60 s
+  readonly dependsOn: readonly string[];      // depends_on as written, split on commas, trimmed
 }
 
 export interface EventListenerExtras {

@@ -38,7 +38,7 @@ export function programConfig(overrides: Partial<ProcessConfig> & { name: string
     processNum: 0, numprocs: 1, directory: null, umask: null, priority: 999, autostart: true, autorestart: 'unexpected',
     startMs: 100, startRetries: 3, exitCodes: [0], stopSignal: 'TERM', stopWaitMs: 2000, stopAsGroup: false,
     killAsGroup: false, user: null, uid: null, redirectStderr: false, stdout: NO_LOG, stderr: NO_LOG, environment: {},
-    serverurl: null, stripAnsi: false,
+    serverurl: null, stripAnsi: false, ready: null, readyTimeoutMs: 60_000, dependsOn: [],
     ...overrides,
   };
 }
