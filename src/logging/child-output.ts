@@ -327,7 +327,7 @@ function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: 
 }
 
 /** `sink`, with every chunk told first to the watchers (nothing more while there are none). */
-function watchedSink(sink: ChunkSink | null, channel: Channel, watchers: ReadonlySet<OutputWatcher>,
+function watchedSink(sink: ChunkSink | null, name: string, channel: Channel, watchers: ReadonlySet<OutputWatcher>,
   onError: (message: string) => void): ChunkSink {
   const inner = sink ?? DISCARD;
   const tapped: ChunkSink = {
@@ -337,7 +337,7 @@ function watchedSink(sink: ChunkSink | null, channel: Channel, watchers: Readonl
           try {
             watcher(chunk, channel);
           } catch (error) {
-            onError(`${channel} output watcher failed: ${error instanceof Error ? error.message : String(error)}`);
+            onError(`${name} ${channel} output watcher failed: ${error instanceof Error ? error.message : String(error)}`);
           }
         }
       }
@@ -379,8 +379,8 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
         ? sinkFor('stdout', child.pid)
         : protocolSink(plainSink({ ...channelLog(p, 'stdout', files.stdout, options), debug: undefined }, stripper()),
           stdoutProtocol, p.name, options);
-      pump(child.stdout, watchedSink(stdout, 'stdout', watchers, options.onError));
-      pump(child.stderr, watchedSink(sinkFor('stderr', child.pid), 'stderr', watchers, options.onError));
+      pump(child.stdout, watchedSink(stdout, p.name, 'stdout', watchers, options.onError));
+      pump(child.stderr, watchedSink(sinkFor('stderr', child.pid), p.name, 'stderr', watchers, options.onError));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);
     },

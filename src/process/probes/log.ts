@@ -36,6 +36,11 @@ export class LineMatcher {
     return false;
   }
 
+  /** Bytes of the unfinished line held (at most maxPartial). */
+  get pendingBytes(): number {
+    return this.partial.length;
+  }
+
   private keep(rest: Buffer): void {
     if (rest.length === 0) return;
     const joined = this.partial.length === 0 ? rest : Buffer.concat([this.partial, rest]);
