@@ -1,8 +1,9 @@
 // createProbe: the Probe for a `ready=` spec (see ../probe.ts for the contract). tcp:, http:// and
-// exec: are polled (poll.ts; each kind's interval and per-try timeout are next to it); notify and
-// log: are told (a datagram, a line of output), so they pass as soon as the fact arrives. A spec
-// that can never pass (a URL that is not http(s), a pattern that is not a RegExp, a command that
-// cannot be split) gives a probe whose every start() reports failed(reason).
+// exec: are polled (poll.ts; each kind's interval and per-try timeout are next to it), and tcp:
+// and http:// also try at once when the child writes output; notify and log: are told (a
+// datagram, a line of output), so they pass as soon as the fact arrives. A spec that can never
+// pass (a URL that is not http(s), a pattern that is not a RegExp, a command that cannot be split)
+// gives a probe whose every start() reports failed(reason).
 
 import { shlexSplit } from '../../config/shlex.js';
 import { describeReady, type Probe, type ProbeFactory, type ProbeRun } from '../probe.js';
@@ -52,8 +53,10 @@ function simpleProbe(description: string, start: Starter): Probe {
   return { description, environment: () => ({}), start: guarded(start), close: () => undefined };
 }
 
-function polledProbe(description: string, timing: PollTiming, attemptFor: (run: ProbeRun) => Attempt): Probe {
-  return simpleProbe(description, (run, ready) => poll(attemptFor(run), timing, ready));
+/** `nudged`: the child's output brings the next try forward (poll.ts); not for exec:, whose tries fork. */
+function polledProbe(description: string, timing: PollTiming, attemptFor: (run: ProbeRun) => Attempt, nudged: boolean): Probe {
+  return simpleProbe(description, (run, ready) => poll(attemptFor(run), timing, ready,
+    nudged ? (wake) => run.watchOutput(() => { wake(); }) : undefined));
 }
 
 /** A probe that can never pass: each start() says why, in a later turn. */
@@ -78,11 +81,11 @@ export const createProbe: ProbeFactory = (spec) => {
   const description = describeReady(spec);
   switch (spec.kind) {
     case 'tcp':
-      return polledProbe(description, TCP_TIMING, () => tcpAttempt(spec.host, spec.port));
+      return polledProbe(description, TCP_TIMING, () => tcpAttempt(spec.host, spec.port), true);
     case 'http': {
       const url = httpUrl(spec.url);
       if (typeof url === 'string') return failingProbe(description, url);
-      return polledProbe(description, HTTP_TIMING, () => httpAttempt(url));
+      return polledProbe(description, HTTP_TIMING, () => httpAttempt(url), true);
     }
     case 'exec':
       try {
@@ -90,7 +93,7 @@ export const createProbe: ProbeFactory = (spec) => {
       } catch (error) {
         return failingProbe(description, `ready=${description}: cannot split the command: ${(error as Error).message}`);
       }
-      return polledProbe(description, EXEC_TIMING, (run) => execAttempt(spec.command, run));
+      return polledProbe(description, EXEC_TIMING, (run) => execAttempt(spec.command, run), false);
     case 'notify': {
       const probe = notifyProbe();
       return { ...probe, start: guarded((run, ready, failed) => probe.start(run, ready, failed)) };

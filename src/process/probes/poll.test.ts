@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { poll, type Attempt } from './poll.js';
+import { NUDGE_GAP_MS, poll, type Attempt } from './poll.js';
 
 const sleep = async (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms); });
 
@@ -68,5 +68,36 @@ describe('poll', () => {
     await sleep(100);
     expect(r.tries).toHaveLength(3);
     expect(ready).toBe(1);
+  });
+
+  it('a nudge brings the next try forward, at most one try per NUDGE_GAP_MS; a nudge during a try makes the next one due at once', async () => {
+    const r = recorder(async (n) => new Promise((resolve) => { setTimeout(() => { resolve(n === 4); }, n === 2 ? 30 : 0); }));
+    let wake: (() => void) | undefined;
+    let unsubscribed = false;
+    let ready = 0;
+    poll(r.attempt, { intervalMs: 10_000, tryTimeoutMs: 1000 }, () => { ready++; }, (w) => {
+      wake = w;
+      return () => { unsubscribed = true; };
+    });
+    await sleep(5);
+    expect(r.tries).toHaveLength(1);
+    // Many nudges at once: one try, NUDGE_GAP_MS after the first.
+    for (let i = 0; i < 10; i++) wake?.();
+    await sleep(NUDGE_GAP_MS + 10);
+    expect(r.tries).toHaveLength(2);
+    expect((r.tries[1] ?? 0) - (r.tries[0] ?? 0)).toBeGreaterThanOrEqual(NUDGE_GAP_MS - 1);
+    // Try 2 takes 30 ms; a nudge meanwhile makes try 3 follow it at once, not after 10 s.
+    wake?.();
+    await sleep(60);
+    expect(r.tries).toHaveLength(3);
+    wake?.();
+    await sleep(NUDGE_GAP_MS + 15);
+    expect(r.tries).toHaveLength(4);
+    expect(ready).toBe(1);
+    expect(unsubscribed).toBe(true);
+    // After ready, nudges do nothing.
+    wake?.();
+    await sleep(NUDGE_GAP_MS + 10);
+    expect(r.tries).toHaveLength(4);
   });
 });
