@@ -112,75 +112,48 @@ function report(kind: string, latency: number): void {
   console.log(line);
 }
 
+/**
+ * ready-after.mjs with `args` under a probe for `spec`: ready() comes at or after the moment the
+ * fixture marked, and less than `withinMs` later; then everything is released.
+ */
+async function expectReadyAfterFact(kind: string, spec: ReadySpec, args: readonly (string | number)[], withinMs: number): Promise<void> {
+  const dir = tempDir();
+  const baseline = fdCount();
+  const probe = createProbe(spec, { name: 'probed', group: 'probed' });
+  const child = startChild(dir, process.execPath, [`${FIXTURES}ready-after.mjs`, ...args], probe);
+  const { stop, readyAt } = probeRun(probe, child.run);
+  const at = await readyAt;
+  const fact = await markOf(child.markFile);
+  expect(at).toBeGreaterThanOrEqual(fact);
+  expect(at - fact).toBeLessThan(withinMs);
+  report(kind, at - fact);
+  await stopAll(child, probe, stop);
+  await expectFdsBackTo(baseline);
+}
+
 describe('ready probes with real children', () => {
   it('tcp: passes once the port accepts, not before, within one interval; stop releases its sockets', async () => {
-    const dir = tempDir();
-    const baseline = fdCount();
     const port = await freePort();
-    const spec: ReadySpec = { kind: 'tcp', host: '127.0.0.1', port };
-    const probe = createProbe(spec, { name: 'tcp', group: 'tcp' });
-    expect(probe.description).toBe(`tcp:127.0.0.1:${port}`);
-    const child = startChild(dir, process.execPath, [`${FIXTURES}ready-after.mjs`, 'tcp', port, 700], probe);
-    const { stop, readyAt } = probeRun(probe, child.run);
-    const at = await readyAt;
-    const fact = await markOf(child.markFile);
-    expect(at).toBeGreaterThanOrEqual(fact);
     // 100 ms between tries, plus a loaded machine's slack.
-    expect(at - fact).toBeLessThan(400);
-    report('tcp', at - fact);
-    await stopAll(child, probe, stop);
-    await expectFdsBackTo(baseline);
+    await expectReadyAfterFact('tcp', { kind: 'tcp', host: '127.0.0.1', port }, ['tcp', port, 700], 400);
   });
 
   it('tcp: a child that logs its listen is seen within milliseconds (its output brings the next try forward)', async () => {
-    const dir = tempDir();
-    const baseline = fdCount();
     // Three runs: a plain 100 ms poll would be under 30 ms late in all three only by luck (~3%).
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
-      const probe = createProbe({ kind: 'tcp', host: '127.0.0.1', port }, { name: 'tcp', group: 'tcp' });
-      const child = startChild(dir, process.execPath, [`${FIXTURES}ready-after.mjs`, 'tcp', port, 300 + 37 * i, 'say'], probe);
-      const { stop, readyAt } = probeRun(probe, child.run);
-      const at = await readyAt;
-      const fact = await markOf(child.markFile);
-      expect(at).toBeGreaterThanOrEqual(fact);
-      expect(at - fact).toBeLessThan(30);
-      report('tcp, the child logging its listen', at - fact);
-      await stopAll(child, probe, stop);
+      await expectReadyAfterFact('tcp, the child logging its listen', { kind: 'tcp', host: '127.0.0.1', port }, ['tcp', port, 300 + 37 * i, 'say'], 30);
     }
-    await expectFdsBackTo(baseline);
   });
 
   it('http: passes on the first 2xx after the 500s, not on a 500; stop releases its sockets', async () => {
-    const dir = tempDir();
-    const baseline = fdCount();
     const port = await freePort();
-    const probe = createProbe({ kind: 'http', url: `http://127.0.0.1:${port}/health` }, { name: 'web', group: 'web' });
-    const child = startChild(dir, process.execPath, [`${FIXTURES}ready-after.mjs`, 'http', port, 300, 500], probe);
-    const { stop, readyAt } = probeRun(probe, child.run);
-    const at = await readyAt;
-    const fact = await markOf(child.markFile);
-    // The 500s (for 500 ms after the listen) never passed it.
-    expect(at).toBeGreaterThanOrEqual(fact);
-    expect(at - fact).toBeLessThan(400);
-    report('http', at - fact);
-    await stopAll(child, probe, stop);
-    await expectFdsBackTo(baseline);
+    // The fixture answers 500 for 500 ms after its listen: ready must come after that.
+    await expectReadyAfterFact('http', { kind: 'http', url: `http://127.0.0.1:${port}/health` }, ['http', port, 300, 500], 400);
   });
 
   it('log: a line split across writes (stderr in between) passes when its end is written', async () => {
-    const dir = tempDir();
-    const baseline = fdCount();
-    const probe = createProbe({ kind: 'log', pattern: '^Ready to accept connections$' }, { name: 'log', group: 'log' });
-    const child = startChild(dir, process.execPath, [`${FIXTURES}ready-after.mjs`, 'log', 300], probe);
-    const { stop, readyAt } = probeRun(probe, child.run);
-    const at = await readyAt;
-    const fact = await markOf(child.markFile);
-    expect(at).toBeGreaterThanOrEqual(fact);
-    expect(at - fact).toBeLessThan(50);
-    report('log', at - fact);
-    await stopAll(child, probe, stop);
-    await expectFdsBackTo(baseline);
+    await expectReadyAfterFact('log', { kind: 'log', pattern: '^Ready to accept connections$' }, ['log', 300], 50);
   });
 
   it('exec: runs with the program\'s environment and directory, passes once the command exits 0', async () => {
