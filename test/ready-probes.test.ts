@@ -5,7 +5,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ReadySpec } from '../src/config/schema.js';
 import { createChildLogs, type ChildLogs } from '../src/logging/child-output.js';
@@ -217,7 +217,9 @@ describe('ready probes with real children', () => {
     expect(at - fact).toBeLessThan(50);
     report('notify', at - fact);
     await stopAll(child, probe, stop);
+    // The socket, and with the daemon's last one its folder, are gone.
     expect(existsSync(socket)).toBe(false);
+    expect(existsSync(dirname(socket))).toBe(false);
     await expectFdsBackTo(baseline);
   });
 
