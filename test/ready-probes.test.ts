@@ -40,7 +40,7 @@ interface Child {
 function startChild(dir: string, file: string, args: readonly (string | number)[], probe: Probe,
   extraEnv: Readonly<Record<string, string>> = {}): Child {
   const markFile = join(dir, `mark-${Math.random().toString(36).slice(2)}.json`);
-  const env = { ...daemonEnv(), ...extraEnv, ...probe.environment(), MARK_FILE: markFile };
+  const env = { ...daemonEnv(), ...probe.environment(), MARK_FILE: markFile, ...extraEnv };
   const spawnedAt = now();
   const child = spawn(file, args.map(String), { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
   const pid = child.pid;
@@ -221,6 +221,20 @@ describe('ready probes with real children', () => {
     expect(existsSync(socket)).toBe(false);
     expect(existsSync(dirname(socket))).toBe(false);
     await expectFdsBackTo(baseline);
+  });
+
+  it('notify: a child running as another user (user=) can reach its socket, and its READY=1 counts', async () => {
+    const dir = tempDir();
+    const probe = createProbe({ kind: 'notify' }, { name: 'nobody', group: 'nobody' });
+    onTestFinished(() => { probe.close(); });
+    // setpriv execs python: the child is nobody (65534) with the spawned pid. It cannot write a
+    // mark in the test's private folder, so it writes none.
+    const child = startChild(dir, '/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', PYTHON,
+      `${FIXTURES}notify-after.py`, 300], probe, { MARK_FILE: '' });
+    const { stop, readyAt } = probeRun(probe, child.run, 5000);
+    const at = await readyAt;
+    expect(at - child.spawnedAt).toBeGreaterThanOrEqual(300);
+    stop();
   });
 
   it('notify: a READY=1 sent between the spawn and start() is not lost', async () => {
