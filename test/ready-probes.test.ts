@@ -152,6 +152,15 @@ describe('ready probes with real children', () => {
     await expectReadyAfterFact('http', { kind: 'http', url: `http://127.0.0.1:${port}/health` }, ['http', port, 300, 500], 400);
   });
 
+  it('https: a self-signed certificate (the usual one on loopback) does not keep it from passing', async () => {
+    const dir = tempDir();
+    const [key, cert] = [join(dir, 'key.pem'), join(dir, 'cert.pem')];
+    const made = spawn('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    expect(await new Promise((resolve) => made.once('exit', resolve))).toBe(0);
+    const port = await freePort();
+    await expectReadyAfterFact('https', { kind: 'http', url: `https://127.0.0.1:${port}/` }, ['https', port, 200, 300, key, cert], 400);
+  });
+
   it('log: a line split across writes (stderr in between) passes when its end is written', async () => {
     await expectReadyAfterFact('log', { kind: 'log', pattern: '^Ready to accept connections$' }, ['log', 300], 50);
   });
