@@ -53,6 +53,8 @@ function startChild(dir: string, file: string, args: readonly (string | number)[
   });
   logs.attach({ pid, stdout: child.stdout, stderr: child.stderr, stdin: child.stdin, exited });
   onTestFinished(async () => {
+    // Also when the test failed half-way: no socket (or its folder) left behind. close() is idempotent.
+    probe.close();
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await exited;
     await logs.close();
