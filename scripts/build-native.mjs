@@ -2,8 +2,8 @@
 // Builds the optional native addon build/native/host.node (src/host/native/host.c) with the C
 // compiler and Node's own headers: no node-gyp, no download, no Python. Run by `npm install`
 // (package.json "install", so also where the package is installed from a tarball). Without a compiler or headers it prints one line and succeeds: the
-// daemon then runs without the addon, warns at start when it is PID 1 (orphans not reaped), and
-// an [fcgi-program:x]'s spawn fails saying why (no socket).
+// daemon then runs without the addon, warns at start when it is PID 1 (orphans not reaped),
+// an [fcgi-program:x]'s spawn fails saying why (no socket), and so does a ready=notify probe.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,7 @@ const include = includeDirs.find((dir) => existsSync(join(dir, 'node_api.h')));
 const cc = process.env.CC ?? 'cc';
 
 function skip(why) {
-  console.log(`build-native: ${why}; the optional native addon is not built (tssupervisord works without it, but as PID 1 it cannot reap orphaned grandchildren, and [fcgi-program:x] sections cannot get their socket)`);
+  console.log(`build-native: ${why}; the optional native addon is not built (tssupervisord works without it, but as PID 1 it cannot reap orphaned grandchildren, [fcgi-program:x] sections cannot get their socket, and ready=notify cannot pass)`);
   process.exit(0);
 }
 

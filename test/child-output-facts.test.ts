@@ -216,3 +216,40 @@ describe('child output facts', () => {
     expect(new Set(errors)).toEqual(new Set(['cap stdout log event subscriber failed: subscriber bug']));
   });
 });
+
+describe('ChildLogs.watch (the raw output ready=log: reads)', () => {
+  it('tells every chunk of both channels as read, before strip_ansi and capture, with its channel; until unsubscribed', async () => {
+    const r = await run((dir) => ({
+      stripAnsi: true,
+      stdout: channel(dir, 'out', { captureMaxBytes: 100 }),
+      stderr: channel(dir, 'err'),
+    }), ['wait', '1:\x1b[31mred\x1b[0m\n', '2:err\n', `1:${BEGIN}captured${END}\n`, 'wait', '1:after\n']);
+    const seen: [string, string][] = [];
+    // Each watcher keeps copies: the chunk is the shared read buffer's.
+    const unwatch = r.logs.watch((chunk, ch) => { seen.push([ch, text(chunk)]); });
+    const twice: string[] = [];
+    const unwatchTwice = r.logs.watch((chunk) => { twice.push(text(chunk)); });
+    r.next();
+    await waitUntil(() => (seen.map((s) => s[1]).join('').includes(END) ? true : undefined), 5000, 'the captured write');
+    unwatch();
+    unwatchTwice();
+    r.next();
+    await r.done();
+    const joined = (ch: string): string => seen.filter((s) => s[0] === ch).map((s) => s[1]).join('');
+    expect(joined('stdout')).toBe(`\x1b[31mred\x1b[0m\n${BEGIN}captured${END}\n`);
+    expect(joined('stderr')).toBe('err\n');
+    expect(twice.join('')).toBe(seen.map((s) => s[1]).join(''));
+    // What the files got is unchanged by the watchers: stripped, captured, and the later write.
+    expect(read(`${r.dir}/out.log`)).toBe('red\n\nafter\n');
+    expect(r.errors).toEqual([]);
+  });
+
+  it('a watcher that throws is reported and the output goes on', async () => {
+    const r = await run((dir) => ({ stdout: channel(dir, 'out') }), ['wait', '1:one\n', 'sleep:30', '1:two\n']);
+    r.logs.watch(() => { throw new Error('watcher bug'); });
+    r.next();
+    await r.done();
+    expect(read(`${r.dir}/out.log`)).toBe('one\ntwo\n');
+    expect(new Set(r.errors)).toEqual(new Set(['cap stdout output watcher failed: watcher bug']));
+  });
+});

@@ -1,23 +1,9 @@
 // `tssupervisord --dump-config`: the resolved config as JSON, with supervisord's option names and
 // units (seconds, bytes), so users and the parity suite can compare it with what supervisord does.
 
-import type { ChannelConfig, DaemonConfig, LogTarget, ProcessConfig, ReadySpec } from './schema.js';
+import { describeReady } from './ready-spec.js';
+import type { ChannelConfig, DaemonConfig, LogTarget, ProcessConfig } from './schema.js';
 
-/** A ready= probe as written: `tcp:HOST:PORT`, the URL, `exec:COMMAND`, `notify`, `log:PATTERN`. */
-export function describeReady(spec: ReadySpec): string {
-  switch (spec.kind) {
-    case 'tcp':
-      return `tcp:${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
-    case 'http':
-      return spec.url;
-    case 'exec':
-      return `exec:${spec.command}`;
-    case 'notify':
-      return 'notify';
-    case 'log':
-      return `log:${spec.pattern}`;
-  }
-}
 
 function octalText(mode: number): string {
   return `0${mode.toString(8).padStart(2, '0')}`;

@@ -72,3 +72,19 @@ export function readyTimeout(text: string): number {
   if (n < 1) throw new ValueProblem('must be at least 1 second');
   return n;
 }
+
+/** A ready= probe as written: `tcp:HOST:PORT`, the URL, `exec:COMMAND`, `notify`, `log:PATTERN`. */
+export function describeReady(spec: ReadySpec): string {
+  switch (spec.kind) {
+    case 'tcp':
+      return `tcp:${spec.host.includes(':') ? `[${spec.host}]` : spec.host}:${spec.port}`;
+    case 'http':
+      return spec.url;
+    case 'exec':
+      return `exec:${spec.command}`;
+    case 'notify':
+      return 'notify';
+    case 'log':
+      return `log:${spec.pattern}`;
+  }
+}

@@ -14,11 +14,29 @@ export type ListenSpec =
   | { readonly path: string; readonly backlog: number; readonly mode?: number; readonly uid?: number; readonly gid?: number }
   | { readonly host: string; readonly port: number; readonly backlog: number };
 
+/** An open notify socket (closeNotifySocket's argument); opaque. */
+export interface NotifySocketHandle {
+  readonly __notifySocket: unique symbol;
+}
+
+/** A datagram on a notify socket: its bytes (a copy of our own), the sender's pid and uid. */
+export type NotifyDatagram = (data: Buffer, pid: number, uid: number) => void;
+
+export type NotifySocketResult =
+  | { readonly handle: NotifySocketHandle }
+  | { readonly errno: number; readonly syscall: string };
+
 export interface NativeAddon {
   /** waitpid(pid, WNOHANG): { pid, status } once collected, null while it runs or if not ours. */
   readonly reap: (pid: number) => { readonly pid: number; readonly status: number } | null;
   /** socket/bind/listen, blocking and close-on-exec, without libuv seeing the descriptor. */
   readonly listenSocket: (spec: ListenSpec) => ListenResult;
+  /** A unix datagram socket bound at path (mode applied), read by a thread of its own, each
+   *  datagram handed to onMessage on the main thread. Absent in a build older than ready=notify:
+   *  optional, so such a build still reaps and makes fcgi sockets. */
+  readonly openNotifySocket?: (path: string, mode: number, onMessage: NotifyDatagram) => NotifySocketResult;
+  /** Stops the socket's thread and closes it (idempotent); the file stays. */
+  readonly closeNotifySocket?: (handle: NotifySocketHandle) => void;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

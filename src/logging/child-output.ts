@@ -52,6 +52,9 @@ export interface ChildOutputOptions {
 /** An eventlistener's stdout, for its protocol reader: each chunk as read, a copy of its own. */
 export type StdoutProtocol = (chunk: Buffer) => void;
 
+/** A watcher of a run's raw output (ready=log:): the chunk is a view of the shared read buffer. */
+export type OutputWatcher = (chunk: Buffer, channel: Channel) => void;
+
 export interface ChildLogs extends ChildOutput {
   /**
    * Starts reading the child's pipes. With `stdoutProtocol` (an eventlistener's process), stdout
@@ -67,6 +70,14 @@ export interface ChildLogs extends ChildOutput {
   clear(): void;
   /** Resolves once what was read is written and the files are closed. */
   close(): Promise<void>;
+  /**
+   * Tells fn every chunk of both channels as read from the pipes (before capture mode, strip_ansi
+   * and timestamps), with its channel, until the returned function unsubscribes it: the chunks of
+   * whichever run is attached (ready=log: watches one run and unsubscribes at its end). The chunk
+   * is only valid during the call (the shared read buffer): copy what you keep. A throw is
+   * reported through onError. With nobody watching, a chunk costs one size check.
+   */
+  watch(fn: OutputWatcher): () => void;
 }
 
 /** supervisord's AUTO name: `<name>-<channel>---<identifier>-<8 random chars>.log`, mode 0600. */
@@ -315,6 +326,29 @@ function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: 
   };
 }
 
+/** `sink`, with every chunk told first to the watchers (nothing more while there are none). */
+function watchedSink(sink: ChunkSink | null, name: string, channel: Channel, watchers: ReadonlySet<OutputWatcher>,
+  onError: (message: string) => void): ChunkSink {
+  const inner = sink ?? DISCARD;
+  const tapped: ChunkSink = {
+    write(chunk) {
+      if (watchers.size > 0) {
+        for (const watcher of watchers) {
+          try {
+            watcher(chunk, channel);
+          } catch (error) {
+            onError(`${name} ${channel} output watcher failed: ${error instanceof Error ? error.message : String(error)}`);
+          }
+        }
+      }
+      return inner.write(chunk);
+    },
+    onDrain: inner.onDrain.bind(inner),
+  };
+  if (inner.end !== undefined) tapped.end = inner.end.bind(inner);
+  return tapped;
+}
+
 export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
   const files = {
     stdout: logFile(p, 'stdout', p.stdout, options),
@@ -335,6 +369,7 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
     return eventSink(log, capture, pid, events, options.onOutputFact, options.onError);
   };
   const all = (): LogFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
+  const watchers = new Set<OutputWatcher>();
   return {
     stdoutPath: files.stdout?.path ?? '',
     stderrPath: files.stderr?.path ?? '',
@@ -344,8 +379,8 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
         ? sinkFor('stdout', child.pid)
         : protocolSink(plainSink({ ...channelLog(p, 'stdout', files.stdout, options), debug: undefined }, stripper()),
           stdoutProtocol, p.name, options);
-      pump(child.stdout, stdout);
-      pump(child.stderr, sinkFor('stderr', child.pid));
+      pump(child.stdout, watchedSink(stdout, p.name, 'stdout', watchers, options.onError));
+      pump(child.stderr, watchedSink(sinkFor('stderr', child.pid), p.name, 'stderr', watchers, options.onError));
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);
     },
@@ -364,6 +399,12 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
     },
     async close() {
       await Promise.all(all().map(async (f) => f.close()));
+    },
+    watch(fn) {
+      // A wrapper of our own, so the same function watching twice is two subscriptions.
+      const watcher: OutputWatcher = (chunk, channel) => { fn(chunk, channel); };
+      watchers.add(watcher);
+      return () => { watchers.delete(watcher); };
     },
   };
 }

@@ -396,6 +396,14 @@ describe('ready= (tssupervisor extension): STARTING -> RUNNING needs startsecs a
     expect(r.effects.flatMap((e) => (e.type === 'stateChanged' ? [e.to] : []))).not.toContain('RUNNING');
   });
 
+  it('a probe that can never pass (probeFailed) stops the child at once, and its exit is a failed start naming why', () => {
+    const r = run([ev.start(), ev.spawned(7), { type: 'probeFailed', now: T0 + 3, reason: 'the native addon is not available' }]);
+    expect(r.snapshot).toMatchObject({ state: 'STOPPING', readyFailed: true });
+    expect(logs(r.effects)).toContain('not ready: x cannot pass its ready probe: the native addon is not available; stopping it');
+    const exited = run([ev.start(), ev.spawned(7), { type: 'probeFailed', now: T0 + 3, reason: 'no addon' }, ev.exit(null, T0 + 9, 'SIGTERM')]);
+    expect(exited.snapshot).toMatchObject({ state: 'BACKOFF', spawnErr: 'ready probe cannot pass: no addon' });
+  });
+
   it('an operator stop during a ready-timeout stop ends STOPPED, not BACKOFF', () => {
     const r = run([ev.start(), ev.spawned(7), ev.tick(T0 + 5000), ev.stop(T0 + 5001), ev.exit(null, T0 + 5010, 'SIGTERM')]);
     expect(r.snapshot.state).toBe('STOPPED');

@@ -68,7 +68,9 @@ export type ProcessEvent =
   | { readonly type: 'giveUp'; readonly now: number }
   | { readonly type: 'signalFailed'; readonly now: number; readonly message: string }
   /** The ready= probe passed (`by` names it, for the success line). */
-  | { readonly type: 'ready'; readonly now: number; readonly by: string };
+  | { readonly type: 'ready'; readonly now: number; readonly by: string }
+  /** The ready= probe can never pass in this run (`reason` says why). */
+  | { readonly type: 'probeFailed'; readonly now: number; readonly reason: string };
 
 export type LogLevel = 'info' | 'warn' | 'debug' | 'critical';
 
@@ -163,6 +165,14 @@ function enterRunning(c: Ctx): void {
   log(c, 'info', `success: ${c.p.name} entered RUNNING state, process has stayed up for > than ${secs} seconds (startsecs)${ready}`);
 }
 
+/** A start that failed for want of readiness: stopped as by `stop`; its exit goes to BACKOFF. */
+function notReady(c: Ctx, why: string, spawnErr: string): void {
+  log(c, 'warn', `not ready: ${c.p.name} ${why}; stopping it`);
+  c.s.readyFailed = true;
+  c.s.spawnErr = spawnErr;
+  kill(c, bare(c.p.stopSignal), c.p.stopAsGroup);
+}
+
 const hasProbe = (p: MachineProgram): boolean => p.ready !== null && p.ready !== undefined;
 
 /** startsecs has passed since the spawn (strictly, as supervisord's `now - laststart > startsecs`). */
@@ -178,9 +188,8 @@ function checkStarting(c: Ctx): void {
   const probe = hasProbe(p);
   const readyDeadline = s.laststart + p.readyTimeoutMs;
   if (probe && s.readyBy === null && now >= readyDeadline) {
-    log(c, 'warn', `not ready: ${p.name} did not pass its ready probe within ${p.readyTimeoutMs / 1000} seconds (ready_timeout); stopping it`);
-    s.readyFailed = true;
-    kill(c, bare(p.stopSignal), p.stopAsGroup);
+    notReady(c, `did not pass its ready probe within ${p.readyTimeoutMs / 1000} seconds (ready_timeout)`,
+      `not ready within ${p.readyTimeoutMs / 1000} seconds (ready_timeout)`);
     return;
   }
   if (startsecsPassed(c)) {
@@ -233,7 +242,7 @@ function finish(c: Ctx, code: number | null, signal: string | null): void {
     s.readyFailed = false;
     s.exitStatus = null;
     s.expected = false;
-    s.spawnErr = `not ready within ${p.readyTimeoutMs / 1000} seconds (ready_timeout)`;
+    s.spawnErr ??= `not ready within ${p.readyTimeoutMs / 1000} seconds (ready_timeout)`;
     changeState(c, 'BACKOFF');
     log(c, 'warn', `exited: ${p.name} (${msg}; not ready in time)`);
   } else if (s.killing) {
@@ -340,6 +349,10 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
       if (s.state !== 'STARTING' || s.pid === 0 || s.readyBy !== null) return false;
       s.readyBy = ev.by;
       if (p.startMs === 0 || startsecsPassed(c)) enterRunning(c);
+      return true;
+    case 'probeFailed':
+      if (s.state !== 'STARTING' || s.pid === 0 || s.readyBy !== null) return false;
+      notReady(c, `cannot pass its ready probe: ${ev.reason}`, `ready probe cannot pass: ${ev.reason}`);
       return true;
     case 'stop':
       if (s.state === 'STOPPING' && s.readyFailed) {

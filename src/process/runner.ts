@@ -32,7 +32,7 @@ export interface ChildOutput {
   /** `stdoutProtocol`: an eventlistener's stdout is read as the protocol (logged, never an event). */
   attach(child: ChildHandle, stdoutProtocol?: (chunk: Buffer) => void): void;
   /** Every chunk of the current run's stdout and stderr, as read (for log: probes). */
-  watch?(fn: (chunk: Buffer) => void): () => void;
+  watch?(fn: (chunk: Buffer, channel: 'stdout' | 'stderr') => void): () => void;
 }
 
 export interface RunnerDeps {
@@ -291,6 +291,9 @@ export class ProcessRunner {
     }, () => {
       // A late pass (after a stop, or from an earlier run) is ignored by the machine.
       if (this.current.pid === pid) this.dispatch({ type: 'ready', now: this.deps.clock.now(), by: probe.description });
+    }, (reason) => {
+      // It can never pass in this run (notify without the addon ...): no point waiting for ready_timeout.
+      if (this.current.pid === pid) this.dispatch({ type: 'probeFailed', now: this.deps.clock.now(), reason });
     });
     // It may have passed at once (start() called ready()): then its run is over already.
     if (this.snapshot.state !== 'STARTING') {

@@ -1,13 +1,21 @@
 // host.node: the system calls Node does not offer. waitpid(pid, WNOHANG), so a daemon that is
 // PID 1 can collect orphans the kernel re-parents to it (src/host/orphan-reaper.ts decides which
-// pids; this only asks), and a listening socket that libuv never sees, for [fcgi-program:x].
+// pids; this only asks), a listening socket that libuv never sees, for [fcgi-program:x], and a
+// unix datagram socket for systemd's sd_notify protocol (ready=notify), which Node lacks.
 // Built by scripts/build-native.mjs; optional at run time.
+// _GNU_SOURCE: struct ucred, SCM_CREDENTIALS and pipe2().
+#define _GNU_SOURCE
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -195,11 +203,261 @@ static napi_value ListenSocket(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// openNotifySocket(path, mode, onMessage) -> { handle } or { errno, syscall }: a unix datagram
+// socket bound at path (an existing file there is unlinked first), chmod'ed to mode, with
+// SO_PASSCRED so each datagram carries its sender's pid and uid. A thread of its own waits on it
+// and hands every datagram to onMessage(data, pid, uid) on the main thread through a threadsafe
+// function: the event loop never blocks on it, and a datagram reaches JS as soon as the loop is
+// free (no polling). At most NOTIFY_QUEUE datagrams wait for the loop; more are dropped, so a
+// flood costs no memory. The function is unref'ed: an open socket never keeps the daemon alive.
+// closeNotifySocket(handle) stops the thread and closes the socket (idempotent); the file stays
+// (the caller removes it). Datagrams are read up to NOTIFY_MAX bytes (systemd's own limit is
+// PIPE_BUF); descriptors sent along (sd_pid_notify_with_fds) are closed at once.
+#define NOTIFY_MAX 4096
+#define NOTIFY_QUEUE 64
+#define NOTIFY_FDS 64
+
+typedef struct {
+  napi_env env;
+  int fd;
+  int wake[2];
+  pthread_t thread;
+  napi_threadsafe_function tsfn;
+  bool closed;
+} notify_socket;
+
+typedef struct {
+  int32_t pid;
+  int32_t uid;
+  size_t length;
+  char data[];
+} notify_message;
+
+static void notify_call_js(napi_env env, napi_value callback, void *context, void *data) {
+  (void)context;
+  notify_message *message = data;
+  if (env != NULL && callback != NULL) {
+    napi_value argv[3];
+    napi_value global;
+    void *copy = NULL;
+    napi_create_buffer_copy(env, message->length, message->data, &copy, &argv[0]);
+    napi_create_int32(env, message->pid, &argv[1]);
+    napi_create_int32(env, message->uid, &argv[2]);
+    napi_get_global(env, &global);
+    napi_call_function(env, global, callback, 3, argv, NULL);
+  }
+  free(message);
+}
+
+static void close_passed_fds(struct msghdr *msg) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int *fds = (int *)CMSG_DATA(c);
+    size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    for (size_t i = 0; i < n; i++) close(fds[i]);
+  }
+}
+
+static void notify_receive(notify_socket *s) {
+  char buf[NOTIFY_MAX];
+  union {
+    struct cmsghdr align;
+    char space[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(sizeof(int) * NOTIFY_FDS)];
+  } control;
+  for (;;) {
+    struct iovec iov = { .iov_base = buf, .iov_len = sizeof buf };
+    struct msghdr msg;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.space;
+    msg.msg_controllen = sizeof control.space;
+    ssize_t got = recvmsg(s->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      return;  // EAGAIN: all read
+    }
+    close_passed_fds(&msg);
+    int32_t pid = 0;
+    int32_t uid = -1;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS && c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+        struct ucred cred;
+        memcpy(&cred, CMSG_DATA(c), sizeof cred);
+        pid = (int32_t)cred.pid;
+        uid = (int32_t)cred.uid;
+      }
+    }
+    size_t length = (size_t)got > sizeof buf ? sizeof buf : (size_t)got;
+    notify_message *message = malloc(sizeof *message + length);
+    if (message == NULL) continue;
+    message->pid = pid;
+    message->uid = uid;
+    message->length = length;
+    memcpy(message->data, buf, length);
+    // Non-blocking: a full queue (the loop is busy and a sender floods) drops the datagram.
+    if (napi_call_threadsafe_function(s->tsfn, message, napi_tsfn_nonblocking) != napi_ok) free(message);
+  }
+}
+
+static void *notify_thread(void *arg) {
+  notify_socket *s = arg;
+  struct pollfd fds[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake[0], .events = POLLIN } };
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents != 0) break;
+    if ((fds[0].revents & POLLIN) != 0) notify_receive(s);
+    else if ((fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) != 0) break;
+  }
+  return NULL;
+}
+
+static void notify_shutdown(notify_socket *s) {
+  if (s->closed) return;
+  s->closed = true;
+  char byte = 1;
+  ssize_t ignored = write(s->wake[1], &byte, 1);
+  (void)ignored;
+  pthread_join(s->thread, NULL);
+  close(s->fd);
+  close(s->wake[0]);
+  close(s->wake[1]);
+  napi_release_threadsafe_function(s->tsfn, napi_tsfn_release);
+}
+
+// At exit (environment teardown) the thread is stopped before Node frees the threadsafe
+// function it calls: this hook is added after the function's own, and hooks run in reverse.
+static void notify_cleanup(void *data) {
+  notify_shutdown(data);
+}
+
+static void notify_close(notify_socket *s) {
+  if (s->closed) return;
+  notify_shutdown(s);
+  napi_remove_env_cleanup_hook(s->env, notify_cleanup, s);
+}
+
+// The handle's finalizer: a socket its owner forgot is closed when the handle is collected (at
+// teardown the cleanup hook, which runs first, has closed it already).
+static void notify_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  notify_socket *s = data;
+  notify_close(s);
+  free(s);
+}
+
+static napi_value OpenNotifySocket(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+  size_t length = 0;
+  int32_t mode = 0;
+  napi_valuetype type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &mode) != napi_ok ||
+      napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, NULL, "openNotifySocket(path, mode, onMessage): a path, a mode and a function");
+    return NULL;
+  }
+  if (length == 0) return failure(env, EINVAL, "bind");
+  if (length >= sizeof path - 1) return failure(env, ENAMETOOLONG, "bind");
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  memcpy(addr.sun_path, path, length);
+  if (unlink(path) < 0 && errno != ENOENT) return failure(env, errno, "unlink");
+  notify_socket *s = calloc(1, sizeof *s);
+  if (s == NULL) return failure(env, ENOMEM, "malloc");
+  int one = 1;
+  const char *step = "socket";
+  s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (s->fd < 0) {
+    int err = errno;
+    free(s);
+    return failure(env, err, step);
+  }
+  step = "setsockopt";
+  if (setsockopt(s->fd, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) goto fail;
+  step = "bind";
+  if (bind(s->fd, (struct sockaddr *)&addr, sizeof addr) < 0) goto fail;
+  step = "chmod";
+  if (chmod(path, (mode_t)mode) < 0) goto fail_bound;
+  step = "pipe2";
+  if (pipe2(s->wake, O_CLOEXEC) < 0) goto fail_bound;
+  napi_value name;
+  napi_create_string_utf8(env, "notify socket", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, argv[2], NULL, name, NOTIFY_QUEUE, 1, NULL, NULL, NULL, notify_call_js, &s->tsfn) != napi_ok) {
+    errno = ENOMEM;
+    step = "napi_create_threadsafe_function";
+    goto fail_pipe;
+  }
+  napi_unref_threadsafe_function(env, s->tsfn);
+  s->env = env;
+  // The thread takes no signals: they stay with Node's threads, whose handlers expect them.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  int err = pthread_create(&s->thread, NULL, notify_thread, s);
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (err != 0) {
+    napi_release_threadsafe_function(s->tsfn, napi_tsfn_abort);
+    errno = err;
+    step = "pthread_create";
+    goto fail_pipe;
+  }
+  napi_add_env_cleanup_hook(env, notify_cleanup, s);
+  napi_value result;
+  napi_value handle;
+  napi_create_object(env, &result);
+  napi_create_external(env, s, notify_finalize, NULL, &handle);
+  napi_set_named_property(env, result, "handle", handle);
+  return result;
+fail_pipe: {
+    int saved = errno;
+    close(s->wake[0]);
+    close(s->wake[1]);
+    errno = saved;
+  }
+fail_bound: {
+    int saved = errno;
+    unlink(path);
+    errno = saved;
+  }
+fail: {
+    int saved = errno;
+    close(s->fd);
+    free(s);
+    return failure(env, saved, step);
+  }
+}
+
+static napi_value CloseNotifySocket(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_external(env, argv[0], &data) != napi_ok || data == NULL) {
+    napi_throw_type_error(env, NULL, "closeNotifySocket(handle): a handle from openNotifySocket");
+    return NULL;
+  }
+  notify_close(data);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "reap", NAPI_AUTO_LENGTH, Reap, NULL, &fn);
   napi_set_named_property(env, exports, "reap", fn);
   napi_create_function(env, "listenSocket", NAPI_AUTO_LENGTH, ListenSocket, NULL, &fn);
   napi_set_named_property(env, exports, "listenSocket", fn);
+  napi_create_function(env, "openNotifySocket", NAPI_AUTO_LENGTH, OpenNotifySocket, NULL, &fn);
+  napi_set_named_property(env, exports, "openNotifySocket", fn);
+  napi_create_function(env, "closeNotifySocket", NAPI_AUTO_LENGTH, CloseNotifySocket, NULL, &fn);
+  napi_set_named_property(env, exports, "closeNotifySocket", fn);
   return exports;
 }
