@@ -1,9 +1,10 @@
 // Readiness latency: the time from a dependency becoming ready (its port accepting, its READY=1
 // sent, its "up" line printed) to its dependent being spawned, for `ready=tcp:`, `notify` and
 // `log:`. Ten dependency/dependent pairs per kind start at once; the dependency becomes ready
-// 0.5-1.4 s after its spawn (bench/fixtures/ready-after.py prints the exact moment), and the
+// 0.5-1.4 s after its spawn (bench/fixtures/ready-after.py notes the exact moment in a file, and
+// prints nothing a probe could take as a hint), and the
 // dependent's `spawned:` line in the main log says when it was spawned.
-// Targets: median < 50 ms for tcp (probes every 250 ms at most), < 5 ms for notify and log.
+// Targets: median < 50 ms for tcp (tried every 50 ms), < 5 ms for notify and log.
 // supervisord has neither ready= nor depends_on (its priority never waits), so there is no ratio:
 // the supervisord column shows how early it spawns the dependent instead (negative: before the
 // dependency was ready).
@@ -43,11 +44,12 @@ async function config(dir) {
     for (let i = 0; i < PAIRS; i++) {
       const port = await freePort();
       const dep = `${kind}_dep_${i}`;
-      const delay = (0.5 + i * 0.1).toFixed(2);
+      // Delays off any poll interval's grid (137 ms apart), so no pair is phase-locked to its probe.
+      const delay = (0.5 + i * 0.137).toFixed(3);
       const ready = kind === 'tcp' ? `tcp:127.0.0.1:${port}` : kind === 'notify' ? 'notify' : 'log:service is up';
       text += `
 [program:${dep}]
-command=/usr/bin/python3 -u ${FIXTURE} ${kind} ${delay} ${port}
+command=/usr/bin/python3 -u ${FIXTURE} ${kind} ${delay} ${port} ${join(dir, `${dep}.ready`)}
 startsecs=0
 ready=${ready}
 stdout_logfile=${join(dir, `${dep}.out`)}
@@ -68,7 +70,7 @@ stderr_logfile=NONE
 
 function readyAt(dir, dep) {
   try {
-    const m = /READY_AT (\d+)/u.exec(readFileSync(join(dir, `${dep}.out`), 'utf8'));
+    const m = /READY_AT (\d+)/u.exec(readFileSync(join(dir, `${dep}.ready`), 'utf8'));
     return m === null ? undefined : Number(m[1]);
   } catch {
     return undefined;

@@ -136,15 +136,15 @@ async function expectReadyAfterFact(kind: string, spec: ReadySpec, args: readonl
 describe('ready probes with real children', () => {
   it('tcp: passes once the port accepts, not before, within one interval; stop releases its sockets', async () => {
     const port = await freePort();
-    // 100 ms between tries, plus a loaded machine's slack.
+    // 50 ms between tries, plus a loaded machine's slack.
     await expectReadyAfterFact('tcp', { kind: 'tcp', host: '127.0.0.1', port }, ['tcp', port, 700], 400);
   });
 
   it('tcp: a child that logs its listen is seen within milliseconds (its output brings the next try forward)', async () => {
-    // Three runs: a plain 100 ms poll would be under 30 ms late in all three only by luck (~3%).
-    for (let i = 0; i < 3; i++) {
+    // Five runs: a plain 50 ms poll would be under 25 ms late in all five only by luck (~3%).
+    for (let i = 0; i < 5; i++) {
       const port = await freePort();
-      await expectReadyAfterFact('tcp, the child logging its listen', { kind: 'tcp', host: '127.0.0.1', port }, ['tcp', port, 300 + 37 * i, 'say'], 30);
+      await expectReadyAfterFact('tcp, the child logging its listen', { kind: 'tcp', host: '127.0.0.1', port }, ['tcp', port, 300 + 37 * i, 'say'], 25);
     }
   });
 
@@ -170,11 +170,13 @@ describe('ready probes with real children', () => {
   it('exec: runs with the program\'s environment and directory, passes once the command exits 0', async () => {
     const dir = tempDir();
     const baseline = fdCount();
-    const probe = createProbe({ kind: 'exec', command: 'sh -c \'test "$PROBE_WANTS" = flag && test -f flag\'' }, { name: 'ex', group: 'ex' });
+    // Each try notes itself in `tries` (in the program's directory), then checks.
+    const probe = createProbe({ kind: 'exec', command: 'sh -c \'echo try >> tries; test "$PROBE_WANTS" = flag && test -f flag\'' }, { name: 'ex', group: 'ex' });
     const child = startChild(dir, process.execPath, [`${FIXTURES}sleep-forever.mjs`], probe, { PROBE_WANTS: 'flag' });
     const { stop, readyAt } = probeRun(probe, child.run);
     // A few failing tries first (each a real sh that exits 1).
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    const tries = (): number => (existsSync(join(dir, 'tries')) ? readFileSync(join(dir, 'tries'), 'utf8').split('\n').length - 1 : 0);
+    await waitUntil(() => (tries() >= 2 ? true : undefined), 5000, 'two failing exec tries');
     const fact = now();
     writeFileSync(join(dir, 'flag'), '');
     const at = await readyAt;

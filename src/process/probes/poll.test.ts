@@ -1,7 +1,16 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { NUDGE_GAP_MS, poll, type Attempt } from './poll.js';
 
-const sleep = async (ms: number): Promise<void> => new Promise((resolve) => { setTimeout(resolve, ms); });
+// Fake timers and a fake performance clock: the schedule is checked exactly, with no real waits.
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance', 'Date'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Lets `ms` of fake time pass, running the timers and the promise callbacks they release. */
+const sleep = async (ms: number): Promise<void> => { await vi.advanceTimersByTimeAsync(ms); };
 
 /** An attempt that records each try and answers as told. */
 function recorder(answer: (n: number, signal: AbortSignal) => Promise<boolean>): { attempt: Attempt; tries: number[]; aborted: number[] } {

@@ -6,7 +6,7 @@ import type { Attempt } from './poll.js';
 
 /** A loopback connect is refused at once while nothing listens; a filtered remote address would
  *  hang until the SYN gives up, hence the try's own timeout. */
-export const TCP_TIMING = { intervalMs: 100, tryTimeoutMs: 1000 } as const;
+export const TCP_TIMING = { intervalMs: 50, tryTimeoutMs: 1000 } as const;
 
 export function tcpAttempt(host: string, port: number): Attempt {
   return async (signal) => new Promise<boolean>((resolve) => {
