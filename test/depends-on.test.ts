@@ -157,6 +157,8 @@ describe('depends_on', () => {
     const h = startSupervisor([sleeper('db'), sleeper('app', { dependsOn: ['db', 'web:*'] })], { autostart: false });
     const infos = await control(h).getAllConfigInfo();
     expect(infos.map((i) => [i['name'], i['depends_on']])).toEqual([['app', 'db, web:*'], ['db', '']]);
+    // ready= and ready_timeout= too ('' when the program has no probe).
+    expect(infos.map((i) => [i['ready'], i['ready_timeout']])).toEqual([['', 60], ['', 60]]);
   });
 
   it('stopping a dependency does not stop what depends on it', async () => {

@@ -10,6 +10,7 @@ import { signal as parseSignal, SIGNALS, ValueProblem } from '../config/values.j
 import { SupervisorError } from '../errors.js';
 import type { ChildLogs } from '../logging/child-output.js';
 import { decodeLog, LogReadError, readLogSlice, tailLog } from '../logging/log-reader.js';
+import { describeReady } from '../config/ready-spec.js';
 import { remoteEvent } from '../events/facts.js';
 import type { Clock } from '../process/clock.js';
 import type { ProcessRunner } from '../process/runner.js';
@@ -402,6 +403,7 @@ export class SupervisorControl implements ControlApi {
       stderr_syslog: p.stderr.syslog, serverurl: p.serverurl ?? 'none',
       // tssupervisor extension, as written; the stock supervisorctl reads only the keys it knows.
       depends_on: p.dependsOn.join(', '),
+      ready: p.ready === null ? '' : describeReady(p.ready), ready_timeout: p.readyTimeoutMs / 1000,
     })));
     return infos.sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : 1));
   }
