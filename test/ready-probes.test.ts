@@ -11,7 +11,9 @@ import type { ReadySpec } from '../src/config/schema.js';
 import { createChildLogs, type ChildLogs } from '../src/logging/child-output.js';
 import type { Probe, ProbeRun } from '../src/process/probe.js';
 import { execAttempt } from '../src/process/probes/exec.js';
+import { loadNativeAddon } from '../src/host/native-addon.js';
 import { createProbe } from '../src/process/probes/index.js';
+import { notifyProbe } from '../src/process/probes/notify.js';
 import { poll } from '../src/process/probes/poll.js';
 import type { ChildExit } from '../src/process/spawner.js';
 import { freePort } from './support/ports.js';
@@ -252,12 +254,23 @@ describe('ready probes with real children', () => {
 
   it('notify: a READY=1 sent between the spawn and start() is not lost', async () => {
     const dir = tempDir();
-    const probe = createProbe({ kind: 'notify' }, { name: 'early', group: 'early' });
+    // The real addon, with a tap that says when a datagram has reached the event loop.
+    const addon = loadNativeAddon();
+    if ('missing' in addon || addon.openNotifySocket === undefined) throw new Error('the native addon is needed for notify');
+    const openNotifySocket = addon.openNotifySocket;
+    let delivered: () => void = () => undefined;
+    const reachedLoop = new Promise<void>((resolve) => { delivered = resolve; });
+    const probe = notifyProbe({
+      ...addon,
+      openNotifySocket: (path, mode, onMessage) => openNotifySocket(path, mode, (data, pid, uid) => {
+        onMessage(data, pid, uid);
+        delivered();
+      }),
+    });
     onTestFinished(() => { probe.close(); });
     const child = startChild(dir, PYTHON, [`${FIXTURES}notify-after.py`, 0], probe);
-    await markOf(child.markFile);
-    // Give the datagram time to reach the loop before anyone watches.
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // READY=1 is in the probe's hands before anyone watches this run.
+    await reachedLoop;
     const { stop, readyAt } = probeRun(probe, child.run, 2000);
     await readyAt;
     stop();

@@ -9,8 +9,8 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Lets `ms` of fake time pass, running the timers and the promise callbacks they release. */
-const sleep = async (ms: number): Promise<void> => { await vi.advanceTimersByTimeAsync(ms); };
+/** Moves the fake clock on by `ms` (no real waiting), running the timers and promise callbacks it releases. */
+const elapse = async (ms: number): Promise<void> => { await vi.advanceTimersByTimeAsync(ms); };
 
 /** An attempt that records each try and answers as told. */
 function recorder(answer: (n: number, signal: AbortSignal) => Promise<boolean>): { attempt: Attempt; tries: number[]; aborted: number[] } {
@@ -32,7 +32,7 @@ describe('poll', () => {
     let ready = 0;
     poll(r.attempt, { intervalMs: 40, tryTimeoutMs: 1000 }, () => { ready++; });
     expect(r.tries).toHaveLength(0);
-    await sleep(300);
+    await elapse(300);
     expect(r.tries).toHaveLength(4);
     expect(ready).toBe(1);
     const gaps = r.tries.slice(1).map((t, i) => t - (r.tries[i] ?? 0));
@@ -44,7 +44,7 @@ describe('poll', () => {
       signal.addEventListener('abort', () => { resolve(false); });
     }));
     const stop = poll(r.attempt, { intervalMs: 10, tryTimeoutMs: 50 }, () => undefined);
-    await sleep(180);
+    await elapse(180);
     stop();
     expect(r.tries.length).toBeGreaterThanOrEqual(2);
     expect(r.aborted.length).toBe(r.tries.length);
@@ -58,11 +58,11 @@ describe('poll', () => {
     const r = recorder(async () => new Promise((resolve) => { pass = resolve; }));
     let ready = 0;
     const stop = poll(r.attempt, { intervalMs: 10, tryTimeoutMs: 1000 }, () => { ready++; });
-    await sleep(20);
+    await elapse(20);
     stop();
     expect(r.aborted).toEqual([1]);
     pass?.(true);
-    await sleep(30);
+    await elapse(30);
     expect(ready).toBe(0);
     expect(r.tries).toHaveLength(1);
   });
@@ -74,7 +74,7 @@ describe('poll', () => {
     });
     let ready = 0;
     poll(r.attempt, { intervalMs: 5, tryTimeoutMs: 100 }, () => { ready++; });
-    await sleep(100);
+    await elapse(100);
     expect(r.tries).toHaveLength(3);
     expect(ready).toBe(1);
   });
@@ -88,25 +88,25 @@ describe('poll', () => {
       wake = w;
       return () => { unsubscribed = true; };
     });
-    await sleep(5);
+    await elapse(5);
     expect(r.tries).toHaveLength(1);
     // Many nudges at once: one try, NUDGE_GAP_MS after the first.
     for (let i = 0; i < 10; i++) wake?.();
-    await sleep(NUDGE_GAP_MS + 10);
+    await elapse(NUDGE_GAP_MS + 10);
     expect(r.tries).toHaveLength(2);
     expect((r.tries[1] ?? 0) - (r.tries[0] ?? 0)).toBeGreaterThanOrEqual(NUDGE_GAP_MS - 1);
     // Try 2 takes 30 ms; a nudge meanwhile makes try 3 follow it at once, not after 10 s.
     wake?.();
-    await sleep(60);
+    await elapse(60);
     expect(r.tries).toHaveLength(3);
     wake?.();
-    await sleep(NUDGE_GAP_MS + 15);
+    await elapse(NUDGE_GAP_MS + 15);
     expect(r.tries).toHaveLength(4);
     expect(ready).toBe(1);
     expect(unsubscribed).toBe(true);
     // After ready, nudges do nothing.
     wake?.();
-    await sleep(NUDGE_GAP_MS + 10);
+    await elapse(NUDGE_GAP_MS + 10);
     expect(r.tries).toHaveLength(4);
   });
 });
