@@ -17,8 +17,8 @@ export interface MachineProgram {
   readonly stopWaitMs: number;
   readonly stopAsGroup: boolean;
   readonly killAsGroup: boolean;
-  /** `ready=` is set: STARTING → RUNNING also waits for a `ready` event (tssupervisor extension). */
-  readonly ready: unknown;
+  /** `ready=` is set (the spec itself is the probe's business): STARTING → RUNNING also waits for a `ready` event. */
+  readonly ready: object | null;
   readonly readyTimeoutMs: number;
 }
 
@@ -173,7 +173,7 @@ function notReady(c: Ctx, why: string, spawnErr: string): void {
   kill(c, bare(c.p.stopSignal), c.p.stopAsGroup);
 }
 
-const hasProbe = (p: MachineProgram): boolean => p.ready !== null && p.ready !== undefined;
+const hasProbe = (p: MachineProgram): boolean => p.ready !== null;
 
 /** startsecs has passed since the spawn (strictly, as supervisord's `now - laststart > startsecs`). */
 const startsecsPassed = (c: Ctx): boolean => c.now - c.s.laststart > c.p.startMs;

@@ -1,13 +1,12 @@
-// A small typed event bus: state changes are facts the control API and tests wait for
-// (`waitFor(predicate, timeoutMs)`), instead of polling or sleeping.
+// A small typed bus for the engine's own waits: the control API, the dependency gate, the
+// children record and tests wait on a runner's state change (with its config and snapshot) here
+// (`waitFor(predicate, timeoutMs)`) instead of polling. What the world is told (group changes,
+// shutdown, every PROCESS_STATE_*) goes through the typed event flow, src/events/flow.ts.
 
 import type { StateChange } from '../process/runner.js';
 
 export interface SupervisorEventMap {
   stateChanged: StateChange;
-  groupAdded: { readonly group: string };
-  groupRemoved: { readonly group: string };
-  shutdown: { readonly reason: string };
 }
 
 type Listener<T> = (payload: T) => void;

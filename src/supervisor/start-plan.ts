@@ -128,26 +128,12 @@ export class StartPlan {
 
   /** Everything `name` needs, directly or through others, in start order. */
   transitiveDependencies(name: string): string[] {
-    const seen = new Set<string>();
-    const todo = [...this.dependencies(name)];
-    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      todo.push(...this.dependencies(next));
-    }
-    return this.startOrder(seen);
+    return this.startOrder(reach(name, (n) => this.dependencies(n)));
   }
 
   /** Everything that needs `name`, directly or through others, in stop order. */
   transitiveDependents(name: string): string[] {
-    const seen = new Set<string>();
-    const todo = [...this.dependents(name)];
-    for (let next = todo.pop(); next !== undefined; next = todo.pop()) {
-      if (seen.has(next)) continue;
-      seen.add(next);
-      todo.push(...this.dependents(next));
-    }
-    return this.stopOrder(seen);
+    return this.stopOrder(reach(name, (n) => this.dependents(n)));
   }
 
   /** `names` (default: all) in start order: every process after what it depends on. */
@@ -161,4 +147,16 @@ export class StartPlan {
   stopOrder(names?: Iterable<string>): string[] {
     return this.startOrder(names).reverse();
   }
+}
+
+/** Every name reached from `name` by following `next` (not `name` itself, unless in a cycle). */
+function reach(name: string, next: (n: string) => readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...next(name)];
+  for (let n = todo.pop(); n !== undefined; n = todo.pop()) {
+    if (seen.has(n)) continue;
+    seen.add(n);
+    todo.push(...next(n));
+  }
+  return seen;
 }

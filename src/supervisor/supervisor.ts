@@ -195,7 +195,6 @@ export class Supervisor {
     this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
     this.groupsChanged();
     this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
-    this.events.emit('groupAdded', { group: config.name });
     return group;
   }
 
@@ -219,7 +218,6 @@ export class Supervisor {
       for (const r of g.runners) r.close();
     }
     this.flow.publish({ name: 'PROCESS_GROUP_REMOVED', at: this.deps.clock.now(), group: name });
-    this.events.emit('groupRemoved', { group: name });
   }
 
   /**
@@ -333,7 +331,6 @@ export class Supervisor {
   async shutdown(mood: Exclude<Mood, 'RUNNING'> = 'SHUTDOWN'): Promise<void> {
     this.moodValue = mood;
     this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_STOPPING', at: this.deps.clock.now() });
-    this.events.emit('shutdown', { reason: mood });
     this.gate.cancelAll('the daemon is stopping');
     for (const group of [...this.groupList].reverse()) {
       const stopped = this.plan.hasDependencies ? this.stopWithDependents(group) : this.stopGroup(group);
