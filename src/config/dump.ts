@@ -25,7 +25,27 @@ function channel(prefix: 'stdout' | 'stderr', c: ChannelConfig): Record<string, 
 }
 
 /** Keys of a process's dump that are tssupervisor extensions: supervisord's dump has none of them. */
-export const EXTENSION_PROCESS_KEYS: readonly string[] = ['ready', 'ready_timeout', 'depends_on'];
+export const EXTENSION_PROCESS_KEYS: readonly string[] = [
+  'ready', 'ready_timeout', 'depends_on', 'healthcheck', 'healthcheck_interval', 'healthcheck_timeout',
+  'healthcheck_retries', 'healthcheck_start_period', 'max_memory', 'backoff', 'backoff_max', 'fatal_retry_after',
+];
+
+/**
+ * The keep-healthy extensions in supervisord's units (seconds, bytes), for --dump-config and
+ * getAllConfigInfo alike. Always present (XML-RPC has no nil: no health check is `healthcheck: ''`).
+ */
+export function healthKeys(p: ProcessConfig): Record<string, string | number> {
+  const h = p.health;
+  return {
+    healthcheck: h === null ? '' : describeReady(h.probe),
+    ...(h === null ? {} : {
+      healthcheck_interval: h.intervalMs / 1000, healthcheck_timeout: h.timeoutMs / 1000,
+      healthcheck_retries: h.retries, healthcheck_start_period: h.startPeriodMs / 1000,
+    }),
+    max_memory: p.maxMemoryBytes, backoff: p.backoff, backoff_max: p.backoffMaxMs / 1000,
+    fatal_retry_after: p.fatalRetryAfterMs / 1000,
+  };
+}
 
 function processDump(p: ProcessConfig): Record<string, unknown> {
   return {
@@ -54,6 +74,7 @@ function processDump(p: ProcessConfig): Record<string, unknown> {
     ...(p.ready === null ? {} : { ready: describeReady(p.ready), ready_timeout: p.readyTimeoutMs / 1000 }),
     // tssupervisor extensions (supervisord has no such keys).
     depends_on: p.dependsOn,
+    ...healthKeys(p),
   };
 }
 

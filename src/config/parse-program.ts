@@ -6,10 +6,11 @@ import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
 import { existingDirPath } from './paths.js';
 import { pyStrip } from './python-text.js';
+import { atLeastOne, backoffPolicy, healthSpec, seconds } from './health-spec.js';
 import { readySpec, readyTimeout } from './ready-spec.js';
 import { userEntry } from './users.js';
 import type { SectionReader } from './section-reader.js';
-import type { ChannelConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
+import type { ChannelConfig, HealthConfig, LogTarget, ProcessConfig, ProgramKind } from './schema.js';
 import {
   autorestart, boolean, byteSize, environment, exitCodes, integer, listOfStrings, octal, processName, signal, ValueProblem,
 } from './values.js';
@@ -28,15 +29,32 @@ export interface ProgramContext {
  */
 const MAX_NUMPROCS = 10_000;
 
+const HEALTH_KEYS = ['healthcheck', 'healthcheck_interval', 'healthcheck_timeout', 'healthcheck_retries', 'healthcheck_start_period'];
+
 export const PROGRAM_KEYS: readonly string[] = [
   'command', 'process_name', 'numprocs', 'numprocs_start', 'priority', 'autostart', 'startsecs', 'startretries',
   'autorestart', 'exitcodes', 'stopsignal', 'stopwaitsecs', 'stopasgroup', 'killasgroup', 'user', 'redirect_stderr',
   'environment', 'directory', 'umask', 'serverurl',
   // tssupervisor extensions (supervisord ignores keys it does not know).
-  'ready', 'ready_timeout', 'depends_on',
+  'ready', 'ready_timeout', 'depends_on', ...HEALTH_KEYS, 'max_memory', 'backoff', 'backoff_max', 'fatal_retry_after',
   ...['stdout', 'stderr'].flatMap((c) => ['logfile', 'logfile_maxbytes', 'logfile_backups', 'capture_maxbytes',
     'events_enabled', 'syslog', 'logfile_timestamps'].map((k) => `${c}_${k}`)),
 ];
+
+type Once = { readonly expansions: Record<string, string | number> };
+
+/** healthcheck= and its timings; the timings alone are read (and checked) but have no effect. */
+function readHealth(r: SectionReader, once: Once): HealthConfig | null {
+  const text = r.text('healthcheck', once);
+  const probe = text === undefined ? null : r.check('healthcheck', null, () => healthSpec(text));
+  const intervalMs = r.get('healthcheck_interval', 10_000, seconds(0.1), once);
+  const timeoutMs = r.get('healthcheck_timeout', 5000, seconds(0.1), once);
+  const retries = r.get('healthcheck_retries', 3, atLeastOne, once);
+  const startPeriodMs = r.get('healthcheck_start_period', 0, seconds(0), once);
+  const orphans = HEALTH_KEYS.slice(1).filter((k) => r.has(k));
+  if (text === undefined && orphans.length > 0) r.warn(`[${r.name}] ${orphans.join(', ')} set but healthcheck= is not: no effect`);
+  return probe === null ? null : { probe, intervalMs, timeoutMs, retries, startPeriodMs };
+}
 
 function logTarget(text: string, host: HostFacts): LogTarget | 'syslog' {
   const lower = text.toLowerCase();
@@ -125,6 +143,11 @@ export function processesFromSection(
   const ready = readyText === undefined ? null : r.check('ready', null, () => readySpec(readyText));
   const readyTimeoutMs = r.get('ready_timeout', 60, readyTimeout, once) * 1000;
   if (r.has('ready_timeout') && readyText === undefined) r.warn(`[${r.name}] ready_timeout is set but ready= is not: it has no effect`);
+  const health = readHealth(r, once);
+  const maxMemoryBytes = r.get('max_memory', 0, byteSize, once);
+  const backoff = r.get('backoff', 'linear', backoffPolicy, once);
+  const backoffMaxMs = r.get('backoff_max', 60_000, seconds(1), once);
+  const fatalRetryAfterMs = r.get('fatal_retry_after', 0, seconds(0), once);
   if (stopAsGroup && !killAsGroup) {
     r.problem('killasgroup', new ValueProblem('cannot be false when stopasgroup=true'));
   }
@@ -160,7 +183,7 @@ export function processesFromSection(
       exitCodes: codes, stopSignal, stopWaitMs: stopWaitSecs * 1000, stopAsGroup, killAsGroup,
       user: user?.name ?? null, uid: user?.uid ?? null, redirectStderr, stdout, stderr,
       environment: { ...ctx.supervisordEnv, ...env }, serverurl, stripAnsi: ctx.stripAnsi,
-      ready, readyTimeoutMs, dependsOn,
+      ready, readyTimeoutMs, dependsOn, health, maxMemoryBytes, backoff, backoffMaxMs, fatalRetryAfterMs,
     });
   }
   // Within a section supervisord sorts by (priority, name); priority is shared, so by name.

@@ -297,3 +297,53 @@ describe('depends_on (tssupervisor extension)', () => {
     ))).toEqual(["supervisord.conf:15 [program:app] depends_on='x': cycle web:app -> x -> y -> web:app"]);
   });
 });
+
+describe('keep-healthy keys (tssupervisor extensions)', () => {
+  const program = (keys: string): string => `[supervisord]\n[program:db]\ncommand=/bin/cat\n${keys}`;
+
+  it('reads healthcheck= with its timings, max_memory, backoff, backoff_max and fatal_retry_after', () => {
+    const p = ok(program([
+      'healthcheck=exec:redis-cli -p 6382 ping', 'healthcheck_interval=2', 'healthcheck_timeout=0.5',
+      'healthcheck_retries=4', 'healthcheck_start_period=30', 'max_memory=512MB', 'backoff=exponential',
+      'backoff_max=20', 'fatal_retry_after=300',
+    ].join('\n'))).groups[0]?.processes[0];
+    expect(p).toMatchObject({
+      health: { probe: { kind: 'exec', command: 'redis-cli -p 6382 ping' }, intervalMs: 2000, timeoutMs: 500, retries: 4, startPeriodMs: 30_000 },
+      maxMemoryBytes: 512 * 1024 * 1024, backoff: 'exponential', backoffMaxMs: 20_000, fatalRetryAfterMs: 300_000,
+    });
+  });
+
+  it('defaults: no health check, no memory limit, supervisord\'s linear backoff, FATAL stays FATAL', () => {
+    const p = ok(program('')).groups[0]?.processes[0];
+    expect(p).toMatchObject({ health: null, maxMemoryBytes: 0, backoff: 'linear', backoffMaxMs: 60_000, fatalRetryAfterMs: 0 });
+    const h = ok(program('healthcheck=tcp:127.0.0.1:6379')).groups[0]?.processes[0]?.health;
+    expect(h).toEqual({ probe: { kind: 'tcp', host: '127.0.0.1', port: 6379 }, intervalMs: 10_000, timeoutMs: 5000, retries: 3, startPeriodMs: 0 });
+  });
+
+  it('every bad value is named with file, line, section and key, all at once', () => {
+    const found = problems(program([
+      'healthcheck=notify', 'healthcheck_interval=soon', 'healthcheck_retries=0', 'max_memory=lots',
+      'backoff=fibonacci', 'backoff_max=0', 'fatal_retry_after=-1',
+    ].join('\n')));
+    expect(found).toEqual([
+      expect.stringMatching(/^supervisord\.conf:4 \[program:db\] healthcheck='notify': 'notify' can only say a process started/u),
+      expect.stringMatching(/^supervisord\.conf:5 \[program:db\] healthcheck_interval='soon': not a number of seconds/u),
+      expect.stringMatching(/^supervisord\.conf:6 \[program:db\] healthcheck_retries='0': must be at least 1/u),
+      expect.stringMatching(/^supervisord\.conf:7 \[program:db\] max_memory='lots': not a byte size/u),
+      expect.stringMatching(/^supervisord\.conf:8 \[program:db\] backoff='fibonacci': not a backoff policy/u),
+      expect.stringMatching(/^supervisord\.conf:9 \[program:db\] backoff_max='0': must be at least 1 seconds/u),
+      expect.stringMatching(/^supervisord\.conf:10 \[program:db\] fatal_retry_after='-1': not a number of seconds/u),
+    ]);
+  });
+
+  it('a timing without healthcheck= is a warning, and the dump carries every key in supervisord\'s units', () => {
+    const result = parse(program('healthcheck_retries=5'));
+    expect(result.ok && result.warnings).toEqual([expect.stringContaining('[program:db] healthcheck_retries set but healthcheck= is not: no effect')]);
+    const dump = dumpConfig(ok(program('healthcheck=http://127.0.0.1:8081/healthz\nmax_memory=1GB')));
+    const groups = dump['groups'] as { processes: Record<string, unknown>[] }[];
+    expect(groups[0]?.processes[0]).toMatchObject({
+      healthcheck: 'http://127.0.0.1:8081/healthz', healthcheck_interval: 10, healthcheck_timeout: 5, healthcheck_retries: 3,
+      healthcheck_start_period: 0, max_memory: 1024 ** 3, backoff: 'linear', backoff_max: 60, fatal_retry_after: 0,
+    });
+  });
+});

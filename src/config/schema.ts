@@ -31,6 +31,21 @@ export type ReadySpec =
   | { readonly kind: 'notify' }
   | { readonly kind: 'log'; readonly pattern: string };      // a JS RegExp source (u flag)
 
+/** The probe kinds a health check can use: one try asks a question the child answers now. */
+export type HealthSpec = Extract<ReadySpec, { readonly kind: 'tcp' | 'http' | 'exec' }>;
+
+/** tssupervisor extension `healthcheck=`: checked while RUNNING; `retries` failures in a row restart it. */
+export interface HealthConfig {
+  readonly probe: HealthSpec;
+  readonly intervalMs: number;       // healthcheck_interval, default 10 s
+  readonly timeoutMs: number;        // healthcheck_timeout, default 5 s
+  readonly retries: number;          // healthcheck_retries, default 3
+  readonly startPeriodMs: number;    // healthcheck_start_period, default 0: failures this soon after RUNNING don't count
+}
+
+/** tssupervisor extension `backoff=`: how the wait before retry N grows (supervisord: N seconds). */
+export type BackoffPolicy = 'linear' | 'exponential';
+
 /** One process to run: a [program:x] section expanded for one process_num. */
 export interface ProcessConfig {
   readonly name: string;
@@ -70,6 +85,13 @@ export interface ProcessConfig {
   readonly ready: ReadySpec | null;
   readonly readyTimeoutMs: number;            // ready_timeout, default 60 s
   readonly dependsOn: readonly string[];      // depends_on as written, split on commas, trimmed
+  readonly health: HealthConfig | null;       // healthcheck= and its healthcheck_* keys
+  /** max_memory: RSS of the process and its descendants that makes it restart; 0 = no limit. */
+  readonly maxMemoryBytes: number;
+  readonly backoff: BackoffPolicy;            // default linear: supervisord's 1, 2, 3 ... s
+  readonly backoffMaxMs: number;              // backoff_max, default 60 s: caps exponential waits
+  /** fatal_retry_after: a FATAL process starts again (fresh retry count) this long after; 0 = never. */
+  readonly fatalRetryAfterMs: number;
 }
 
 export interface EventListenerExtras {

@@ -8,7 +8,8 @@ const T0 = 1_700_000_000_000;
 function prog(over: Partial<MachineProgram> = {}): MachineProgram {
   return {
     name: 'x', startMs: 1000, startRetries: 3, autorestart: 'unexpected', exitCodes: [0],
-    stopSignal: 'TERM', stopWaitMs: 10_000, stopAsGroup: false, killAsGroup: false, ready: null, readyTimeoutMs: 60_000, ...over,
+    stopSignal: 'TERM', stopWaitMs: 10_000, stopAsGroup: false, killAsGroup: false, ready: null, readyTimeoutMs: 60_000,
+    backoff: 'linear', backoffMaxMs: 60_000, fatalRetryAfterMs: 0, ...over,
   };
 }
 
@@ -75,7 +76,7 @@ const rows: Row[] = [
   { name: 'STARTING + spawnFailed, retries exhausted', from: snap({ ...startingNoPid, backoff: 3 }), event: ev.spawnFailed('e'),
     to: { state: 'FATAL', backoff: 0, delayUntil: 0, systemStop: true, spawnErr: 'e' },
     effects: [info('spawnerr: e'), sc('STARTING', 'BACKOFF'), sc('BACKOFF', 'FATAL'),
-      info('gave up: x entered FATAL state, too many start retries too quickly')] },
+      info('gave up: x entered FATAL state, too many start retries too quickly'), { type: 'logLastOutput' }] },
   { name: 'RUNNING + spawned ignored', from: running, event: ev.spawned(7), to: running, effects: [] },
   // STARTING ticks and exits
   { name: 'STARTING + tick at exactly startsecs', from: starting, event: ev.tick(T0 + 500), to: { state: 'STARTING' },
@@ -186,8 +187,10 @@ describe('transition edges', () => {
   it.each(rows)('$name', ({ from, event, program, to, effects }) => {
     const r = transition(from, event, prog(program));
     expect(r.snapshot).toMatchObject(to);
-    expect(r.effects).toMatchObject(effects);
-    expect(r.effects).toHaveLength(effects.length);
+    // A run's `ended` facts have their own tests (crash history, below).
+    const shown = r.effects.filter((e) => e.type !== 'ended');
+    expect(shown).toMatchObject(effects);
+    expect(shown).toHaveLength(effects.length);
   });
 });
 
@@ -413,5 +416,149 @@ describe('ready= (tssupervisor extension): STARTING -> RUNNING needs startsecs a
     const plain = run([ev.start(), ev.spawned(7), ev.tick(T0 + 1001)], prog());
     expect(plain.snapshot.state).toBe('RUNNING');
     expect(transition(plain.snapshot, { type: 'ready', now: T0 + 1002, by: 'x' }, prog()).effects).toEqual([]);
+  });
+});
+
+/** A run that fails at once every time: spawn, exit 1 10 ms later, wait out the backoff, again. */
+function crashLoop(h: Harness, spawns: number): void {
+  if (h.s.state !== 'STARTING') h.send({ type: 'start', now: h.now });
+  for (let i = 0; i < spawns && h.s.state === 'STARTING'; i++) {
+    h.send({ type: 'spawned', now: h.now, pid: h.nextPid++ });
+    h.now += 10;
+    h.send({ type: 'exited', now: h.now, code: 1, signal: null });
+    if ((h.s.state as ProcessSnapshot['state']) === 'BACKOFF') h.fire();
+  }
+}
+
+describe('backoff= and backoff_max (tssupervisor extension)', () => {
+  const waits = (h: Harness): number[] => h.of('setTimer').filter((x) => x.e.at - x.at >= 1000).map((x) => x.e.at - x.at);
+
+  it('exponential: the waits are 1, 2, 4, 8 s, then capped at backoff_max', () => {
+    const h = new Harness(prog({ startRetries: 6, startMs: 500, backoff: 'exponential', backoffMaxMs: 10_000 }));
+    crashLoop(h, 7);
+    expect(waits(h)).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000]);
+    expect(h.s.state).toBe('FATAL');
+  });
+
+  it('linear (the default) is supervisord\'s 1, 2, 3 ... s, and backoff_max does not cap it', () => {
+    const h = new Harness(prog({ startRetries: 4, startMs: 500, backoffMaxMs: 2000 }));
+    crashLoop(h, 5);
+    expect(waits(h)).toEqual([1000, 2000, 3000, 4000]);
+  });
+});
+
+describe('fatal_retry_after (tssupervisor extension)', () => {
+  it('a FATAL process starts again after that long, from a fresh retry count, and says so', () => {
+    const h = new Harness(prog({ startRetries: 1, startMs: 500, fatalRetryAfterMs: 30_000 }));
+    crashLoop(h, 2);
+    expect(h.s.state).toBe('FATAL');
+    const gaveUpAt = h.now;
+    expect(h.timer).toBe(gaveUpAt + 30_000);
+    expect(h.logs().slice(-2)).toEqual([
+      'info gave up: x entered FATAL state, too many start retries too quickly',
+      'info x will be started again in 30 seconds (fatal_retry_after)',
+    ]);
+    // An early tick (a stale timer) does nothing.
+    expect(h.send({ type: 'tick', now: gaveUpAt + 29_999 }).filter((e) => e.type !== 'setTimer')).toEqual([]);
+    h.fire();
+    expect(h.now).toBe(gaveUpAt + 30_000);
+    expect(h.s).toMatchObject({ state: 'STARTING', backoff: 0 });
+    expect(h.logs()).toContain('info retrying: x after 30 seconds in FATAL state (fatal_retry_after)');
+    // Fresh count: it takes the whole startretries again before the next FATAL.
+    crashLoop(h, 2);
+    expect(h.s.state).toBe('FATAL');
+    expect(h.of('spawn')).toHaveLength(4);
+  });
+
+  it('without it FATAL stays FATAL (supervisord); shutting down never retries; stop keeps it down', () => {
+    const never = new Harness(prog({ startRetries: 0, startMs: 500 }));
+    crashLoop(never, 1);
+    expect(never.s).toMatchObject({ state: 'FATAL', delayUntil: 0 });
+
+    const down = new Harness(prog({ startRetries: 0, startMs: 500, fatalRetryAfterMs: 5000 }));
+    crashLoop(down, 1);
+    const at = down.timer ?? 0;
+    expect(down.send({ type: 'tick', now: at, shuttingDown: true })).toEqual([]);
+    expect(down.s.state).toBe('FATAL');
+    down.send({ type: 'stop', now: at });
+    expect(down.s).toMatchObject({ state: 'STOPPED', delayUntil: 0 });
+    expect(down.send({ type: 'tick', now: at + 60_000 })).toEqual([]);
+  });
+
+  it('the shutdown give-up (stop_all) never schedules a retry', () => {
+    const r = transition(backoff, ev.giveUp(), prog({ fatalRetryAfterMs: 5000 }));
+    expect(r.snapshot).toMatchObject({ state: 'FATAL', delayUntil: 0 });
+  });
+});
+
+describe('restart (health checks, max_memory): stop with stopsignal, then start', () => {
+  const restart = (now = T0): ProcessEvent => ({ type: 'restart', now, cause: 'unhealthy', message: 'unhealthy: x (3/3: boom): restarting' });
+
+  it('RUNNING → STOPPING (stopsignal, then SIGCONT) → STOPPED → STARTING, logged with the caller\'s line', () => {
+    const h = new Harness(prog({ stopSignal: 'INT', stopAsGroup: true, killAsGroup: true }));
+    h.s = running;
+    h.send(restart());
+    expect(h.s).toMatchObject({ state: 'STOPPING', restarting: 'unhealthy', killing: true });
+    expect(h.of('signal').map((x) => x.e)).toEqual([
+      { type: 'signal', signal: 'INT', group: true }, { type: 'signal', signal: 'CONT', group: true },
+    ]);
+    expect(h.logs()).toEqual(['warn unhealthy: x (3/3: boom): restarting']);
+    h.now += 20;
+    h.send({ type: 'exited', now: h.now, code: null, signal: 'SIGINT' });
+    expect(h.s).toMatchObject({ state: 'STARTING', restarting: null, pid: 0 });
+    expect(h.of('stateChanged').map((x) => `${x.e.from}>${x.e.to}`)).toEqual(['RUNNING>STOPPING', 'STOPPING>STOPPED', 'STOPPED>STARTING']);
+    expect(h.of('ended').map((x) => x.e.end)).toEqual([{
+      pid: 123, startedAt: T0 - 5000, endedAt: T0 + 20, exitCode: null, signal: 'INT', description: 'terminated by SIGINT',
+      expected: false, stoppedFor: 'unhealthy', stateAfter: 'STOPPED',
+    }]);
+  });
+
+  it('SIGKILL after stopwaitsecs as for any stop; still started again after', () => {
+    const h = new Harness(prog());
+    h.s = running;
+    h.send(restart());
+    h.fire();
+    expect(h.of('signal').map((x) => x.e.signal)).toEqual(['TERM', 'CONT', 'KILL']);
+    h.send({ type: 'exited', now: h.now, code: null, signal: 'SIGKILL' });
+    expect(h.s.state).toBe('STARTING');
+  });
+
+  it('an operator\'s stop during the restart wins: it ends STOPPED and stays so', () => {
+    const h = new Harness(prog());
+    h.s = running;
+    h.send(restart());
+    h.send({ type: 'stop', now: h.now });
+    h.send({ type: 'exited', now: h.now + 5, code: null, signal: 'SIGTERM' });
+    expect(h.s).toMatchObject({ state: 'STOPPED', administrativeStop: true });
+    expect(h.of('spawn')).toHaveLength(0);
+    expect(h.of('ended')[0]?.e.end.stoppedFor).toBe('stopped');
+  });
+
+  it('not while shutting down; not when it is not up; a second restart is ignored', () => {
+    const h = new Harness(prog());
+    h.s = running;
+    h.send(restart());
+    expect(h.send(restart())).toEqual([]);
+    h.send({ type: 'exited', now: h.now + 5, code: 0, signal: null, shuttingDown: true });
+    expect(h.s).toMatchObject({ state: 'STOPPED', restarting: null });
+    for (const from of [snap(), backoff, stopping, startingNoPid, snap({ state: 'EXITED' })]) {
+      expect(transition(from, restart(), prog()).effects).toEqual([]);
+    }
+  });
+});
+
+describe('ended: the facts of each run\'s end (crash history)', () => {
+  const end = (from: ProcessSnapshot, e: ProcessEvent, p = prog()): unknown =>
+    transition(from, e, p).effects.find((x) => x.type === 'ended');
+
+  it('an exit of its own, a signal death, a too-quick exit, a stop, a not-ready stop', () => {
+    expect(end(running, ev.exit(3, T0 + 1))).toEqual({ type: 'ended', end: {
+      pid: 123, startedAt: T0 - 5000, endedAt: T0 + 1, exitCode: 3, signal: null, description: 'exit status 3',
+      expected: false, stoppedFor: null, stateAfter: 'EXITED',
+    } });
+    expect(end(running, ev.exit(null, T0, 'SIGKILL'))).toMatchObject({ end: { exitCode: null, signal: 'KILL', description: 'terminated by SIGKILL', expected: false } });
+    expect(end(starting, ev.exit(0))).toMatchObject({ end: { exitCode: 0, expected: true, stateAfter: 'BACKOFF', stoppedFor: null } });
+    expect(end(stopping, ev.exit(null, T0, 'SIGTERM'))).toMatchObject({ end: { stoppedFor: 'stopped', stateAfter: 'STOPPED' } });
+    expect(end({ ...stopping, readyFailed: true }, ev.exit(null, T0, 'SIGTERM'))).toMatchObject({ end: { stoppedFor: 'not ready', stateAfter: 'BACKOFF' } });
   });
 });

@@ -20,6 +20,33 @@ export interface MachineProgram {
   /** `ready=` is set (the spec itself is the probe's business): STARTING → RUNNING also waits for a `ready` event. */
   readonly ready: object | null;
   readonly readyTimeoutMs: number;
+  /** How the wait before retry N grows: linear N s (supervisord), exponential 2^(N-1) s up to backoffMaxMs. */
+  readonly backoff: 'linear' | 'exponential';
+  readonly backoffMaxMs: number;
+  /** FATAL is retried (from a fresh count) this long after giving up; 0 = never, as supervisord. */
+  readonly fatalRetryAfterMs: number;
+}
+
+/** Why the daemon restarts a run that is up (a failing health check, max_memory): named in its end. */
+export type RestartCause = 'unhealthy' | 'max_memory';
+
+/** A run ended (its child was reaped): the facts crash history keeps of it. */
+export interface RunEnd {
+  readonly pid: number;
+  /** Epoch ms of the spawn and of the exit. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The exit code, or null for a signal death. */
+  readonly exitCode: number | null;
+  /** The signal that ended it without the SIG prefix ('KILL'), or null. */
+  readonly signal: string | null;
+  /** decode_wait_status text: 'exit status 1', 'terminated by SIGKILL'. */
+  readonly description: string;
+  readonly expected: boolean;
+  /** null: it ended on its own; 'stopped': a stop asked for it; 'not ready': ready_timeout; or a restart's cause. */
+  readonly stoppedFor: 'stopped' | 'not ready' | RestartCause | null;
+  /** The state the end put it in (EXITED, BACKOFF, STOPPED), before any automatic restart. */
+  readonly stateAfter: ProcessState;
 }
 
 export interface ProcessSnapshot {
@@ -52,6 +79,8 @@ export interface ProcessSnapshot {
   readonly readyBy: string | null;
   /** With ready=: the child is being stopped because it was not ready within ready_timeout. */
   readonly readyFailed: boolean;
+  /** The daemon is stopping this run to start it again (a `restart` event), and why. */
+  readonly restarting: RestartCause | null;
 }
 
 /** `shuttingDown` mirrors supervisord's `mood <= RESTARTING`: no automatic (re)spawn. */
@@ -70,7 +99,9 @@ export type ProcessEvent =
   /** The ready= probe passed (`by` names it, for the success line). */
   | { readonly type: 'ready'; readonly now: number; readonly by: string }
   /** The ready= probe can never pass in this run (`reason` says why). */
-  | { readonly type: 'probeFailed'; readonly now: number; readonly reason: string };
+  | { readonly type: 'probeFailed'; readonly now: number; readonly reason: string }
+  /** Stop the run (stopsignal, stopwaitsecs) and start it again; `message` is the main log's line. */
+  | { readonly type: 'restart'; readonly now: number; readonly cause: RestartCause; readonly message: string };
 
 export type LogLevel = 'info' | 'warn' | 'debug' | 'critical';
 
@@ -81,6 +112,10 @@ export type Effect =
   /** Tick me at `at`; replaces any earlier request. Stale ticks are harmless. */
   | { readonly type: 'setTimer'; readonly at: number }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
+  /** A run ended (emitted as the exit is handled, before the state changes it causes are told). */
+  | { readonly type: 'ended'; readonly end: RunEnd }
+  /** Log the process's last lines of output now (right after the `gave up:` line). */
+  | { readonly type: 'logLastOutput' }
   /** expected: only on transitions to EXITED (PROCESS_STATE_EXITED carries it). */
   | {
     readonly type: 'stateChanged'; readonly from: ProcessState; readonly to: ProcessState; readonly expected?: boolean;
@@ -98,6 +133,7 @@ export function initialSnapshot(): ProcessSnapshot {
     state: 'STOPPED', pid: 0, laststart: 0, laststop: 0, backoff: 0, delayUntil: 0,
     exitStatus: null, spawnErr: null, killing: false, administrativeStop: false,
     systemStop: false, expected: null, exitDescription: null, lastSignal: null, readyBy: null, readyFailed: false,
+    restarting: null,
   };
 }
 
@@ -118,14 +154,21 @@ const bare = (sig: string): string => sig.toUpperCase().replace(/^SIG/, '');
 const log = (c: Ctx, level: LogLevel, message: string): void => { c.fx.push({ type: 'log', level, message }); };
 const setDelay = (c: Ctx, at: number): void => { c.s.delayUntil = at; c.timerDirty = true; };
 
-/** change_state(): BACKOFF entry bumps the counter and schedules the retry (backoff seconds). */
+/** The wait before retry `n` (1-based): supervisord's n seconds, or 1, 2, 4 ... s capped at backoff_max. */
+export function backoffDelayMs(p: MachineProgram, n: number): number {
+  if (p.backoff === 'linear') return n * 1000;
+  // 2^(n-1) overflows to Infinity long before n could, and min() caps it either way.
+  return Math.min(2 ** (n - 1) * 1000, p.backoffMaxMs);
+}
+
+/** change_state(): BACKOFF entry bumps the counter and schedules the retry. */
 function changeState(c: Ctx, to: ProcessState, expected?: boolean): void {
   const from = c.s.state;
   if (from === to) return;
   c.s.state = to;
   if (to === 'BACKOFF') {
     c.s.backoff += 1;
-    setDelay(c, c.now + c.s.backoff * 1000);
+    setDelay(c, c.now + backoffDelayMs(c.p, c.s.backoff));
   }
   // pid and tries as they are now, as supervisord's events render them when raised.
   const change = { type: 'stateChanged', from, to, pid: c.s.pid, tries: c.s.backoff } as const;
@@ -136,7 +179,7 @@ function changeState(c: Ctx, to: ProcessState, expected?: boolean): void {
 function spawn(c: Ctx): void {
   const reset: Partial<Draft> = {
     killing: false, spawnErr: null, exitStatus: null, systemStop: false,
-    administrativeStop: false, lastSignal: null, laststart: c.now, readyBy: null, readyFailed: false,
+    administrativeStop: false, lastSignal: null, laststart: c.now, readyBy: null, readyFailed: false, restarting: null,
   };
   Object.assign(c.s, reset);
   changeState(c, 'STARTING');
@@ -201,11 +244,17 @@ function checkStarting(c: Ctx): void {
   setDelay(c, probe && s.readyBy === null ? Math.min(startDeadline, readyDeadline) : startDeadline);
 }
 
-/** transition()'s BACKOFF → FATAL branch (give_up + its log line). */
+/** transition()'s BACKOFF → FATAL branch (give_up + its log line), then the why and the next try. */
 function maybeGiveUp(c: Ctx): void {
   if (c.s.state !== 'BACKOFF' || c.s.backoff <= c.p.startRetries) return;
   giveUp(c);
   log(c, 'info', `gave up: ${c.p.name} entered FATAL state, too many start retries too quickly`);
+  c.fx.push({ type: 'logLastOutput' });
+  if (c.p.fatalRetryAfterMs > 0) {
+    // The FATAL deadline: a tick then starts it again from a fresh count (onTick).
+    setDelay(c, c.now + c.p.fatalRetryAfterMs);
+    log(c, 'info', `${c.p.name} will be started again in ${c.p.fatalRetryAfterMs / 1000} seconds (fatal_retry_after)`);
+  }
 }
 
 function giveUp(c: Ctx): void {
@@ -234,6 +283,7 @@ function finish(c: Ctx, code: number | null, signal: string | null): void {
   // Signal deaths (exit status -1) are never expected, whatever exitcodes says.
   const expected = sig === null && p.exitCodes.includes(es);
   s.exitDescription = msg;
+  const stoppedFor = !s.killing ? null : s.readyFailed ? 'not ready' : s.restarting ?? 'stopped';
   // With ready=, a start has not succeeded until the probe passed: an exit before is a failed start.
   if (s.state === 'STARTING' && hasProbe(p) && s.readyBy === null) tooQuickly = true;
   if (s.killing && s.readyFailed) {
@@ -271,6 +321,10 @@ function finish(c: Ctx, code: number | null, signal: string | null): void {
     changeState(c, 'EXITED', expected);
     log(c, expected ? 'info' : 'warn', `exited: ${p.name} (${msg}; ${expected ? '' : 'not '}expected)`);
   }
+  c.fx.push({ type: 'ended', end: {
+    pid: s.pid, startedAt: s.laststart, endedAt: now, exitCode: sig === null ? es : null, signal: sig,
+    description: msg, expected, stoppedFor, stateAfter: s.state,
+  } });
   s.pid = 0;
 }
 
@@ -295,7 +349,15 @@ function onTick(c: Ctx, shuttingDown: boolean): void {
         kill(c, 'KILL', p.killAsGroup);
       }
       return;
-    case 'STOPPED': case 'RUNNING': case 'FATAL': case 'UNKNOWN':
+    case 'FATAL':
+      // fatal_retry_after: gave up a while ago; try again from a fresh count.
+      if (!shuttingDown && s.delayUntil > 0 && now >= s.delayUntil) {
+        log(c, 'info', `retrying: ${p.name} after ${p.fatalRetryAfterMs / 1000} seconds in FATAL state (fatal_retry_after)`);
+        s.backoff = 0;
+        spawn(c);
+      }
+      return;
+    case 'STOPPED': case 'RUNNING': case 'UNKNOWN':
       return;
   }
 }
@@ -337,11 +399,16 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
       changeState(c, 'STOPPED');
       log(c, 'info', `stopped: ${p.name} (before it was spawned)`);
       return true;
-    case 'exited':
+    case 'exited': {
       if (s.pid === 0) return false;
+      const again = s.killing && s.restarting !== null && !s.readyFailed;
       finish(c, ev.code, ev.signal);
-      onTick(c, ev.shuttingDown ?? false); // EXITED → STARTING, BACKOFF → FATAL without a wait
+      s.restarting = null;
+      // A restart is a stop then a start, as `supervisorctl restart` (but not while shutting down).
+      if (again && s.state === 'STOPPED' && ev.shuttingDown !== true) spawn(c);
+      else onTick(c, ev.shuttingDown ?? false); // EXITED → STARTING, BACKOFF → FATAL without a wait
       return true;
+    }
     case 'tick':
       onTick(c, ev.shuttingDown ?? false);
       return true;
@@ -354,7 +421,30 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
       if (s.state !== 'STARTING' || s.pid === 0 || s.readyBy !== null) return false;
       notReady(c, `cannot pass its ready probe: ${ev.reason}`, `ready probe cannot pass: ${ev.reason}`);
       return true;
+    case 'restart':
+      // Only a run that is up; a stop or another restart already under way wins.
+      if (s.pid === 0 || (s.state !== 'RUNNING' && s.state !== 'STARTING')) return false;
+      log(c, 'warn', ev.message);
+      s.restarting = ev.cause;
+      kill(c, bare(p.stopSignal), p.stopAsGroup);
+      // As systemd after its stop signal: a stopped (SIGSTOP, a debugger) child cannot act on the
+      // stop signal until it runs again, and a hung child is often just that.
+      c.fx.push({ type: 'signal', signal: 'CONT', group: p.stopAsGroup });
+      return true;
     case 'stop':
+      if (s.state === 'STOPPING' && s.restarting !== null) {
+        // An operator's stop while a restart stops it: it ends STOPPED and stays so.
+        s.restarting = null;
+        s.administrativeStop = true;
+        return true;
+      }
+      if (s.state === 'FATAL' && s.delayUntil > 0) {
+        // Stopping a FATAL process that fatal_retry_after would start again: it stays down.
+        s.administrativeStop = true;
+        setDelay(c, 0);
+        changeState(c, 'STOPPED');
+        return true;
+      }
       if (s.state === 'STOPPING' && s.readyFailed) {
         // An operator's stop while a not-ready child is being stopped: it ends STOPPED, not BACKOFF.
         s.readyFailed = false;

@@ -5,11 +5,14 @@ import type { ProcessConfig } from '../config/schema.js';
 import { shlexSplit } from '../config/shlex.js';
 import type { Clock, Cancel } from './clock.js';
 import { resolveCommand, type CommandResolution, type FileFacts } from './command.js';
-import { transition, initialSnapshot, type Effect, type ProcessEvent, type ProcessSnapshot } from './machine.js';
+import {
+  transition, initialSnapshot, type Effect, type ProcessEvent, type ProcessSnapshot, type RestartCause, type RunEnd,
+} from './machine.js';
 import { hintOnce } from './package-hints.js';
 import { spawnErrorMessage } from './spawn-errors.js';
 import type { ChildHandle, SpawnOutcome, Spawner } from './spawner.js';
-import type { Probe, ProbeFactory } from './probe.js';
+import type { Probe, ProbeFactory, ProbeRun } from './probe.js';
+import type { RunWatch } from './run-watch.js';
 import type { ProcessState } from './state.js';
 
 const STOP_REPORT_MS = 2000;
@@ -57,6 +60,18 @@ export interface RunnerDeps {
   readonly hintedCommands?: Set<string>;
   /** An fcgi-program's shared listening socket: fd 0 of each child, one reference per spawn. */
   readonly fcgiSocket?: { acquire(): number | Error; release(): void };
+  /** What watches each run while it is up (healthcheck=, max_memory): see run-watch.ts. */
+  readonly watches?: readonly RunWatch[];
+  /** A run ended (crash history keeps it). Called before the state changes the end causes are told. */
+  readonly onEnded?: (end: RunEnd) => void;
+  /** The process went FATAL: log its last lines of output (right after the `gave up:` line). */
+  readonly logLastOutput?: () => void;
+}
+
+/** A watch that is running, and for which pid (a new run restarts it). */
+interface ActiveWatch {
+  readonly pid: number;
+  readonly stop: () => void;
 }
 
 export class ProcessRunner {
@@ -75,6 +90,9 @@ export class ProcessRunner {
   /** The ready= probe (null without one) and the stop function of its current run. */
   private readonly probe: Probe | null;
   private stopProbe: (() => void) | null = null;
+  /** The current run as probes and watches see it (set at spawn, kept until the next). */
+  private run: ProbeRun | null = null;
+  private readonly activeWatches = new Map<RunWatch, ActiveWatch>();
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
     this.config = config;
@@ -92,6 +110,8 @@ export class ProcessRunner {
     this.stopProbe?.();
     this.stopProbe = null;
     this.probe?.close();
+    for (const active of this.activeWatches.values()) active.stop();
+    this.activeWatches.clear();
   }
 
   get snapshot(): ProcessSnapshot {
@@ -109,6 +129,11 @@ export class ProcessRunner {
 
   stop(): void {
     this.dispatch({ type: 'stop', now: this.deps.clock.now() });
+  }
+
+  /** Stop the run and start it again (a health check, max_memory); `message` goes to the main log. */
+  restart(cause: RestartCause, message: string): void {
+    this.dispatch({ type: 'restart', now: this.deps.clock.now(), cause, message });
   }
 
   /** Shutdown path for BACKOFF processes (supervisord's stop_all -> give_up). */
@@ -150,6 +175,7 @@ export class ProcessRunner {
           this.stopProbe();
           this.stopProbe = null;
         }
+        this.syncWatches();
         for (const change of changes) this.deps.onStateChange(change);
         // As FastCGISubprocess: the socket reference goes once the exit (or failed spawn) is handled.
         if (next.type === 'exited' || next.type === 'spawnFailed' || next.type === 'spawnCancelled') this.releaseSocket();
@@ -184,6 +210,36 @@ export class ProcessRunner {
       case 'stateChanged':
         this.deps.onStateChange(this.stateChange(effect));
         break;
+      case 'ended':
+        this.deps.onEnded?.(effect.end);
+        break;
+      case 'logLastOutput':
+        this.deps.logLastOutput?.();
+        break;
+    }
+  }
+
+  /** Each watch runs exactly during its phase of the current run (see run-watch.ts). */
+  private syncWatches(): void {
+    const watches = this.deps.watches;
+    if (watches === undefined || watches.length === 0) return;
+    const { state, pid } = this.current;
+    const run = this.run;
+    for (const watch of watches) {
+      const wanted = run !== null && pid !== 0 && run.pid === pid
+        && (watch.during === 'running' ? state === 'RUNNING' : state === 'STARTING' || state === 'RUNNING');
+      const active = this.activeWatches.get(watch);
+      if (active !== undefined && (!wanted || active.pid !== pid)) {
+        this.activeWatches.delete(watch);
+        active.stop();
+      }
+      if (wanted && !this.activeWatches.has(watch)) {
+        const stop = watch.start(run, (cause, message) => {
+          // A late request (the run it watched is over) is dropped here; the machine ignores the rest.
+          if (this.current.pid === run.pid) this.restart(cause, message);
+        });
+        this.activeWatches.set(watch, { pid, stop });
+      }
     }
   }
 
@@ -272,23 +328,25 @@ export class ProcessRunner {
     const protocol = this.deps.attachProtocol?.(child);
     if (protocol === undefined) this.deps.output.attach(child);
     else this.deps.output.attach(child, protocol);
+    const output = this.deps.output;
+    this.run = {
+      pid: child.pid, env, cwd: this.config.directory,
+      watchOutput: (fn) => output.watch?.(fn) ?? ((): void => undefined),
+    };
     this.dispatch({ type: 'spawned', now, pid: child.pid });
-    this.startProbe(child.pid, env);
+    this.startProbe(this.run);
     void child.exited.then((exit) => {
       if (this.child === child) this.child = null;
       this.dispatch({ type: 'exited', now: this.deps.clock.now(), code: exit.code, signal: exit.signal, shuttingDown: this.deps.shuttingDown() });
     });
   }
 
-  private startProbe(pid: number, env: Readonly<Record<string, string>>): void {
+  private startProbe(run: ProbeRun): void {
     const { probe } = this;
+    const { pid } = run;
     if (probe === null || this.current.state !== 'STARTING' || this.current.pid !== pid) return;
-    const output = this.deps.output;
     this.stopProbe?.();
-    this.stopProbe = probe.start({
-      pid, env, cwd: this.config.directory,
-      watchOutput: (fn) => output.watch?.(fn) ?? ((): void => undefined),
-    }, () => {
+    this.stopProbe = probe.start(run, () => {
       // A late pass (after a stop, or from an earlier run) is ignored by the machine.
       if (this.current.pid === pid) this.dispatch({ type: 'ready', now: this.deps.clock.now(), by: probe.description });
     }, (reason) => {

@@ -11,6 +11,7 @@ import { SupervisorError } from '../errors.js';
 import type { ChildLogs } from '../logging/child-output.js';
 import { decodeLog, LogReadError, readLogSlice, tailLog } from '../logging/log-reader.js';
 import { describeReady } from '../config/ready-spec.js';
+import { healthKeys } from '../config/dump.js';
 import { remoteEvent } from '../events/facts.js';
 import type { Clock } from '../process/clock.js';
 import type { ProcessRunner } from '../process/runner.js';
@@ -404,6 +405,7 @@ export class SupervisorControl implements ControlApi {
       // tssupervisor extension, as written; the stock supervisorctl reads only the keys it knows.
       depends_on: p.dependsOn.join(', '),
       ready: p.ready === null ? '' : describeReady(p.ready), ready_timeout: p.readyTimeoutMs / 1000,
+      ...healthKeys(p),
     })));
     return infos.sort((a, b) => (String(a['name']) < String(b['name']) ? -1 : 1));
   }

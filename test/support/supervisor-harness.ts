@@ -40,6 +40,7 @@ export function programConfig(overrides: Partial<ProcessConfig> & { name: string
     startMs: 100, startRetries: 3, exitCodes: [0], stopSignal: 'TERM', stopWaitMs: 2000, stopAsGroup: false,
     killAsGroup: false, user: null, uid: null, redirectStderr: false, stdout: NO_LOG, stderr: NO_LOG, environment: {},
     serverurl: null, stripAnsi: false, ready: null, readyTimeoutMs: 60_000, dependsOn: [],
+    health: null, maxMemoryBytes: 0, backoff: 'linear', backoffMaxMs: 60_000, fatalRetryAfterMs: 0,
     ...overrides,
   };
 }
