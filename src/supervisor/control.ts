@@ -53,6 +53,11 @@ function logError(error: unknown): SupervisorError {
   throw error;
 }
 
+/** FATAL with fatal_retry_after pending: `stop` keeps it down (supervisord has no such state to stop). */
+function awaitsFatalRetry(runner: ProcessRunner): boolean {
+  return runner.snapshot.state === 'FATAL' && runner.snapshot.delayUntil > 0;
+}
+
 export class SupervisorControl implements ControlApi {
   private readonly host: ControlHost;
   /** The config read by the last reloadConfig (supervisord's options.process_group_configs). */
@@ -283,6 +288,10 @@ export class SupervisorControl implements ControlApi {
     }
     // Held back by depends_on: stopping it means it is not to be started after all.
     if (this.supervisor.cancelStart(runner, 'stopped by request while waiting')) return true;
+    if (awaitsFatalRetry(runner)) {
+      runner.stop(); // straight to STOPPED: nothing runs, nothing to wait for
+      return true;
+    }
     if (!isRunningState(runner.snapshot.state)) throw new SupervisorError('NOT_RUNNING', name);
     runner.stop();
     if (wait) await this.supervisor.waitUntilStopped([runner]);
@@ -306,7 +315,7 @@ export class SupervisorControl implements ControlApi {
 
   /** What `stop` acts on: a started process, or one waiting for its dependencies to be spawned. */
   private stoppable(runner: ProcessRunner): boolean {
-    return isRunningState(runner.snapshot.state) || this.supervisor.isWaiting(runner);
+    return isRunningState(runner.snapshot.state) || this.supervisor.isWaiting(runner) || awaitsFatalRetry(runner);
   }
 
   /** stopProcess for each, dependents first: each is stopped once what depends on it among them has stopped. */
