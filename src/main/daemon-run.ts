@@ -11,6 +11,7 @@ import { outputEvent } from '../events/facts.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { startTicks } from '../events/ticks.js';
 import { createProbe } from '../process/probes/index.js';
+import { runWatchesFor } from '../supervisor/run-watches.js';
 import { systemClock } from '../process/clock.js';
 import { FifoPool } from '../process/fifo-pool.js';
 import { createSpawner, statForExec } from '../process/spawner.js';
@@ -97,6 +98,7 @@ export class DaemonRun {
       gidOf: (uid) => host.lookupUser(String(uid))?.gid,
       identifier: () => this.config.supervisord.identifier,
       probes: createProbe,
+      watchesFor: (p) => runWatchesFor(p, { clock: systemClock }),
       fcgiSocketFor: (group) => fcgiSocketOf(group, {
         lookupUser: (k) => host.lookupUser(k), lookupGroup: (k) => host.lookupGroup(k), daemonUid: process.getuid?.() ?? 0,
       }, { listen: (spec) => openListenSocket(spec), close: closeSync }, (level, message) => {

@@ -105,6 +105,11 @@ export class ProcessRunner {
     return this.probe?.description ?? null;
   }
 
+  /** What watches this process's runs (process-info asks a health check how it is doing). */
+  get watches(): readonly RunWatch[] {
+    return this.deps.watches ?? [];
+  }
+
   /** The group is gone or the daemon exits: the probe's resources (a notify socket) go too. */
   close(): void {
     this.stopProbe?.();

@@ -9,6 +9,7 @@ import type { Clock } from '../process/clock.js';
 import type { FileFacts } from '../process/command.js';
 import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process/runner.js';
 import type { ProbeFactory } from '../process/probe.js';
+import type { RunWatch } from '../process/run-watch.js';
 import type { Spawner } from '../process/spawner.js';
 import { isStoppedState } from '../process/state.js';
 import { processStateEvent } from '../events/facts.js';
@@ -35,6 +36,8 @@ export interface SupervisorDeps {
   readonly identifier?: () => string;
   /** Makes ready= probes (src/process/probes/); without it ready= is ignored. */
   readonly probes?: ProbeFactory;
+  /** What watches each run of a process (healthcheck=, max_memory: run-watches.ts); none without it. */
+  readonly watchesFor?: (process: ProcessConfig) => readonly RunWatch[];
   /** The listening socket of an fcgi group (see fcgi-socket.ts); null for other groups. */
   readonly fcgiSocketFor?: (group: GroupConfig) => FcgiSocket | null;
 }
@@ -188,6 +191,7 @@ export class Supervisor {
       gidOf: this.deps.gidOf,
       ...(this.deps.probes === undefined ? {} : { probes: this.deps.probes }),
       ...(fcgiSocket === null ? {} : { fcgiSocket }),
+      ...(this.deps.watchesFor === undefined ? {} : { watches: this.deps.watchesFor(p) }),
     }));
     pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
     const group = { config, runners, pool };

@@ -1,0 +1,17 @@
+// The watches of a process's runs, from its config (see process/run-watch.ts): nothing for a
+// program that asks for none, so supervisord's configs cost no timer, no probe, no /proc read.
+
+import type { ProcessConfig } from '../config/schema.js';
+import type { Clock } from '../process/clock.js';
+import type { RunWatch } from '../process/run-watch.js';
+
+export interface RunWatchDeps {
+  readonly clock: Clock;
+}
+
+export function runWatchesFor(process: ProcessConfig, deps: RunWatchDeps): readonly RunWatch[] {
+  const watches: RunWatch[] = [];
+  void process;
+  void deps;
+  return watches;
+}
