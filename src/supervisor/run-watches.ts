@@ -9,9 +9,7 @@ export interface RunWatchDeps {
   readonly clock: Clock;
 }
 
-export function runWatchesFor(process: ProcessConfig, deps: RunWatchDeps): readonly RunWatch[] {
-  const watches: RunWatch[] = [];
-  void process;
-  void deps;
-  return watches;
+// healthcheck= (process/health.ts) and max_memory (process/memory-watch.ts) are added here.
+export function runWatchesFor(_process: ProcessConfig, _deps: RunWatchDeps): readonly RunWatch[] {
+  return [];
 }
