@@ -9,7 +9,8 @@
 //   POST /login   user=<name> (form) or {"user": "<name>"} (JSON): new session, cookie SID
 //   GET  /        who is logged in, and which server answered (also the X-Server header)
 //   POST /logout  ends the session
-//   GET  /healthz 200 when redis answers, 503 when it does not
+//   GET  /healthz 200 when redis answers, 503 when it does not (ready: it can serve sessions)
+//   GET  /livez   200 while the server works at all (health: restart it if this fails)
 // Answers are text, or JSON when the request's Accept header asks for application/json.
 //
 // Environment (config.d/app_*.ini sets it):
@@ -128,6 +129,8 @@ async function handle(req, res) {
   const route = `${req.method} ${url.pathname}`;
   const sid = cookies(req).SID;
   switch (route) {
+    case 'GET /livez':
+      return send(req, res, 200, { ok: true, message: 'alive' });
     case 'GET /healthz': {
       await redis.ping();
       return send(req, res, 200, { ok: true, message: 'ok' });
