@@ -425,6 +425,13 @@ describe('the example stack under tssupervisord', () => {
     const newPid = await runningPid('redisd_6380', pid);
     expect(newPid).not.toBe(pid);
     expect(readText(join(dir, 'supervisord.log'))).toMatch(/exited: redisd_6380 \(terminated by SIGKILL; not expected\)/u);
+    // The crash history keeps that end: the signal, not expected, and what redis last wrote.
+    const history = await ctl('history', 'redisd_6380');
+    expect(history.code).toBe(0);
+    expect(history.out).toContain(`pid ${pid}`);
+    expect(history.out).toMatch(/SIGKILL/u);
+    // A line of redis' own log (its stdout): `1234:M 02 Dec 2026 01:02:03.456 * ...`.
+    expect(history.out).toMatch(/\d+:M \d{2} \w{3} \d{4} [\d:.]+ [*#.-] /u);
     // The event listener heard PROCESS_STATE_EXITED and raised the alert.
     const alert = `redisd_6380 EXITED unexpectedly (was RUNNING, pid ${pid})`;
     await eventually('the crash alert', () => (readText(join(dir, 'log', 'alerts.log')).includes(alert) ? true : undefined));
@@ -521,6 +528,37 @@ describe('the example stack under tssupervisord', () => {
           && await get(port, key) === 'kept' ? true : undefined;
       }, 60_000, 250);
     }
+  }, TEST_MS);
+
+  it('4d. a hung replica (SIGSTOP) is restarted by its health check, stopped cleanly, and linked again', async () => {
+    const { ports, dir } = current();
+    const master = await eventually('the current master', agreedMaster);
+    const victim = ports.redis[2] ?? 0;
+    expect(master).not.toBe(victim);
+    const logStart = readText(join(dir, 'supervisord.log')).length;
+    const pid = await runningPid('redisd_6382');
+    const stoppedAt = performance.now();
+    process.kill(pid, 'SIGSTOP');
+    // It still accepts connections (the kernel does) but never answers: the status says so first.
+    await eventually('status to show the failing check', async () => {
+      const shown = await ctl('status', 'redisd_6382');
+      return /redisd_6382\s+RUNNING\s+pid \d+, uptime [\d:]+, unhealthy [12]\/3: /u.test(shown.out) ? true : undefined;
+    }, 30_000, 200);
+    const newPid = await runningPid('redisd_6382', pid);
+    console.log(`SIGSTOPped replica restarted by its health check ${Math.round(performance.now() - stoppedAt)} ms after SIGSTOP`);
+    const log = readText(join(dir, 'supervisord.log')).slice(logStart);
+    expect(log).toMatch(/WARN unhealthy: redisd_6382 \(3\/3: exec 'redis-cli -p \d+ .*ping' timed out after 2 s\): restarting/u);
+    // SIGCONT after the stop signal: redis saved and exited on SIGTERM, no SIGKILL was needed.
+    expect(log).toMatch(/stopped: redisd_6382 \(exit status 0\)/u);
+    expect(log).not.toMatch(/killing 'redisd_6382' \(\d+\) with SIGKILL/u);
+    expect(isGone(pid)).toBe(true);
+    expect(newPid).not.toBe(pid);
+    await eventually('redisd_6382 linked again', async () => (infoField(await replication(victim), 'master_link_status') === 'up' ? true : undefined), 60_000, 250);
+    // Its crash history tells the story: stopped for a failing health check, with its last lines.
+    const history = await ctl('history', 'redisd_6382');
+    expect(history.code).toBe(0);
+    expect(history.out).toMatch(/unhealthy/u);
+    expect(history.out).toContain(`pid ${pid}`);
   }, TEST_MS);
 
   it('5. operations: stop/start a replica, update with a new program, shutdown in reverse priority', async () => {
