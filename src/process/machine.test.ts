@@ -557,7 +557,7 @@ describe('ended: the facts of each run\'s end (crash history)', () => {
       expected: false, stoppedFor: null, stateAfter: 'EXITED',
     } });
     expect(end(running, ev.exit(null, T0, 'SIGKILL'))).toMatchObject({ end: { exitCode: null, signal: 'KILL', description: 'terminated by SIGKILL', expected: false } });
-    expect(end(starting, ev.exit(0))).toMatchObject({ end: { exitCode: 0, expected: true, stateAfter: 'BACKOFF', stoppedFor: null } });
+    expect(end(starting, ev.exit(0))).toMatchObject({ end: { exitCode: 0, expected: false, stateAfter: 'BACKOFF', stoppedFor: null } });
     expect(end(stopping, ev.exit(null, T0, 'SIGTERM'))).toMatchObject({ end: { stoppedFor: 'stopped', stateAfter: 'STOPPED' } });
     expect(end({ ...stopping, readyFailed: true }, ev.exit(null, T0, 'SIGTERM'))).toMatchObject({ end: { stoppedFor: 'not ready', stateAfter: 'BACKOFF' } });
   });
