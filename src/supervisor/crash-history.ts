@@ -2,6 +2,7 @@
 // last lines of output (kept by logging/output-tail.ts). In memory only: it explains recent
 // crashes, it is not an audit log (a reload or a restart of the daemon starts it afresh).
 
+import type { ProcessEnd } from '../api/control-api.js';
 import type { RunEnd } from '../process/machine.js';
 import type { RunLines } from '../process/runner.js';
 
@@ -33,4 +34,14 @@ export class CrashHistory {
   entries(): HistoryEntry[] {
     return this.kept.map(({ end, output }) => ({ end, stdout: output.lines('stdout'), stderr: output.lines('stderr') }));
   }
+}
+
+/** An entry as the control API gives it (getProcessHistory). */
+export function processEnd(name: string, group: string, { end, stdout, stderr }: HistoryEntry): ProcessEnd {
+  return {
+    name, group, pid: end.pid,
+    start: Math.floor(end.startedAt / 1000), stop: Math.floor(end.endedAt / 1000), duration_ms: Math.max(0, end.endedAt - end.startedAt),
+    exitstatus: end.exitCode ?? -1, signal: end.signal ?? '', description: end.description, expected: end.expected,
+    stopped_for: end.stoppedFor ?? '', statename: end.stateAfter, stdout, stderr,
+  };
 }
