@@ -79,4 +79,16 @@ describe('crash history', () => {
       'INFO web last stderr: err 2',
     ]);
   });
+
+  it('waits for the pipes of the run that went FATAL: what is read after the exit is in its last lines', async () => {
+    // The grandchild writes to the inherited stderr 300 ms after the child exited.
+    const h = startSupervisor([groupOf([programConfig({
+      name: 'late', command: "/bin/sh -c 'echo early; (sleep 0.3; echo late-line >&2) & exit 1'", startMs: 1000, startRetries: 0,
+    })])]);
+    await h.waitForState('late', 'FATAL');
+    await h.waitForLog(/INFO late last stderr: late-line/u, 3000);
+    const at = h.logs.findIndex((l) => l.startsWith('INFO gave up: late'));
+    expect(h.logs.slice(at + 1).filter((l) => l.includes('late last'))).toEqual(['INFO late last stdout: early', 'INFO late last stderr: late-line']);
+    expect(historyOf(h, 'late')[0]?.stderr).toEqual(['late-line']);
+  });
 });
