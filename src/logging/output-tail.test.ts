@@ -33,6 +33,7 @@ describe('OutputTail', () => {
   it('cuts a long line and marks it, across chunks too', () => {
     expect(fed(['x'.repeat(5000), '\nshort\n'])).toEqual([`${'x'.repeat(1024)}${CUT_MARK}`, 'short']);
     expect(fed(['y'.repeat(3000)])).toEqual([`${'y'.repeat(1024)}${CUT_MARK}`]);
+    expect(fed([`a\n${'z'.repeat(3000)}\nb\n`])).toEqual(['a', `${'z'.repeat(1024)}${CUT_MARK}`, 'b']);
   });
 
   it('drops \\r of CRLF lines', () => {
@@ -56,6 +57,6 @@ describe('OutputTail', () => {
       (chunks, maxLines, maxBytes) => {
         const text = chunks.join('');
         expect(fed(chunks, maxLines, maxBytes)).toEqual(naiveTail(text, maxLines, maxBytes));
-      }));
+      }), { numRuns: 1000 });
   });
 });
