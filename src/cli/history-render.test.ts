@@ -26,7 +26,7 @@ describe('history rendering', () => {
       '2026-12-02 02:03:19  ran 0.35 s    pid 4242: exit status 1 (not expected) -> BACKOFF',
       '    stdout| listening on 8080',
       '    stderr| Error: listen EADDRINUSE',
-      '2026-12-02 01:00:00  ran 1h02m03s  pid 17: terminated by SIGKILL (not expected), restarted: health check failed -> STOPPED',
+      '2026-12-02 01:00:00  ran 1h02m03s  pid 17: terminated by SIGKILL (not expected), restarted: unhealthy (health check failed) -> STOPPED',
       '    (no output)',
       '2026-12-02 00:30:05  ran 12.3 s    pid 9: exit status 0 (expected), stopped on request -> STOPPED',
       '    (no output)',

@@ -25,7 +25,7 @@ export function formatRan(ms: number): string {
 const WHY: Readonly<Record<string, string>> = {
   stopped: 'stopped on request',
   'not ready': 'stopped: not ready within ready_timeout',
-  unhealthy: 'restarted: health check failed',
+  unhealthy: 'restarted: unhealthy (health check failed)',
   max_memory: 'restarted: above max_memory',
 };
 
