@@ -62,6 +62,10 @@ startretries=0
     expect(lines[5]).toBe('crash: last 1 end, newest first');
     expect(lines[6]).toMatch(/ pid \d+: exit status 4 \(not expected\) -> BACKOFF$/u);
     expect(lines.slice(7)).toEqual(['    stderr| err 1', 'nosuch: ERROR (no such process)']);
+    // The same in the interactive shell (its input a pipe).
+    const shell = await execa(process.execPath, [CTL_BIN, '-c', `${dir}/sup.conf`], { input: 'history crash\n', reject: false, timeout: 20_000 });
+    expect(shell.stdout).toContain('crash: last 1 end, newest first');
+    expect(shell.stdout).toContain('    stderr| err 1');
 
     const json = await getJson(`${dir}/s.sock`, '/api/v1/processes/web/history');
     expect(json.status).toBe(200);
