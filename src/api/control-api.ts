@@ -21,6 +21,33 @@ export interface ProcessInfo {
   readonly pid: number;
 }
 
+/**
+ * One end of a process (getProcessHistory, our addition): XML-RPC-friendly (no nil), times in
+ * epoch seconds as getProcessInfo's, and how long it ran in ms (a crash loop's runs are short).
+ */
+export interface ProcessEnd {
+  readonly name: string;
+  readonly group: string;
+  readonly pid: number;
+  readonly start: number;
+  readonly stop: number;
+  readonly duration_ms: number;
+  /** The exit code; -1 for a signal death (as getProcessInfo's exitstatus). */
+  readonly exitstatus: number;
+  /** The signal that ended it ('KILL'), '' for an exit. */
+  readonly signal: string;
+  /** 'exit status 1', 'terminated by SIGKILL'. */
+  readonly description: string;
+  readonly expected: boolean;
+  /** Why the daemon stopped it: '' (it ended on its own), 'stopped', 'not ready', 'unhealthy', 'max_memory'. */
+  readonly stopped_for: string;
+  /** The state the end put it in (EXITED, BACKOFF, STOPPED). */
+  readonly statename: string;
+  /** Its last lines (at most 20 each), oldest first. */
+  readonly stdout: readonly string[];
+  readonly stderr: readonly string[];
+}
+
 /** One entry of the start/stop/signal *Group / *All results. */
 export interface ProcessResult {
   readonly name: string;
@@ -65,6 +92,8 @@ export interface ControlApi {
   signalAllProcesses(signal: string): Promise<ProcessResult[]>;
   getProcessInfo(name: string): Promise<ProcessInfo>;
   getAllProcessInfo(): Promise<ProcessInfo[]>;
+  /** The process's last ends (at most 10), newest first. */
+  getProcessHistory(name: string): Promise<ProcessEnd[]>;
   getAllConfigInfo(): Promise<ConfigInfo[]>;
   readProcessStdoutLog(name: string, offset: number, length: number): Promise<string>;
   readProcessStderrLog(name: string, offset: number, length: number): Promise<string>;

@@ -2,7 +2,7 @@
 // supervisorctl's ServerProxy makes it. Faults come back as SupervisorError (or RemoteFault for
 // a code or text src/errors.ts does not know), transport failures as transport.ts reports them.
 
-import type { ConfigInfo, ControlApi, DaemonState, ProcessInfo, ProcessResult } from '../api/control-api.js';
+import type { ConfigInfo, ControlApi, DaemonState, ProcessEnd, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { faultNameOf, SupervisorError } from '../errors.js';
 import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from '../xmlrpc/codec.js';
 import { RemoteFault } from './failures.js';
@@ -73,6 +73,7 @@ export class XmlRpcControlClient implements CtlServer {
   getProcessInfo(name: string): Promise<ProcessInfo> { return this.sv('getProcessInfo', name); }
   getAllProcessInfo(): Promise<ProcessInfo[]> { return this.sv('getAllProcessInfo'); }
   getAllConfigInfo(): Promise<ConfigInfo[]> { return this.sv('getAllConfigInfo'); }
+  getProcessHistory(name: string): Promise<ProcessEnd[]> { return this.sv('getProcessHistory', name); }
   readProcessStdoutLog(name: string, offset: number, length: number): Promise<string> {
     return this.sv('readProcessStdoutLog', name, offset, length);
   }

@@ -1,7 +1,7 @@
 // The commands against an in-memory supervisord (no sockets): output and exit status as
 // supervisorctl.py produces them.
 import { describe, expect, it } from 'vitest';
-import type { ConfigInfo, ProcessInfo, ProcessResult } from '../api/control-api.js';
+import type { ConfigInfo, ProcessEnd, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { SupervisorError, type FaultName } from '../errors.js';
 import type { CtlServer } from './client.js';
 import { COMMANDS } from './commands/index.js';
@@ -30,6 +30,9 @@ class FakeSupervisor implements CtlServer {
     { group: 'manual', name: 'manual', state: STOPPED, pid: 0, log: '' },
     { group: 'sleeper', name: 'sleeper', state: RUNNING, pid: 100, log: 'hello\nworld\n' },
   ];
+
+  /** getProcessHistory's answer per process name (default none). */
+  readonly ends = new Map<string, ProcessEnd[]>();
 
   private check(method: string): void {
     this.calls.push(method);
@@ -115,6 +118,10 @@ class FakeSupervisor implements CtlServer {
   }
   async startAllProcesses(): Promise<ProcessResult[]> {
     return Promise.resolve(this.many(this.procs.filter((p) => p.state !== RUNNING), (p) => { this.startOne(p); }));
+  }
+  async getProcessHistory(name: string): Promise<ProcessEnd[]> {
+    this.check(`getProcessHistory ${name}`);
+    return Promise.resolve(this.ends.get(this.find(name).name) ?? []);
   }
   async stopProcess(name: string): Promise<boolean> { this.stopOne(this.find(name)); return Promise.resolve(true); }
   async stopProcessGroup(name: string): Promise<ProcessResult[]> {
@@ -274,6 +281,26 @@ describe('pid, tail, clear', () => {
     expect(await run('tail -x sleeper')).toEqual(['Error: bad argument -x\n', 1]);
     expect(await run('tail -f sleeper')).toEqual(['==> Press Ctrl-C to exit <==\ndata of /logtail/sleeper/stdout\n', 0]);
   });
+  it('history', async () => {
+    const { run, server } = setup();
+    server.ends.set('ga', [{
+      name: 'ga', group: 'grp', pid: 7, start: 0, stop: 0, duration_ms: 10, exitstatus: 2, signal: '', description: 'exit status 2',
+      expected: false, stopped_for: '', statename: 'BACKOFF', stdout: [], stderr: ['boom'],
+    }]);
+    const [out, status] = await run('history grp:ga sleeper nosuch');
+    expect(out.split('\n')).toEqual([
+      'grp:ga: last 1 end, newest first',
+      expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}ran 0\.01 s {4}pid 7: exit status 2 \(not expected\) -> BACKOFF$/u),
+      '    stderr| boom',
+      'sleeper: no ends since the daemon started',
+      'nosuch: ERROR (no such process)',
+      '',
+    ]);
+    expect(status).toBe(1);
+    const [noName, noNameStatus] = await run('history');
+    expect(noName).toMatch(/^ERROR: no process name supplied\nhistory <name>/u);
+    expect(noNameStatus).toBe(1);
+  });
   it('clear', async () => {
     const { run } = setup();
     expect(await run('clear sleeper nosuch')).toEqual([lines('sleeper: cleared', 'nosuch: ERROR (no such process)'), 1]);
@@ -351,6 +378,8 @@ describe('upcheck and failures', () => {
     const { run } = setup();
     expect(await run('foo bar')).toEqual(['*** Unknown syntax: foo bar\n', 1]);
     expect(await run('help foo')).toEqual(['*** No help on foo\n', 0]);
+    expect((await run('help history'))[0]).toMatch(/^history <name>\t\tLast ends of a process/u);
+    expect((await run('help'))[0]).not.toContain('history');
     expect(await run('help help')).toEqual([lines('help\t\tPrint a list of available actions', 'help <action>\tPrint help for <action>'), 0]);
     expect((await run('help'))[0]).toContain('add    exit      open  reload  restart   start   tail   \n');
     expect(await run('quit')).toEqual(['\n', 0]);

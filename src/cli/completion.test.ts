@@ -14,6 +14,7 @@ describe('shell completion', () => {
     expect(completionKind('help st')).toBe('actions');
     expect(completionKind('start sl')).toBe('processes');
     expect(completionKind('update ')).toBe('groups');
+    expect(completionKind('history we')).toBe('processes');
     expect(completionKind('version ')).toBe('none');
     expect(completionWord('start grp:g')).toBe('grp:g');
     expect(completionWord('tail a-b')).toBe('a-b');

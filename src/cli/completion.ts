@@ -15,7 +15,7 @@ export function completionWord(line: string): string {
 
 export type CompletionKind = 'actions' | 'groups' | 'processes' | 'none';
 
-const PROCESS_COMMANDS = new Set(['clear', 'fg', 'pid', 'restart', 'signal', 'start', 'status', 'stop', 'tail']);
+const PROCESS_COMMANDS = new Set(['clear', 'fg', 'history', 'pid', 'restart', 'signal', 'start', 'status', 'stop', 'tail']);
 
 /** What the word at the end of `line` completes to. */
 export function completionKind(line: string): CompletionKind {

@@ -253,6 +253,10 @@ export const HELP: Readonly<Record<string, readonly string[]>> = {
   open: ['open <url>\tConnect to a remote supervisord process.', '\t\t(for UNIX domain socket, use unix:///socket/path)'],
   version: ['version\t\t\tShow the version of the remote supervisord process'],
   fg: ['fg <process>\tConnect to a process in foreground mode', '\t\tCtrl-C to exit'],
+  history: [
+    'history <name>\t\tLast ends of a process, newest first: when, how, how long it ran, last output',
+    'history <name> <name>\tLast ends of multiple processes',
+  ],
 };
 
 /** Controller.upcheck's complaint about an API version other than ours. */

@@ -21,6 +21,7 @@ import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
 import { decodedOrUndecodable, pyBytesRepr } from './python-bytes-repr.js';
 import { LogFile } from './log-file.js';
+import { RunOutput } from './output-tail.js';
 
 export type Channel = 'stdout' | 'stderr';
 
@@ -349,6 +350,21 @@ function watchedSink(sink: ChunkSink | null, name: string, channel: Channel, wat
   return tapped;
 }
 
+/** `sink`, with every chunk also kept in the run's tail (crash history), and the pipe's close told to it. */
+function tailedSink(sink: ChunkSink, channel: Channel, run: RunOutput): ChunkSink {
+  return {
+    write(chunk) {
+      run.push(channel, chunk);
+      return sink.write(chunk);
+    },
+    onDrain: sink.onDrain.bind(sink),
+    end() {
+      sink.end?.();
+      run.pipeClosed();
+    },
+  };
+}
+
 export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
   const files = {
     stdout: logFile(p, 'stdout', p.stdout, options),
@@ -370,17 +386,22 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
   };
   const all = (): LogFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
   const watchers = new Set<OutputWatcher>();
+  // The current run's last lines (null before the first spawn).
+  let run: RunOutput | null = null;
   return {
     stdoutPath: files.stdout?.path ?? '',
     stderrPath: files.stderr?.path ?? '',
     attach(child, stdoutProtocol) {
       captures = [];
+      run = new RunOutput(child.stderr === null ? 1 : 2);
       const stdout = stdoutProtocol === undefined
         ? sinkFor('stdout', child.pid)
         : protocolSink(plainSink({ ...channelLog(p, 'stdout', files.stdout, options), debug: undefined }, stripper()),
           stdoutProtocol, p.name, options);
-      pump(child.stdout, watchedSink(stdout, p.name, 'stdout', watchers, options.onError));
-      pump(child.stderr, watchedSink(sinkFor('stderr', child.pid), p.name, 'stderr', watchers, options.onError));
+      pump(child.stdout, tailedSink(watchedSink(stdout, p.name, 'stdout', watchers, options.onError), 'stdout', run));
+      if (child.stderr !== null) {
+        pump(child.stderr, tailedSink(watchedSink(sinkFor('stderr', child.pid), p.name, 'stderr', watchers, options.onError), 'stderr', run));
+      }
       // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
       child.stdin.on('error', () => undefined);
     },
@@ -399,6 +420,9 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
     },
     async close() {
       await Promise.all(all().map(async (f) => f.close()));
+    },
+    lastRun() {
+      return run;
     },
     watch(fn) {
       // A wrapper of our own, so the same function watching twice is two subscriptions.

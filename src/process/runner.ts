@@ -36,6 +36,15 @@ export interface ChildOutput {
   attach(child: ChildHandle, stdoutProtocol?: (chunk: Buffer) => void): void;
   /** Every chunk of the current run's stdout and stderr, as read (for log: probes). */
   watch?(fn: (chunk: Buffer, channel: 'stdout' | 'stderr') => void): () => void;
+  /** The current (or last) run's last lines of output, null before the first spawn (crash history). */
+  lastRun?(): RunLines | null;
+}
+
+/** One run's last lines per channel (logging/output-tail.ts RunOutput). */
+export interface RunLines {
+  lines(channel: 'stdout' | 'stderr'): string[];
+  /** fn once the run's pipes are closed (at once if they are): its lines are then final. */
+  whenClosed(fn: () => void): void;
 }
 
 export interface RunnerDeps {

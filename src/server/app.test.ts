@@ -202,10 +202,10 @@ describe('XML-RPC at /RPC2', () => {
     expect(methods).toEqual([...methods].sort());
     for (const m of ['system.multicall', 'system.listMethods', 'system.methodHelp', 'system.methodSignature',
       'supervisor.getVersion', 'supervisor.readMainLog', 'supervisor.tailProcessLog', 'supervisor.clearProcessLog',
-      'supervisor.startProcess', 'supervisor.getAllProcessInfo', 'supervisor.sendRemoteCommEvent']) {
+      'supervisor.startProcess', 'supervisor.getAllProcessInfo', 'supervisor.sendRemoteCommEvent', 'supervisor.getProcessHistory']) {
       expect(methods).toContain(m);
     }
-    expect(methods.filter((m) => m.startsWith('supervisor.'))).toHaveLength(37);
+    expect(methods.filter((m) => m.startsWith('supervisor.'))).toHaveLength(38);
     expect(methods.filter((m) => m.startsWith('system.'))).toHaveLength(4);
   });
 

@@ -79,6 +79,7 @@ export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autost
   app.get('/api/v1/processes', async (_req, reply) => answer(reply, () => api.getAllProcessInfo()));
   app.get('/api/v1/config', async (_req, reply) => answer(reply, () => api.getAllConfigInfo()));
   app.get<{ Params: NameParams }>('/api/v1/processes/:name', async (req, reply) => answer(reply, () => api.getProcessInfo(req.params.name)));
+  app.get<{ Params: NameParams }>('/api/v1/processes/:name/history', async (req, reply) => answer(reply, () => api.getProcessHistory(req.params.name)));
   app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/start', optionalBody(waitBody), async (req, reply) =>
     answer(reply, () => api.startProcess(req.params.name, bool(req.body?.wait, true))));
   app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/stop', optionalBody(waitBody), async (req, reply) =>

@@ -1,7 +1,7 @@
 // ControlApi on the running daemon: supervisord's rpcinterface.py SupervisorNamespaceRPCInterface,
 // method for method (names, arguments, results, faults, and the `wait` semantics of start/stop).
 
-import type { ConfigInfo, ControlApi, DaemonState, ProcessInfo, ProcessResult } from '../api/control-api.js';
+import type { ConfigInfo, ControlApi, DaemonState, ProcessEnd, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { diffConfigs } from '../config/diff.js';
 import type { LoadResult } from '../config/load.js';
 import type { DaemonConfig } from '../config/schema.js';
@@ -20,6 +20,7 @@ import { API_VERSION, SUPERVISOR_VERSION } from '../version.js';
 import { makeNamespec, splitNamespec } from '../api/namespec.js';
 import { namespecOf } from '../config/dependencies.js';
 import type { StartOutcome } from './dependency-gate.js';
+import { processEnd } from './crash-history.js';
 import { processInfo } from './process-info.js';
 import { runForEach } from './process-results.js';
 import type { ProcessGroup, Supervisor } from './supervisor.js';
@@ -390,6 +391,14 @@ export class SupervisorControl implements ControlApi {
       const byName = <T>(key: (t: T) => string) => (a: T, b: T): number => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
       const groups = [...this.supervisor.groups].sort(byName((g) => g.config.name));
       return groups.flatMap((g) => [...g.runners].sort(byName((r) => r.config.name)).map((r) => this.info(r)));
+    });
+  }
+
+  getProcessHistory(name: string): Promise<ProcessEnd[]> {
+    return settled(() => {
+      this.checkState();
+      const runner = this.process(name);
+      return this.supervisor.historyOf(runner).map((entry) => processEnd(runner.config.name, runner.config.group, entry));
     });
   }
 

@@ -20,6 +20,7 @@ import { EventBus } from './events.js';
 import { ListenerPool } from './listener-pool.js';
 import type { FcgiSocket } from './fcgi-socket.js';
 import { StartPlan } from './start-plan.js';
+import { CrashHistory, type HistoryEntry } from './crash-history.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -78,6 +79,8 @@ export class Supervisor {
   private planCache: StartPlan | null = null;
   private byName: Map<string, ProcessRunner> | null = null;
   private readonly gate: DependencyGate;
+  /** Each process's crash history, made at its first end (keyed by its config: runner.config). */
+  private readonly histories = new WeakMap<ProcessConfig, CrashHistory>();
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
@@ -167,7 +170,24 @@ export class Supervisor {
       flow: this.flow, server: this.deps.identifier ?? (() => 'supervisor'), log: this.deps.log,
     });
     const fcgiSocket = this.fcgiSocketOf(config);
-    const runners = config.processes.map((p) => new ProcessRunner(p, {
+    const runners = config.processes.map((p) => this.runnerFor(p, pool, fcgiSocket));
+    pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
+    const group = { config, runners, pool };
+    // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
+    this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
+    this.groupsChanged();
+    this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
+    return group;
+  }
+
+  /** The last ends of a process, newest first ([] before its first). */
+  historyOf(runner: ProcessRunner): HistoryEntry[] {
+    return this.histories.get(runner.config)?.entries() ?? [];
+  }
+
+  private runnerFor(p: ProcessConfig, pool: ListenerPool | null, fcgiSocket: FcgiSocket | null): ProcessRunner {
+    const output = this.deps.outputFor(p);
+    return new ProcessRunner(p, {
       spawner: this.deps.spawner,
       clock: this.deps.clock,
       stat: this.deps.stat,
@@ -185,21 +205,49 @@ export class Supervisor {
         }),
       }),
       environment: childEnvironment(this.deps.daemonEnv, p, this.deps.serverUrl),
-      output: this.deps.outputFor(p),
+      output,
       shuttingDown: () => this.moodValue !== 'RUNNING',
       isRoot: this.deps.isRoot,
       gidOf: this.deps.gidOf,
       ...(this.deps.probes === undefined ? {} : { probes: this.deps.probes }),
       ...(fcgiSocket === null ? {} : { fcgiSocket }),
       ...(this.deps.watchesFor === undefined ? {} : { watches: this.deps.watchesFor(p) }),
-    }));
-    pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
-    const group = { config, runners, pool };
-    // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
-    this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
-    this.groupsChanged();
-    this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
-    return group;
+      onEnded: (end) => {
+        let history = this.histories.get(p);
+        if (history === undefined) {
+          history = new CrashHistory();
+          this.histories.set(p, history);
+        }
+        history.record(end, output.lastRun?.() ?? null);
+      },
+      logLastOutput: () => {
+        this.logLastOutput(p.name, output);
+      },
+    });
+  }
+
+  /**
+   * After `gave up:`: why it died, from its last run's output, one main-log line per output line.
+   * Once the run's pipes are closed (at once, or within the spawner's exit grace), so what it
+   * wrote just before exiting is not missed.
+   */
+  private logLastOutput(name: string, output: ChildOutput): void {
+    const run = output.lastRun?.() ?? null;
+    const tell = (lines: readonly string[]): void => {
+      if (lines.length === 0) this.deps.log('info', `${name} wrote no output before FATAL`);
+      // A child's bytes in the main log: control characters shown, never interpreted by a terminal.
+      for (const line of lines) this.deps.log('info', line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/gu, '\ufffd'));
+    };
+    if (run === null) {
+      tell([]);
+      return;
+    }
+    run.whenClosed(() => {
+      tell([
+        ...run.lines('stdout').map((line) => `${name} last stdout: ${line}`),
+        ...run.lines('stderr').map((line) => `${name} last stderr: ${line}`),
+      ]);
+    });
   }
 
   /**

@@ -3,7 +3,7 @@
 // (`failWith`) to drive fault paths. Behaviour is supervisord-shaped but deliberately simple.
 
 import type {
-  ConfigInfo, ControlApi, ControlMethod, DaemonState, ProcessInfo, ProcessResult,
+  ConfigInfo, ControlApi, ControlMethod, DaemonState, ProcessEnd, ProcessInfo, ProcessResult,
 } from '../../src/api/control-api.js';
 import { FAULTS, SupervisorError } from '../../src/errors.js';
 import type { ProcessState } from '../../src/process/state.js';
@@ -47,6 +47,8 @@ export class FakeControlApi implements ControlApi {
   processes: FakeProcess[];
   daemonState: DaemonState = { statecode: 1, statename: 'RUNNING' };
   mainLog = 'main log line\n';
+  /** getProcessHistory's answer per namespec (default none). */
+  readonly histories = new Map<string, ProcessEnd[]>();
   reloadResult: [[string[], string[], string[]]] = [[[], [], []]];
   private readonly failures = new Map<ControlMethod, Error>();
 
@@ -283,6 +285,13 @@ export class FakeControlApi implements ControlApi {
 
   getAllProcessInfo(): Promise<ProcessInfo[]> {
     return this.op('getAllProcessInfo', [], () => this.processes.map((p) => this.info(p)));
+  }
+
+  getProcessHistory(name: string): Promise<ProcessEnd[]> {
+    return this.op('getProcessHistory', [name], () => {
+      this.find(name);
+      return this.histories.get(name) ?? [];
+    });
   }
 
   getAllConfigInfo(): Promise<ConfigInfo[]> {

@@ -3,9 +3,12 @@
 import type { Command, CommandContext } from '../context.js';
 import { HELP, helpIndexLines, noHelpLine } from '../render.js';
 
-/** Commands the index lists: every command with a help text except help itself (and EOF). */
+/** Our own commands: `help <name>` knows them, but the index stays supervisorctl's, byte for byte. */
+const EXTENSIONS: ReadonlySet<string> = new Set(['history']);
+
+/** Commands the index lists: every command with a help text except help itself (and EOF) and ours. */
 export function listedCommands(ctx: CommandContext): string[] {
-  return [...ctx.commands.keys()].filter((name) => name !== 'help' && Object.hasOwn(HELP, name)).sort();
+  return [...ctx.commands.keys()].filter((name) => name !== 'help' && !EXTENSIONS.has(name) && Object.hasOwn(HELP, name)).sort();
 }
 
 export function doHelp(ctx: CommandContext, arg: string): Promise<undefined> {

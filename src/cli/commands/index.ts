@@ -7,6 +7,7 @@ import { availCommand } from './avail.js';
 import { clearCommand } from './clear.js';
 import { fgCommand } from './fg.js';
 import { helpCommand } from './help.js';
+import { historyCommand } from './history.js';
 import { maintailCommand } from './maintail.js';
 import { openCommand } from './open.js';
 import { pidCommand } from './pid.js';
@@ -25,7 +26,7 @@ import { updateCommand } from './update.js';
 import { versionCommand } from './version.js';
 
 export const COMMANDS: ReadonlyMap<string, Command> = new Map([
-  addCommand, availCommand, clearCommand, eofCommand, exitCommand, fgCommand, helpCommand, maintailCommand,
+  addCommand, availCommand, clearCommand, eofCommand, exitCommand, fgCommand, helpCommand, historyCommand, maintailCommand,
   openCommand, pidCommand, quitCommand, reloadCommand, removeCommand, rereadCommand, restartCommand,
   shutdownCommand, signalCommand, startCommand, statusCommand, stopCommand, tailCommand, updateCommand, versionCommand,
 ].map((command) => [command.name, command]));

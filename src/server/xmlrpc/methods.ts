@@ -48,6 +48,7 @@ const SUPERVISOR: Readonly<Record<string, MethodSpec>> = {
   getAllConfigInfo: { params: [], returns: 'array', help: 'Get info about all available process configurations.', call: (api) => api.getAllConfigInfo() },
   getProcessInfo: { params: ['string'], returns: 'struct', help: 'Get info about a process named name', call: (api, a) => api.getProcessInfo(s(a[0])) },
   getAllProcessInfo: { params: [], returns: 'array', help: 'Get info about all processes', call: (api) => api.getAllProcessInfo() },
+  getProcessHistory: { params: ['string'], returns: 'array', help: 'Get the last ends of a process named name, newest first (tssupervisor)', call: (api, a) => api.getProcessHistory(s(a[0])) },
   readProcessStdoutLog: { params: ['string', 'int', 'int'], returns: 'string', help: 'Read length bytes from name\'s stdout log starting at offset', call: (api, a) => api.readProcessStdoutLog(s(a[0]), n(a[1]), n(a[2])) },
   readProcessStderrLog: { params: ['string', 'int', 'int'], returns: 'string', help: 'Read length bytes from name\'s stderr log starting at offset', call: (api, a) => api.readProcessStderrLog(s(a[0]), n(a[1]), n(a[2])) },
   tailProcessStdoutLog: { params: ['string', 'int', 'int'], returns: 'array', help: "Provides a more efficient way to tail the (stdout) log than readProcessStdoutLog().", call: (api, a) => api.tailProcessStdoutLog(s(a[0]), n(a[1]), n(a[2])) },
