@@ -1,0 +1,183 @@
+// max_memory with real children: the resident memory of the whole process tree is sampled, and
+// a run above the limit is restarted within a second of crossing it; programs that do not set
+// it are never sampled.
+
+import { spawn } from 'node:child_process';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { ProcessConfig } from '../src/config/schema.js';
+import { ppidScanSource, sumTreeRss, treeRss, treeSource, type TreeSource } from '../src/host/proc-tree.js';
+import { systemClock } from '../src/process/clock.js';
+import { runWatchesFor } from '../src/supervisor/run-watches.js';
+import { readText, startDaemon, until } from './support/daemon-process.js';
+import { FIXTURES, fixture, groupOf, programConfig, startSupervisor, type Harness } from './support/supervisor-harness.js';
+import { tempDir, writeTree } from './support/tmp.js';
+import { childrenOf, killQuietly, vmRssKb, waitForFile, waitGone, waitUntil } from './support/wait.js';
+
+const MB = 1024 * 1024;
+const LIMIT = 150 * MB;
+/** The growers' pace: 2 MB every 50 ms (40 MB/s), so one 500 ms sample interval is 20 MB. */
+const STEP_MB = 2;
+const STEP_MS = 50;
+
+interface Sample {
+  readonly at: number;
+  readonly rss: number;
+}
+
+/** The summed VmRSS of `pids()` every 10 ms, read from /proc/PID/status: apart from the daemon's
+ *  own reading (statm and children files), so the test checks it rather than repeats it. */
+function sampleRss(pids: () => readonly number[]): Sample[] {
+  const samples: Sample[] = [];
+  const timer = setInterval(() => {
+    const rss = pids().reduce((sum, pid) => sum + vmRssKb(pid) * 1024, 0);
+    if (!Number.isNaN(rss)) samples.push({ at: Date.now(), rss });
+  }, 10);
+  onTestFinished(() => {
+    clearInterval(timer);
+  });
+  return samples;
+}
+
+const withMemoryWatch = { watchesFor: (p: ProcessConfig) => runWatchesFor(p, { clock: systemClock }) };
+
+function grower(name: string, ...mode: string[]): ProcessConfig {
+  // stopasgroup: the restart's SIGTERM reaches a growing grandchild too.
+  return programConfig({ name, command: fixture('grow-memory.mjs', STEP_MB, STEP_MS, ...mode), maxMemoryBytes: LIMIT, stopAsGroup: true, killAsGroup: true });
+}
+
+/** Waits for the max_memory line; returns when it was logged and the MB it names. */
+async function restartLine(h: Harness, name: string): Promise<{ at: number; mb: number }> {
+  const line = await h.waitForLog(new RegExp(`^WARN ${name} exceeded max_memory \\((\\d+) MB > 150 MB\\): restarting$`, 'u'), 20_000);
+  const at = h.logEntries.find((e) => e.line === line)?.at ?? Number.NaN;
+  return { at, mb: Number(/\((\d+) MB/u.exec(line)?.[1]) };
+}
+
+/** The crossing, as the test's own sampler saw it, and its last sample before `until`. */
+function around(samples: readonly Sample[], until: number): { crossedAt: number; lastRss: number } {
+  const crossed = samples.find((s) => s.rss > LIMIT);
+  const last = samples.filter((s) => s.at <= until).at(-1);
+  if (crossed === undefined || last === undefined) throw new Error(`no crossing in ${samples.length} samples`);
+  return { crossedAt: crossed.at, lastRss: last.rss };
+}
+
+describe('max_memory', () => {
+  it('restarts a growing process within a second of crossing the limit, near the limit', async () => {
+    const h = startSupervisor([groupOf([grower('grower')])], withMemoryWatch);
+    await h.waitForState('grower', 'RUNNING');
+    const pid = h.runner('grower').snapshot.pid;
+    const samples = sampleRss(() => [pid]);
+    const restart = await restartLine(h, 'grower');
+    const { crossedAt, lastRss } = around(samples, restart.at);
+    const reactionMs = restart.at - crossedAt;
+    console.log(`max_memory: restarted ${reactionMs} ms after crossing, at ${restart.mb} MB (test saw ${(lastRss / MB).toFixed(1)} MB)`);
+    expect(reactionMs).toBeLessThan(1000);
+    // Not far above: at most one sample interval's growth (20 MB), plus rounding and slack.
+    expect(restart.mb * MB).toBeGreaterThan(LIMIT);
+    expect(restart.mb * MB).toBeLessThan(LIMIT + 30 * MB);
+    // The daemon's figure (statm) is what the test read itself (status) around then.
+    expect(Math.abs(restart.mb * MB - lastRss)).toBeLessThan(10 * MB);
+
+    // Restarted: stopped with its stopsignal, then a new run at once.
+    await waitGone(pid);
+    await h.waitForState('grower', 'RUNNING');
+    expect(h.runner('grower').snapshot.pid).not.toBe(pid);
+    expect(h.logs).toContain('WARN stopped: grower (terminated by SIGTERM)');
+    expect(h.transitions.filter((t) => t.name === 'grower').map((t) => t.to))
+      .toEqual(['STARTING', 'RUNNING', 'STOPPING', 'STOPPED', 'STARTING', 'RUNNING']);
+  });
+
+  it('counts descendants: a grandchild that grows gets the whole tree restarted', async () => {
+    const h = startSupervisor([groupOf([grower('parent', 'grandchild')])], withMemoryWatch);
+    await h.waitForState('parent', 'RUNNING');
+    const pid = h.runner('parent').snapshot.pid;
+    const child = await waitUntil(() => childrenOf(pid)[0]?.pid, 5000, 'the growing child');
+    const samples = sampleRss(() => [pid, child]);
+    const childOwn = sampleRss(() => [child]);
+    const rootOwn = sampleRss(() => [pid]);
+    const restart = await restartLine(h, 'parent');
+    const { crossedAt, lastRss } = around(samples, restart.at);
+    const reactionMs = restart.at - crossedAt;
+    console.log(`max_memory (tree): restarted ${reactionMs} ms after crossing, at ${restart.mb} MB (test saw ${(lastRss / MB).toFixed(1)} MB)`);
+    expect(reactionMs).toBeLessThan(1000);
+    expect(restart.mb * MB).toBeLessThan(LIMIT + 30 * MB);
+    expect(Math.abs(restart.mb * MB - lastRss)).toBeLessThan(10 * MB);
+    // Neither process alone was over the limit: only their sum was.
+    const peak = (samples: readonly Sample[]): number => Math.max(...samples.filter((s) => s.at <= restart.at).map((s) => s.rss));
+    expect(peak(childOwn)).toBeLessThan(LIMIT);
+    expect(peak(rootOwn)).toBeLessThan(LIMIT);
+    await waitGone(child);
+    await waitGone(pid);
+    await h.waitForState('parent', 'RUNNING');
+  });
+
+  it('never samples a program that does not set it', async () => {
+    // The daemon's one /proc reader for max_memory, counted per pid.
+    const reads = new Map<number, number>();
+    const counting = (pid: number): number | undefined => {
+      reads.set(pid, (reads.get(pid) ?? 0) + 1);
+      return treeRss(pid);
+    };
+    const h = startSupervisor([groupOf([
+      programConfig({ name: 'plain', command: fixture('sleep-forever.mjs') }),
+      programConfig({ name: 'limited', command: fixture('sleep-forever.mjs'), maxMemoryBytes: 1024 * MB }),
+    ], 'g')], { watchesFor: (p) => runWatchesFor(p, { clock: systemClock, treeRss: counting }) });
+    await h.waitForState('plain', 'RUNNING');
+    await h.waitForState('limited', 'RUNNING');
+    const limited = h.runner('limited').snapshot.pid;
+    // Three samples of the one that sets it (1.5 s), time enough for the other to have had some.
+    await waitUntil(() => ((reads.get(limited) ?? 0) >= 3 ? true : undefined), 5000, 'three samples of limited');
+    expect([...reads.keys()]).toEqual([limited]);
+    expect(h.runner('plain').watches).toEqual([]);
+    expect(h.runner('limited').watches.map((w) => w.during)).toEqual(['alive']);
+  });
+});
+
+describe('max_memory in the daemon', () => {
+  it('is read from the config and restarts the program', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'sup.conf': `[supervisord]\nlogfile=${dir}/sup.log\npidfile=${dir}/sup.pid\nchildlogdir=${dir}\n\n`
+        + `[program:grower]\ncommand=${fixture('grow-memory.mjs', 4, 50)}\nstartsecs=0\nmax_memory=120MB\nstopasgroup=true\n`,
+    });
+    const log = `${dir}/sup.log`;
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, log);
+    await d.waitForLog(/WARN grower exceeded max_memory \(\d+ MB > 120 MB\): restarting/u, 15_000);
+    const pids = await until('a second spawn', () => {
+      const spawned = [...readText(log).matchAll(/INFO spawned: 'grower' with pid (\d+)/gu)].map((m) => Number(m[1]));
+      return spawned.length >= 2 ? spawned : undefined;
+    });
+    await waitGone(pids[0] ?? 0);
+    d.child.kill('SIGTERM');
+    expect(await d.exited()).toBe(0);
+  });
+});
+
+describe('the process tree max_memory sums', () => {
+  it('is the same from the children files as from a scan of every parent link (kernels without them)', async () => {
+    const dir = tempDir();
+    const root = spawn(process.execPath, [`${FIXTURES}spawn-grandchild.mjs`, `${dir}/grandchild.pid`], { stdio: 'ignore' });
+    const pid = root.pid ?? 0;
+    onTestFinished(() => {
+      killQuietly(pid);
+    });
+    const grandchild = Number(await waitForFile(`${dir}/grandchild.pid`, /^\d+$/u));
+    onTestFinished(() => {
+      killQuietly(grandchild);
+    });
+    const visited = (source: TreeSource): number[] => {
+      const pids: number[] = [];
+      sumTreeRss(pid, { childrenOf: (p) => source.childrenOf(p), residentBytes: (p) => { pids.push(p); return source.residentBytes(p); } });
+      return pids.sort((a, b) => a - b);
+    };
+    expect(visited(treeSource())).toEqual([pid, grandchild].sort((a, b) => a - b));
+    expect(visited(ppidScanSource())).toEqual([pid, grandchild].sort((a, b) => a - b));
+    // statm's resident pages are VmRSS: the sum is the two processes' (they hardly move while idle).
+    const status = (vmRssKb(pid) + vmRssKb(grandchild)) * 1024;
+    expect(Math.abs((treeRss(pid) ?? 0) - status)).toBeLessThan(2 * MB);
+    // Reaped (not just a zombie, whose statm reads 0): gone.
+    const reaped = new Promise((resolve) => root.once('exit', resolve));
+    root.kill('SIGKILL');
+    await reaped;
+    expect(treeRss(pid)).toBeUndefined();
+  });
+});
