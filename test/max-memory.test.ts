@@ -160,6 +160,29 @@ describe('max_memory in the daemon', () => {
     d.child.kill('SIGTERM');
     expect(await d.exited()).toBe(0);
   });
+  it('reads no memory of a program without it: the daemon under strace opens no statm or children file of its pid', async () => {
+    const dir = tempDir();
+    const program = (name: string, extra: string): string => `[program:${name}]\ncommand=${fixture('sleep-forever.mjs')}\nstartsecs=0\n${extra}`;
+    writeTree(dir, {
+      'sup.conf': `[supervisord]\nlogfile=${dir}/sup.log\npidfile=${dir}/sup.pid\nchildlogdir=${dir}\n\n`
+        + `${program('plain', '')}\n${program('limited', 'max_memory=1GB\n')}`,
+    });
+    const log = `${dir}/sup.log`;
+    const trace = `${dir}/trace`;
+    // -f: every thread of the daemon (and its children, which open nothing of each other's).
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, log, { via: ['strace', '-f', '-qq', '-e', 'trace=openat', '-o', trace] });
+    const pidOf = async (name: string): Promise<number> => Number((await d.waitForLog(new RegExp(`spawned: '${name}' with pid`, 'u'))).replace(/.* pid /u, ''));
+    const plain = await pidOf('plain');
+    const limited = await pidOf('limited');
+    const memoryReads = (pid: number): string[] => readText(trace).split('\n').filter((l) => new RegExp(`"/proc/${pid}/(statm|task/\\d+/children)"`, 'u').test(l));
+    // The one that sets it is sampled (the trace would show it), three times over...
+    await until('three samples of limited in the trace', () => (memoryReads(limited).filter((l) => l.includes('statm')).length >= 3 ? true : undefined), 10_000);
+    // ...and the other never.
+    expect(memoryReads(plain)).toEqual([]);
+    // The daemon itself, not strace (which would only detach): strace exits as its tracee does.
+    process.kill(Number(readText(`${dir}/sup.pid`).trim()), 'SIGTERM');
+    expect(await d.exited()).toBe(0);
+  });
 });
 
 describe('the process tree max_memory sums', () => {
