@@ -120,6 +120,19 @@ describe('max_memory', () => {
     await h.waitForState('parent', 'RUNNING');
   });
 
+  it('a program over the limit before it is up fails its start: backoff, then FATAL, not a restart loop', async () => {
+    const h = startSupervisor([groupOf([programConfig({
+      name: 'big', command: fixture('sleep-forever.mjs'), maxMemoryBytes: 10 * MB, startMs: 2000, startRetries: 1,
+    })])], withMemoryWatch);
+    await h.waitForState('big', 'FATAL');
+    expect(h.transitions.filter((t) => t.name === 'big').map((t) => t.to))
+      .toEqual(['STARTING', 'STOPPING', 'BACKOFF', 'STARTING', 'STOPPING', 'BACKOFF', 'FATAL']);
+    expect(h.logs.filter((l) => / big exceeded max_memory \(\d+ MB > 10 MB\): restarting$/u.test(l))).toHaveLength(2);
+    expect(h.logs).toContain('WARN exited: big (terminated by SIGTERM; stopped for max_memory while starting)');
+    expect(h.logs).toContain('INFO gave up: big entered FATAL state, too many start retries too quickly');
+    expect(h.runner('big').snapshot.spawnErr).toBe('stopped for max_memory while starting');
+  });
+
   it('never samples a program that does not set it', async () => {
     // The daemon's one /proc reader for max_memory, counted per pid.
     const reads = new Map<number, number>();
