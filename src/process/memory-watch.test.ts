@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fakes.js';
-import { exceededMessage, formatSize, memoryWatch, MEMORY_SAMPLE_MS } from './memory-watch.js';
+import { exceededMessage, formatSize, memoryWatch, MEMORY_SAMPLE_MS, nextSampleAt } from './memory-watch.js';
 import type { ProbeRun } from './probe.js';
 import type { RestartCause } from './machine.js';
 
@@ -42,7 +42,7 @@ describe('formatSize and the max_memory message', () => {
 });
 
 describe('memoryWatch', () => {
-  it('samples every 500 ms from one interval after the start, and restarts once above the limit', () => {
+  it('samples every 500 ms, and restarts once above the limit', () => {
     const { clock, rss, reads, restarts, watch, restart } = setup();
     expect(watch.during).toBe('alive');
     const t0 = clock.now();
@@ -80,6 +80,22 @@ describe('memoryWatch', () => {
     clock.advance(10 * MEMORY_SAMPLE_MS);
     expect(reads).toHaveLength(2);
     expect(restarts).toEqual([]);
+  });
+
+  it('every watch samples on the same 500 ms grid, whenever its run started (one wake-up for all)', () => {
+    const { clock, rss, reads, watch, restart } = setup();
+    const other = memoryWatch(512 * MB, 'db', { clock, treeRss: (pid) => { reads.push(clock.now()); return rss.get(pid); } });
+    rss.set(7, MB);
+    rss.set(8, MB);
+    const t0 = clock.now(); // on the grid
+    clock.advance(130);
+    watch.start(run(7), restart);
+    clock.advance(240);
+    other.start(run(8), restart);
+    clock.advance(1000);
+    expect(reads).toEqual([t0 + 500, t0 + 500, t0 + 1000, t0 + 1000]);
+    expect(nextSampleAt(t0)).toBe(t0 + 500);
+    expect(nextSampleAt(t0 + 499)).toBe(t0 + 500);
   });
 
   it('a late stop of an earlier run leaves the next run alone', () => {
