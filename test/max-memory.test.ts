@@ -226,4 +226,24 @@ describe('the process tree max_memory sums', () => {
     await reaped;
     expect(treeRss(pid)).toBeUndefined();
   });
+
+  it('reads a children file longer than one read (1000 children: over 4 KiB of pids)', async () => {
+    const root = spawn('/bin/sh', ['-c', 'i=0; while [ $i -lt 1000 ]; do sleep 60 & i=$((i+1)); done; wait'], { stdio: 'ignore', detached: true });
+    const pid = root.pid ?? 0;
+    onTestFinished(() => {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    const children = await waitUntil(() => {
+      const live = childrenOf(pid);
+      return live.length === 1000 ? live.map((c) => c.pid) : undefined;
+    }, 15_000, '1000 children');
+    const visited: number[] = [];
+    const source = treeSource();
+    sumTreeRss(pid, { childrenOf: (p) => source.childrenOf(p), residentBytes: (p) => { visited.push(p); return source.residentBytes(p); } });
+    expect(visited.sort((a, b) => a - b)).toEqual([pid, ...children].sort((a, b) => a - b));
+  });
 });
