@@ -8,7 +8,7 @@ import type { ProcessConfig } from '../src/config/schema.js';
 import { ppidScanSource, sumTreeRss, treeRss, treeSource, type TreeSource } from '../src/host/proc-tree.js';
 import { systemClock } from '../src/process/clock.js';
 import { runWatchesFor } from '../src/supervisor/run-watches.js';
-import { readText, startDaemon, until } from './support/daemon-process.js';
+import { isGone, pidFromFile, readText, startDaemon, until } from './support/daemon-process.js';
 import { FIXTURES, fixture, groupOf, programConfig, startSupervisor, type Harness } from './support/supervisor-harness.js';
 import { tempDir, writeTree } from './support/tmp.js';
 import { childrenOf, killQuietly, vmRssKb, waitForFile, waitGone, waitUntil } from './support/wait.js';
@@ -184,6 +184,16 @@ describe('max_memory in the daemon', () => {
     const trace = `${dir}/trace`;
     // -f: every thread of the daemon (and its children, which open nothing of each other's).
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, log, { via: ['strace', '-f', '-qq', '-e', 'trace=openat', '-o', trace] });
+    // The daemon itself, not strace (which would only detach and leave it running): strace
+    // exits as its tracee does. Also when the test fails half-way.
+    const stopDaemon = async (): Promise<number | null> => {
+      const pid = pidFromFile(`${dir}/sup.pid`);
+      if (pid !== undefined && !isGone(pid)) process.kill(pid, 'SIGTERM');
+      return d.exited();
+    };
+    onTestFinished(async () => {
+      await stopDaemon();
+    });
     const pidOf = async (name: string): Promise<number> => Number((await d.waitForLog(new RegExp(`spawned: '${name}' with pid`, 'u'))).replace(/.* pid /u, ''));
     const plain = await pidOf('plain');
     const limited = await pidOf('limited');
@@ -192,9 +202,7 @@ describe('max_memory in the daemon', () => {
     await until('three samples of limited in the trace', () => (memoryReads(limited).filter((l) => l.includes('statm')).length >= 3 ? true : undefined), 10_000);
     // ...and the other never.
     expect(memoryReads(plain)).toEqual([]);
-    // The daemon itself, not strace (which would only detach): strace exits as its tracee does.
-    process.kill(Number(readText(`${dir}/sup.pid`).trim()), 'SIGTERM');
-    expect(await d.exited()).toBe(0);
+    expect(await stopDaemon()).toBe(0);
   });
 });
 
