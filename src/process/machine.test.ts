@@ -534,6 +534,44 @@ describe('restart (health checks, max_memory): stop with stopsignal, then start'
     expect(h.of('ended')[0]?.e.end.stoppedFor).toBe('stopped');
   });
 
+  it('before it is up (STARTING): a failed start, retried with backoff and counted toward FATAL, never a loop', () => {
+    // max_memory watches from the spawn: a program over the limit from the start must end FATAL
+    // as a crashing one does, not be restarted twice a second for ever.
+    const h = new Harness(prog({ startRetries: 1, startMs: 1000 }));
+    const over = (): ProcessEvent => ({ type: 'restart', now: h.now, cause: 'max_memory', message: 'x exceeded max_memory (43 MB > 10 MB): restarting' });
+    h.send({ type: 'start', now: h.now });
+    for (let i = 0; i < 2; i++) {
+      h.send({ type: 'spawned', now: h.now, pid: h.nextPid++ });
+      h.now += 500;
+      h.send(over());
+      expect(h.s).toMatchObject({ state: 'STOPPING', restarting: 'max_memory' });
+      h.now += 5;
+      h.send({ type: 'exited', now: h.now, code: null, signal: 'SIGTERM' });
+      if (i === 0) {
+        expect(h.s).toMatchObject({ state: 'BACKOFF', backoff: 1, restarting: null, spawnErr: 'stopped for max_memory while starting' });
+        expect(h.timer).toBe(h.now + 1000);
+        h.fire();
+      }
+    }
+    expect(h.s.state).toBe('FATAL');
+    expect(h.of('spawn')).toHaveLength(2);
+    expect(h.logs().filter((l) => l.startsWith('warn exited:'))).toEqual([
+      'warn exited: x (terminated by SIGTERM; stopped for max_memory while starting)',
+      'warn exited: x (terminated by SIGTERM; stopped for max_memory while starting)',
+    ]);
+    expect(h.of('ended').map((x) => [x.e.end.stoppedFor, x.e.end.stateAfter])).toEqual([['max_memory', 'BACKOFF'], ['max_memory', 'BACKOFF']]);
+  });
+
+  it('an operator\'s stop during a restart from STARTING still ends STOPPED', () => {
+    const h = new Harness(prog());
+    h.s = starting;
+    h.send({ type: 'restart', now: h.now, cause: 'max_memory', message: 'm' });
+    h.send({ type: 'stop', now: h.now });
+    h.send({ type: 'exited', now: h.now + 5, code: null, signal: 'SIGTERM' });
+    expect(h.s).toMatchObject({ state: 'STOPPED', administrativeStop: true });
+    expect(h.of('spawn')).toHaveLength(0);
+  });
+
   it('not while shutting down; not when it is not up; a second restart is ignored', () => {
     const h = new Harness(prog());
     h.s = running;

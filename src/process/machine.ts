@@ -81,6 +81,8 @@ export interface ProcessSnapshot {
   readonly readyFailed: boolean;
   /** The daemon is stopping this run to start it again (a `restart` event), and why. */
   readonly restarting: RestartCause | null;
+  /** That restart came before the run was up (STARTING): its exit is a failed start (BACKOFF). */
+  readonly restartFailsStart: boolean;
 }
 
 /** `shuttingDown` mirrors supervisord's `mood <= RESTARTING`: no automatic (re)spawn. */
@@ -133,7 +135,7 @@ export function initialSnapshot(): ProcessSnapshot {
     state: 'STOPPED', pid: 0, laststart: 0, laststop: 0, backoff: 0, delayUntil: 0,
     exitStatus: null, spawnErr: null, killing: false, administrativeStop: false,
     systemStop: false, expected: null, exitDescription: null, lastSignal: null, readyBy: null, readyFailed: false,
-    restarting: null,
+    restarting: null, restartFailsStart: false,
   };
 }
 
@@ -180,6 +182,7 @@ function spawn(c: Ctx): void {
   const reset: Partial<Draft> = {
     killing: false, spawnErr: null, exitStatus: null, systemStop: false,
     administrativeStop: false, lastSignal: null, laststart: c.now, readyBy: null, readyFailed: false, restarting: null,
+    restartFailsStart: false,
   };
   Object.assign(c.s, reset);
   changeState(c, 'STARTING');
@@ -295,6 +298,15 @@ function finish(c: Ctx, code: number | null, signal: string | null): void {
     s.spawnErr ??= `not ready within ${p.readyTimeoutMs / 1000} seconds (ready_timeout)`;
     changeState(c, 'BACKOFF');
     log(c, 'warn', `exited: ${p.name} (${msg}; not ready in time)`);
+  } else if (s.killing && s.restarting !== null && s.restartFailsStart) {
+    // Restarted before it was up (max_memory from the spawn): it did not start, so it is retried
+    // as an early exit is (backoff, startretries, FATAL), never restarted at once for ever.
+    s.killing = false;
+    s.exitStatus = null;
+    s.expected = false;
+    s.spawnErr = `stopped for ${s.restarting} while starting`;
+    changeState(c, 'BACKOFF');
+    log(c, 'warn', `exited: ${p.name} (${msg}; stopped for ${s.restarting} while starting)`);
   } else if (s.killing) {
     // STOPPING → STOPPED; INFO only for an exit code listed in exitcodes.
     s.killing = false;
@@ -402,9 +414,10 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
       return true;
     case 'exited': {
       if (s.pid === 0) return false;
-      const again = s.killing && s.restarting !== null && !s.readyFailed;
+      const again = s.killing && s.restarting !== null && !s.readyFailed && !s.restartFailsStart;
       finish(c, ev.code, ev.signal);
       s.restarting = null;
+      s.restartFailsStart = false;
       // A restart is a stop then a start, as `supervisorctl restart` (but not while shutting down).
       if (again && s.state === 'STOPPED' && ev.shuttingDown !== true) spawn(c);
       else onTick(c, ev.shuttingDown ?? false); // EXITED → STARTING, BACKOFF → FATAL without a wait
@@ -427,6 +440,7 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
       if (s.pid === 0 || (s.state !== 'RUNNING' && s.state !== 'STARTING')) return false;
       log(c, 'warn', ev.message);
       s.restarting = ev.cause;
+      s.restartFailsStart = s.state === 'STARTING';
       kill(c, bare(p.stopSignal), p.stopAsGroup);
       // As systemd after its stop signal: a stopped (SIGSTOP, a debugger) child cannot act on the
       // stop signal until it runs again, and a hung child is often just that.

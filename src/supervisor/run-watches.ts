@@ -2,14 +2,22 @@
 // program that asks for none, so supervisord's configs cost no timer, no probe, no /proc read.
 
 import type { ProcessConfig } from '../config/schema.js';
+import { treeRss } from '../host/proc-tree.js';
 import type { Clock } from '../process/clock.js';
+import { memoryWatch } from '../process/memory-watch.js';
 import type { RunWatch } from '../process/run-watch.js';
 
 export interface RunWatchDeps {
   readonly clock: Clock;
+  /** max_memory's sample of a process tree; default /proc (host/proc-tree.ts). */
+  readonly treeRss?: (pid: number) => number | undefined;
 }
 
-// healthcheck= (process/health.ts) and max_memory (process/memory-watch.ts) are added here.
-export function runWatchesFor(_process: ProcessConfig, _deps: RunWatchDeps): readonly RunWatch[] {
-  return [];
+// healthcheck= (process/health.ts) is added here.
+export function runWatchesFor(process: ProcessConfig, deps: RunWatchDeps): readonly RunWatch[] {
+  const watches: RunWatch[] = [];
+  if (process.maxMemoryBytes > 0) {
+    watches.push(memoryWatch(process.maxMemoryBytes, process.name, { clock: deps.clock, treeRss: deps.treeRss ?? ((pid) => treeRss(pid)) }));
+  }
+  return watches;
 }

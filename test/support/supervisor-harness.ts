@@ -10,6 +10,7 @@ import type { ProcessRunner } from '../../src/process/runner.js';
 import { processSpawner, statForExec } from '../../src/process/spawner.js';
 import type { ProcessState } from '../../src/process/state.js';
 import type { ProbeFactory } from '../../src/process/probe.js';
+import type { RunWatch } from '../../src/process/run-watch.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import { tempDir } from './tmp.js';
 
@@ -73,6 +74,8 @@ export interface HarnessOptions {
   daemonEnv?: Readonly<Record<string, string | undefined>>;
   /** ready= probes; default none (ready= then has no effect). */
   probes?: ProbeFactory;
+  /** What watches each run (healthcheck=, max_memory: supervisor/run-watches.ts); default none. */
+  watchesFor?: (process: ProcessConfig) => readonly RunWatch[];
 }
 
 export interface Harness {
@@ -127,6 +130,7 @@ export function startSupervisor(groups: readonly GroupConfig[], options: Harness
     outputFor: (p) => createChildLogs(p, { childlogdir: dir, identifier: 'supervisor', onError: (m) => { addLog(`ERROR ${m}`); } }),
     isRoot: process.getuid?.() === 0, gidOf: () => undefined,
     ...(options.probes === undefined ? {} : { probes: options.probes }),
+    ...(options.watchesFor === undefined ? {} : { watchesFor: options.watchesFor }),
   });
   onTestFinished(async () => {
     // Stop the way the daemon does (no respawns once shutting down); SIGKILL whatever is left.
