@@ -3,6 +3,8 @@
 
 import type { ProcessConfig } from '../config/schema.js';
 import type { Clock } from '../process/clock.js';
+import { healthWatch } from '../process/health.js';
+import { createCheck } from '../process/probes/index.js';
 import type { RunWatch } from '../process/run-watch.js';
 
 export interface RunWatchDeps {
@@ -10,6 +12,8 @@ export interface RunWatchDeps {
 }
 
 // healthcheck= (process/health.ts) and max_memory (process/memory-watch.ts) are added here.
-export function runWatchesFor(_process: ProcessConfig, _deps: RunWatchDeps): readonly RunWatch[] {
-  return [];
+export function runWatchesFor(process: ProcessConfig, deps: RunWatchDeps): readonly RunWatch[] {
+  const watches: RunWatch[] = [];
+  if (process.health !== null) watches.push(healthWatch(process.health, process.name, { clock: deps.clock, check: createCheck(process.health.probe) }));
+  return watches;
 }
