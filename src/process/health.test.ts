@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fakes.js';
 import type { HealthConfig } from '../config/schema.js';
-import { FRESH, healthOf, healthSuffix, healthWatch, tally, type Tally } from './health.js';
+import { FRESH, healthOf, SLOT_MS, healthSuffix, healthWatch, tally, type Tally } from './health.js';
 import { failed, PASSED, type CheckOutcome, type ProbeRun } from './probe.js';
 import type { RestartCause } from './machine.js';
 
@@ -189,6 +189,23 @@ describe('healthWatch', () => {
     stop();
     watch.start({ ...run, pid: 43 }, () => undefined);
     expect(watch.status()).toMatchObject({ state: 'unchecked', failures: 0, lastError: null });
+  });
+
+  it('puts tries on a SLOT_MS grid, so the checks of many programs share a wake-up', async () => {
+    const clock = new FakeClock();
+    const s = scripted(clock, () => PASSED);
+    const watches = [3, 10, 20].map((offset) => {
+      clock.advance(offset);
+      const watch = healthWatch(config(), 'web', { clock, check: s.check });
+      watch.start(run, () => undefined);
+      return watch;
+    });
+    for (let i = 0; i < 3; i++) { clock.advance(1000); await settle(); }
+    expect(watches).toHaveLength(3);
+    // Started at +3, +13 and +33 ms, all within one slot: each round's three tries share an instant.
+    expect(s.tries).toHaveLength(6);
+    for (const t of s.tries) expect(t % SLOT_MS).toBe(0);
+    expect(new Set(s.tries).size).toBe(2);
   });
 
   it('healthOf finds only a health watch', () => {
