@@ -152,9 +152,11 @@ describe('healthWatch', () => {
       clock,
       check: async (_r, _t, signal) => {
         tries.push(clock.now());
+        // The signal is the run's: a try that settled must not count the stop's abort.
         return new Promise((resolve) => {
-          release = resolve;
-          signal.addEventListener('abort', () => { aborted++; resolve(failed('aborted')); });
+          let pending = true;
+          release = (o): void => { pending = false; resolve(o); };
+          signal.addEventListener('abort', () => { if (pending) aborted++; resolve(failed('aborted')); });
         });
       },
     });
