@@ -12,8 +12,9 @@ import { createCheck } from '../src/process/probes/index.js';
 import type { ProbeRun } from '../src/process/probe.js';
 import { CTL_BIN } from './support/bins.js';
 import { controlledDaemonHeader } from './support/configs.js';
-import { readText, startDaemon, until } from './support/daemon-process.js';
+import { isGone, readText, startDaemon, until } from './support/daemon-process.js';
 import { freePort } from './support/ports.js';
+import { FIXTURES } from './support/supervisor-harness.js';
 import { tempDir } from './support/tmp.js';
 
 async function run(file: string, args: string[]): Promise<string> {
@@ -144,6 +145,41 @@ startsecs=0
     expect(status.processes.find((p) => p.name === 'plain')?.health).toBeNull();
     const one = await (await fetch(`http://127.0.0.1:${port}/api/v1/processes/web`)).json() as { health: { lastCheckAt: number } };
     expect(one.health.lastCheckAt).toBeGreaterThan(Date.now() - 5000);
+  }, 30_000);
+});
+
+describe('healthcheck= and a hung process', () => {
+  it('a SIGSTOPped HTTP server times out its checks and is restarted (SIGTERM then SIGCONT), not left RUNNING', async () => {
+    const dir = tempDir();
+    const conf = `${dir}/sup.conf`;
+    const port = await freePort();
+    writeFileSync(conf, `${controlledDaemonHeader(dir)}
+[program:web]
+command=${process.execPath} ${FIXTURES}http-ok.mjs ${port}
+startsecs=0
+healthcheck=http://127.0.0.1:${port}/healthz
+healthcheck_interval=0.3
+healthcheck_timeout=0.5
+healthcheck_retries=2
+stdout_logfile=${dir}/web.out
+`);
+    const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/success: web entered RUNNING/u);
+    await until('the server listening', () => (readText(`${dir}/web.out`).includes('listening') ? true : undefined));
+    const [pid] = spawnedPids(readText(`${dir}/sup.log`));
+    if (pid === undefined) throw new Error('no pid');
+    // It answers its checks for a while (a few intervals): no restart.
+    expect((await fetch(`http://127.0.0.1:${port}/`)).ok).toBe(true);
+    await until('three intervals', () => (Date.now() > loggedAt(readText(`${dir}/sup.log`), 'success: web entered RUNNING') + 1000 ? true : undefined));
+    expect(readText(`${dir}/sup.log`)).not.toContain('unhealthy');
+    process.kill(pid, 'SIGSTOP');
+    const line = await d.waitForLog(/unhealthy: web/u, 10_000);
+    expect(line).toContain(`WARN unhealthy: web (2/2: GET http://127.0.0.1:${port}/healthz timed out after 0.5 s): restarting`);
+    await d.waitForLog(/stopped: web \(terminated by SIGTERM\)/u, 10_000);
+    await until('a second spawn', () => (spawnedPids(readText(`${dir}/sup.log`)).length === 2 ? true : undefined));
+    await d.waitForLog(/success: web entered RUNNING/u);
+    // The stopped one is gone (SIGCONT let it act on SIGTERM), not left behind stopped.
+    expect(isGone(pid)).toBe(true);
   }, 30_000);
 });
 
