@@ -54,8 +54,9 @@ async function measure(withChecks) {
       await waitFor(() => countLogLines(logPath, SUCCESS) >= PROGRAMS, {
         timeoutMs: 60_000, intervalMs: 250, what: `${PROGRAMS} programs RUNNING`, daemon,
       });
-      // Past the first interval, so every check is in its steady rhythm.
-      await new Promise((r) => setTimeout(r, 2000));
+      // Past the first interval, so every check is in its steady rhythm, and past the startup's
+      // own after-work (the FIFO pool refilling, collection), which the no-check run shows.
+      await new Promise((r) => setTimeout(r, 5000));
       const cpu0 = cpuSeconds(daemon.pid);
       const precise0 = cpuSecondsPrecise(daemon.pid);
       const c0 = target.connections();
