@@ -14,6 +14,7 @@ const SCENARIOS = [
   'log-throughput',
   'ctl-status',
   'readiness',
+  'health',
 ];
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);

@@ -11,9 +11,11 @@ import { outputEvent } from '../events/facts.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { startTicks } from '../events/ticks.js';
 import { createProbe } from '../process/probes/index.js';
+import { healthOf, type HealthStatus } from '../process/health.js';
 import { runWatchesFor } from '../supervisor/run-watches.js';
 import { systemClock } from '../process/clock.js';
 import { FifoPool } from '../process/fifo-pool.js';
+import type { ProcessRunner } from '../process/runner.js';
 import { createSpawner, statForExec } from '../process/spawner.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
@@ -140,7 +142,7 @@ export class DaemonRun {
 
   /** The log file of `namespec`'s channel, or null (no such process, or no file). */
   logPathOf(namespec: string, channel: 'stdout' | 'stderr'): string | null {
-    const runner = this.supervisor.runners().find((r) => makeNamespec(r.config.group, r.config.name) === namespec);
+    const runner = this.runnerOf(namespec);
     const logs = runner === undefined ? undefined : this.childLogs.get(logKey(runner.config));
     const path = channel === 'stdout' ? logs?.stdoutPath : logs?.stderrPath;
     return path === undefined || path === '' ? null : path;
@@ -148,6 +150,16 @@ export class DaemonRun {
 
   mainLogPath(): string | null {
     return this.config.supervisord.logfile === 'syslog' ? null : this.config.supervisord.logfile;
+  }
+
+  /** The health check status of `namespec` (JSON API), null without one or no such process. */
+  healthOf(namespec: string): HealthStatus | null {
+    const runner = this.runnerOf(namespec);
+    return runner === undefined ? null : healthOf(runner.watches);
+  }
+
+  private runnerOf(namespec: string): ProcessRunner | undefined {
+    return this.supervisor.runners().find((r) => makeNamespec(r.config.group, r.config.name) === namespec);
   }
 
   /** Namespecs of the processes that should be running (for /healthz). */

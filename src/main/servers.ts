@@ -52,6 +52,7 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     const app = buildServer({
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
+      healthOf: (namespec) => daemon.healthOf(namespec),
       onError: (message) => {
         daemon.log.error(message);
       },

@@ -3,6 +3,13 @@
 
 import type { ReadySpec } from '../config/schema.js';
 
+/** One try of a polled probe (tcp:, http://, exec:): passed, or why not, in words for an operator
+ *  (`connect ECONNREFUSED 127.0.0.1:6380`): a health check shows the last reason in status. */
+export type CheckOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export const PASSED: CheckOutcome = { ok: true };
+export const failed = (reason: string): CheckOutcome => ({ ok: false, reason });
+
 export interface ProbeRun {
   readonly pid: number;
   readonly env: Readonly<Record<string, string>>;   // the child's environment

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FAKE_NOW, FakeControlApi } from '../../test/support/fake-control-api.js';
+import type { HealthStatus } from '../api/health-status.js';
 import type { Credentials } from '../config/schema.js';
 import { SupervisorError, type FaultName } from '../errors.js';
 import { buildServer, type LogFollower } from './app.js';
@@ -12,6 +13,7 @@ interface Setup {
   bodyLimit?: number;
   follow?: LogFollower;
   autostart?: readonly string[];
+  health?: Readonly<Record<string, HealthStatus>>;
 }
 
 const NO_LOGS: LogFollower = { process: () => null, main: () => null };
@@ -24,6 +26,7 @@ function setup(options: Setup = {}): { app: FastifyInstance; api: FakeControlApi
     follow: options.follow ?? NO_LOGS,
     credentials: options.credentials ?? null,
     autostartNames: () => options.autostart ?? [],
+    healthOf: (namespec) => options.health?.[namespec] ?? null,
     onError: (message) => {
       errors.push(message);
     },
@@ -549,12 +552,23 @@ describe('JSON API', () => {
       state: 'RUNNING',
       pid: 4321,
       processes: [
-        { name: 'web', group: 'web', state: 'RUNNING', pid: 1234, uptime: 5, exitstatus: 0, description: 'pid 1234, uptime 0:00:05' },
-        { name: 'workers:worker_0', group: 'workers', state: 'STOPPED', pid: 0, uptime: 0, exitstatus: 0, description: 'Not started' },
-        { name: 'workers:worker_1', group: 'workers', state: 'RUNNING', pid: 1236, uptime: 5, exitstatus: 0, description: 'pid 1236, uptime 0:00:05' },
-        { name: 'cron', group: 'cron', state: 'FATAL', pid: 0, uptime: 0, exitstatus: 0, description: "can't find command '/nonexistent'" },
+        { name: 'web', group: 'web', state: 'RUNNING', pid: 1234, uptime: 5, exitstatus: 0, description: 'pid 1234, uptime 0:00:05', health: null },
+        { name: 'workers:worker_0', group: 'workers', state: 'STOPPED', pid: 0, uptime: 0, exitstatus: 0, description: 'Not started', health: null },
+        { name: 'workers:worker_1', group: 'workers', state: 'RUNNING', pid: 1236, uptime: 5, exitstatus: 0, description: 'pid 1236, uptime 0:00:05', health: null },
+        { name: 'cron', group: 'cron', state: 'FATAL', pid: 0, uptime: 0, exitstatus: 0, description: "can't find command '/nonexistent'", health: null },
       ],
     });
+  });
+
+  it('carries each process\'s health check status as `health` in /status and /api/v1/processes (null without one)', async () => {
+    const sick: HealthStatus = { state: 'unhealthy', failures: 2, retries: 3, lastError: 'connect ECONNREFUSED 127.0.0.1:6380', lastCheckAt: 1_700_000_000_000 };
+    const { app } = setup({ health: { 'workers:worker_1': sick } });
+    const status = (await app.inject({ method: 'GET', url: '/status' })).json<{ processes: { name: string; health: unknown }[] }>();
+    expect(status.processes.map((p) => [p.name, p.health])).toEqual([['web', null], ['workers:worker_0', null], ['workers:worker_1', sick], ['cron', null]]);
+    const all = (await app.inject({ method: 'GET', url: '/api/v1/processes' })).json<{ name: string; health: unknown }[]>();
+    expect(all.map((p) => [p.name, p.health])).toEqual([['web', null], ['worker_0', null], ['worker_1', sick], ['cron', null]]);
+    expect((await app.inject({ method: 'GET', url: '/api/v1/processes/workers:worker_1' })).json()).toMatchObject({ name: 'worker_1', health: sick });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/processes/web' })).json()).toMatchObject({ name: 'web', health: null });
   });
 
   it('answers /healthz 200 while every autostart program runs, 503 naming those that do not', async () => {

@@ -5,6 +5,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ControlApi } from '../api/control-api.js';
 import type { Credentials } from '../config/schema.js';
+import type { HealthStatus } from '../api/health-status.js';
 import { SupervisorError } from '../errors.js';
 import { checkBasicAuth } from './auth.js';
 import { faultBody, registerJsonRoutes } from './json-routes.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   readonly credentials: Credentials | null;
   /** Autostart programs, for /healthz. */
   readonly autostartNames: () => readonly string[];
+  /** A process's health check status (healthcheck=), null without one: the JSON API's `health`. */
+  readonly healthOf?: (namespec: string) => HealthStatus | null;
   /** Largest request body accepted; larger ones get 413 without being read into memory. */
   readonly bodyLimit?: number;
   /** Most connections served at once per socket; more are closed on arrival (default 256). */
@@ -116,7 +119,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     await streamLog(reply, request, (signal) => options.follow.main(signal));
     return reply;
   });
-  registerJsonRoutes(app, options.api, options.autostartNames);
+  registerJsonRoutes(app, options.api, options.autostartNames, options.healthOf);
   app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     // A body or query that fails its schema is supervisord's INCORRECT_PARAMETERS, naming the field.
     const fault = error.validation === undefined ? error : new SupervisorError('INCORRECT_PARAMETERS', error.message);

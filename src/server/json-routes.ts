@@ -3,8 +3,10 @@
 // /status and /healthz for load balancers and orchestrators.
 
 import type { FastifyInstance, FastifyReply, RouteShorthandOptions } from 'fastify';
-import type { ControlApi } from '../api/control-api.js';
+import type { ControlApi, ProcessInfo } from '../api/control-api.js';
+import { makeNamespec } from '../api/namespec.js';
 import { SupervisorError } from '../errors.js';
+import type { HealthStatus } from '../api/health-status.js';
 import type { XmlRpcValue } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
@@ -51,8 +53,12 @@ function optionalBody(schema: object): RouteShorthandOptions {
 const int = { type: 'string', pattern: '^-?[0-9]{1,15}$' } as const;
 const logQuery = { type: 'object', properties: { offset: int, length: int }, additionalProperties: false } as const;
 
-export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autostartNames: () => readonly string[]): void {
+export function registerJsonRoutes(
+  app: FastifyInstance, api: ControlApi, autostartNames: () => readonly string[], healthOf: (namespec: string) => HealthStatus | null = () => null,
+): void {
   const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
+  // JSON has null, XML-RPC does not: `health` is the JSON API's alone (getProcessInfo is supervisord's struct).
+  const withHealth = (p: ProcessInfo): ProcessInfo & { health: HealthStatus | null } => ({ ...p, health: healthOf(makeNamespec(p.group, p.name)) });
 
   app.get('/status', async (_req, reply) => answer(reply, async () => {
     const [state, processes] = await Promise.all([api.getState(), api.getAllProcessInfo()]);
@@ -62,6 +68,7 @@ export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autost
       processes: processes.map((p) => ({
         name: p.group === p.name ? p.name : `${p.group}:${p.name}`, group: p.group, state: p.statename, pid: p.pid,
         uptime: p.statename === 'RUNNING' ? p.now - p.start : 0, exitstatus: p.exitstatus, description: p.description,
+        health: healthOf(makeNamespec(p.group, p.name)),
       })),
     };
   }));
@@ -76,9 +83,9 @@ export function registerJsonRoutes(app: FastifyInstance, api: ControlApi, autost
   }));
 
   app.get('/api/v1/state', async (_req, reply) => answer(reply, () => api.getState()));
-  app.get('/api/v1/processes', async (_req, reply) => answer(reply, () => api.getAllProcessInfo()));
+  app.get('/api/v1/processes', async (_req, reply) => answer(reply, async () => (await api.getAllProcessInfo()).map(withHealth)));
   app.get('/api/v1/config', async (_req, reply) => answer(reply, () => api.getAllConfigInfo()));
-  app.get<{ Params: NameParams }>('/api/v1/processes/:name', async (req, reply) => answer(reply, () => api.getProcessInfo(req.params.name)));
+  app.get<{ Params: NameParams }>('/api/v1/processes/:name', async (req, reply) => answer(reply, async () => withHealth(await api.getProcessInfo(req.params.name))));
   app.get<{ Params: NameParams }>('/api/v1/processes/:name/history', async (req, reply) => answer(reply, () => api.getProcessHistory(req.params.name)));
   app.post<{ Params: NameParams; Body: WaitBody | undefined }>('/api/v1/processes/:name/start', optionalBody(waitBody), async (req, reply) =>
     answer(reply, () => api.startProcess(req.params.name, bool(req.body?.wait, true))));

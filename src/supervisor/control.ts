@@ -22,6 +22,7 @@ import { namespecOf } from '../config/dependencies.js';
 import type { StartOutcome } from './dependency-gate.js';
 import { processEnd } from './crash-history.js';
 import { processInfo } from './process-info.js';
+import { healthOf } from '../process/health.js';
 import { runForEach } from './process-results.js';
 import type { ProcessGroup, Supervisor } from './supervisor.js';
 
@@ -373,7 +374,7 @@ export class SupervisorControl implements ControlApi {
     return processInfo({
       name: runner.config.name, group: runner.config.group, snapshot: runner.snapshot,
       stdoutLogfile: logs?.stdoutPath ?? '', stderrLogfile: logs?.stderrPath ?? '', nowMs: this.host.clock.now(), readyProbe: runner.readyProbe,
-      waitingFor: this.supervisor.waitingFor(runner),
+      waitingFor: this.supervisor.waitingFor(runner), health: healthOf(runner.watches),
     });
   }
 

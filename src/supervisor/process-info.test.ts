@@ -101,4 +101,14 @@ describe('a process held back by depends_on', () => {
   it('keeps supervisord\'s description when it waits for nothing', () => {
     expect(processInfo({ ...input, snapshot: initialSnapshot(), waitingFor: [] }).description).toBe('Not started');
   });
+
+  it('adds `unhealthy k/N: reason` to a RUNNING description while counted tries fail, and nothing else', () => {
+    const snapshot = { ...initialSnapshot(), state: 'RUNNING' as const, pid: 123, laststart: input.nowMs - 600_000 };
+    const health = { state: 'unhealthy' as const, failures: 2, retries: 3, lastError: 'connect ECONNREFUSED 127.0.0.1:6380', lastCheckAt: 1 };
+    const info = processInfo({ ...input, snapshot, health });
+    expect(info.description).toBe('pid 123, uptime 0:10:00, unhealthy 2/3: connect ECONNREFUSED 127.0.0.1:6380');
+    expect(Object.keys(info)).not.toContain('health');
+    expect(processInfo({ ...input, snapshot, health: { ...health, state: 'healthy', failures: 0 } }).description).toBe('pid 123, uptime 0:10:00');
+    expect(processInfo({ ...input, snapshot, health: null }).description).toBe('pid 123, uptime 0:10:00');
+  });
 });

@@ -2,6 +2,7 @@
 // (rpcinterface.py getProcessInfo / _interpretProcessInfo). Pure: time comes in as `nowMs`.
 
 import type { ProcessInfo } from '../api/control-api.js';
+import { healthSuffix, type HealthStatus } from '../process/health.js';
 import type { ProcessSnapshot } from '../process/machine.js';
 import { STATE_CODES } from '../process/state.js';
 
@@ -38,6 +39,8 @@ export interface ProcessInfoInput {
   readonly readyProbe?: string | null;
   /** depends_on: what a process held back from its spawn still waits for (tssupervisor extension). */
   readonly waitingFor?: readonly string[];
+  /** healthcheck=: while its tries fail, the description says so (stock supervisorctl shows it). */
+  readonly health?: HealthStatus | null;
 }
 
 export function processInfo(input: ProcessInfoInput): ProcessInfo {
@@ -52,6 +55,8 @@ export function processInfo(input: ProcessInfoInput): ProcessInfo {
   } else if (s.state === 'RUNNING') {
     // supervisord subtracts whole-second UTC timestamps.
     description = `pid ${s.pid}, uptime ${formatUptime(now - start)}`;
+    const unhealthy = healthSuffix(input.health ?? null);
+    if (unhealthy !== null) description += `, ${unhealthy}`;
   } else if (s.state === 'FATAL' || s.state === 'BACKOFF') {
     description = s.spawnErr === null || s.spawnErr === '' ? `unknown error (try "tail ${input.name}")` : s.spawnErr;
   } else if (s.state === 'STOPPED' || s.state === 'EXITED') {

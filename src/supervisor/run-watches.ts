@@ -4,7 +4,9 @@
 import type { ProcessConfig } from '../config/schema.js';
 import { treeRss } from '../host/proc-tree.js';
 import type { Clock } from '../process/clock.js';
+import { healthWatch } from '../process/health.js';
 import { memoryWatch } from '../process/memory-watch.js';
+import { createCheck } from '../process/probes/index.js';
 import type { RunWatch } from '../process/run-watch.js';
 
 export interface RunWatchDeps {
@@ -13,9 +15,9 @@ export interface RunWatchDeps {
   readonly treeRss?: (pid: number) => number | undefined;
 }
 
-// healthcheck= (process/health.ts) is added here.
 export function runWatchesFor(process: ProcessConfig, deps: RunWatchDeps): readonly RunWatch[] {
   const watches: RunWatch[] = [];
+  if (process.health !== null) watches.push(healthWatch(process.health, process.name, { clock: deps.clock, check: createCheck(process.health.probe) }));
   if (process.maxMemoryBytes > 0) {
     watches.push(memoryWatch(process.maxMemoryBytes, process.name, { clock: deps.clock, treeRss: deps.treeRss ?? ((pid) => treeRss(pid)) }));
   }

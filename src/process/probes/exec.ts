@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolveCommand, type FileFacts } from '../command.js';
 import { statForExec } from '../spawner.js';
-import type { ProbeRun } from '../probe.js';
+import { failed, PASSED, type CheckOutcome, type ProbeRun } from '../probe.js';
 import type { Attempt } from './poll.js';
 
 /** Each try forks a process (and a spawn holds the event loop for a few milliseconds), so exec
@@ -24,10 +24,11 @@ function killGroup(child: ChildProcess): void {
 }
 
 export function execAttempt(command: string, run: ProbeRun, stat: (file: string) => FileFacts | undefined = statForExec): Attempt {
-  return async (signal) => new Promise<boolean>((resolve) => {
+  const said = `exec '${command}'`;
+  return async (signal) => new Promise<CheckOutcome>((resolve) => {
     const resolved = resolveCommand(command, run.env.PATH, stat);
     if (!resolved.ok) {
-      resolve(false);
+      resolve(failed(resolved.kind === 'NO_FILE' ? `${said}: no such command` : `${said}: ${resolved.message}`));
       return;
     }
     let child: ChildProcess;
@@ -39,18 +40,21 @@ export function execAttempt(command: string, run: ProbeRun, stat: (file: string)
         stdio: 'ignore',
         detached: true,
       });
-    } catch {
-      resolve(false);
+    } catch (error) {
+      resolve(failed(`${said}: ${(error as Error).message}`));
       return;
     }
     const onAbort = (): void => { killGroup(child); };
     signal.addEventListener('abort', onAbort, { once: true });
     // 'error' (the exec failed: ENOENT, EACCES, a missing cwd) or 'exit', whichever comes first.
-    const settle = (passed: boolean): void => {
+    const settle = (outcome: CheckOutcome): void => {
       signal.removeEventListener('abort', onAbort);
-      resolve(passed);
+      resolve(outcome);
     };
-    child.once('error', () => { settle(false); });
-    child.once('exit', (code) => { settle(code === 0); });
+    child.once('error', (error) => { settle(failed(`${said}: ${error.message}`)); });
+    child.once('exit', (code, sig) => {
+      if (code === 0) settle(PASSED);
+      else settle(failed(sig === null ? `${said} exited with status ${code ?? 0}` : `${said} was killed by ${sig}`));
+    });
   });
 }

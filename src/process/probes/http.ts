@@ -9,6 +9,7 @@
 
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { failed, PASSED, type CheckOutcome } from '../probe.js';
 import type { Attempt } from './poll.js';
 
 /** A server that accepts before its application is up may hold a request a while: 2 s per try. */
@@ -17,16 +18,16 @@ export const HTTP_TIMING = { intervalMs: 100, tryTimeoutMs: 2000 } as const;
 const HEADERS = { 'user-agent': 'tssupervisor-ready-probe', connection: 'close' };
 
 export function httpAttempt(url: URL): Attempt {
-  return async (signal) => new Promise<boolean>((resolve) => {
+  return async (signal) => new Promise<CheckOutcome>((resolve) => {
     const answered = (res: http.IncomingMessage): void => {
       const status = res.statusCode ?? 0;
       res.destroy();
-      resolve(status >= 200 && status < 400);
+      resolve(status >= 200 && status < 400 ? PASSED : failed(`GET ${url.href} answered ${status}`));
     };
     // The signal destroys the request (and its socket); that error settles the try.
     const request = url.protocol === 'https:'
       ? https.get(url, { agent: false, signal, headers: HEADERS, rejectUnauthorized: false }, answered)
       : http.get(url, { agent: false, signal, headers: HEADERS }, answered);
-    request.on('error', () => { resolve(false); });
+    request.on('error', (error) => { resolve(failed(`GET ${url.href}: ${error.message}`)); });
   });
 }

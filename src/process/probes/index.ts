@@ -5,8 +5,9 @@
 // pass (a URL that is not http(s), a pattern that is not a RegExp, a command that cannot be split)
 // gives a probe whose every start() reports failed(reason).
 
+import type { HealthSpec } from '../../config/schema.js';
 import { shlexSplit } from '../../config/shlex.js';
-import { describeReady, type Probe, type ProbeFactory, type ProbeRun } from '../probe.js';
+import { describeReady, failed, type CheckOutcome, type Probe, type ProbeFactory, type ProbeRun } from '../probe.js';
 import { execAttempt, EXEC_TIMING } from './exec.js';
 import { httpAttempt, HTTP_TIMING } from './http.js';
 import { logPattern, watchLog } from './log.js';
@@ -67,13 +68,22 @@ function failingProbe(description: string, reason: string): Probe {
   });
 }
 
-function httpUrl(text: string): URL | string {
+function httpUrl(text: string, key = 'ready'): URL | string {
   try {
     const url = new URL(text);
     if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-    return `ready=${text}: not an http:// or https:// URL`;
+    return `${key}=${text}: not an http:// or https:// URL`;
   } catch {
-    return `ready=${text}: not a valid URL`;
+    return `${key}=${text}: not a valid URL`;
+  }
+}
+
+/** Why an exec: command can never run (it cannot be split, or is empty), or null. */
+function unsplittable(description: string, command: string, key = 'ready'): string | null {
+  try {
+    return shlexSplit(command).length === 0 ? `${key}=${description}: the command is empty` : null;
+  } catch (error) {
+    return `${key}=${description}: cannot split the command: ${(error as Error).message}`;
   }
 }
 
@@ -87,13 +97,11 @@ export const createProbe: ProbeFactory = (spec) => {
       if (typeof url === 'string') return failingProbe(description, url);
       return polledProbe(description, HTTP_TIMING, () => httpAttempt(url), true);
     }
-    case 'exec':
-      try {
-        if (shlexSplit(spec.command).length === 0) return failingProbe(description, `ready=${description}: the command is empty`);
-      } catch (error) {
-        return failingProbe(description, `ready=${description}: cannot split the command: ${(error as Error).message}`);
-      }
+    case 'exec': {
+      const problem = unsplittable(description, spec.command);
+      if (problem !== null) return failingProbe(description, problem);
       return polledProbe(description, EXEC_TIMING, (run) => execAttempt(spec.command, run), false);
+    }
     case 'notify': {
       const probe = notifyProbe();
       return { ...probe, start: guarded((run, ready, failed) => probe.start(run, ready, failed)) };
@@ -105,3 +113,59 @@ export const createProbe: ProbeFactory = (spec) => {
     }
   }
 };
+
+/** One try of a health check: it settles by `timeoutMs` (or when `signal` aborts: the watch stopped). */
+export type Check = (run: ProbeRun, timeoutMs: number, signal: AbortSignal) => Promise<CheckOutcome>;
+
+/**
+ * The single try a health check makes each interval, with the attempts of ready='s polled kinds.
+ * A try cut at its timeout says so in the words of its kind (`exec 'redis-cli ping' timed out
+ * after 2 s`), not with what the aborted attempt saw. A spec that can never pass fails each try
+ * with the reason, so status shows it.
+ */
+export function createCheck(spec: HealthSpec): Check {
+  const description = describeReady(spec);
+  let said: string;
+  let attemptFor: (run: ProbeRun) => Attempt;
+  switch (spec.kind) {
+    case 'tcp':
+      said = description;
+      attemptFor = () => tcpAttempt(spec.host, spec.port);
+      break;
+    case 'http': {
+      const url = httpUrl(spec.url, 'healthcheck');
+      if (typeof url === 'string') return async () => Promise.resolve(failed(url));
+      said = `GET ${url.href}`;
+      attemptFor = () => httpAttempt(url);
+      break;
+    }
+    case 'exec': {
+      const problem = unsplittable(description, spec.command, 'healthcheck');
+      if (problem !== null) return async () => Promise.resolve(failed(problem));
+      said = `exec '${spec.command}'`;
+      attemptFor = (run) => execAttempt(spec.command, run);
+      break;
+    }
+  }
+  return async (run, timeoutMs, signal) => {
+    const controller = new AbortController();
+    // `as boolean`: set by the timer, which the compiler cannot see run during the await.
+    let timedOut = false as boolean;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => { controller.abort(); };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) controller.abort();
+    try {
+      const outcome = await attemptFor(run)(controller.signal);
+      return timedOut ? failed(`${said} timed out after ${timeoutMs / 1000} s`) : outcome;
+    } catch (error) {
+      return failed(`${said}: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    }
+  };
+}

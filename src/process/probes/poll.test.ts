@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { failed, PASSED } from '../probe.js';
 import { NUDGE_GAP_MS, poll, type Attempt } from './poll.js';
 
 // Fake timers and a fake performance clock: the schedule is checked exactly, with no real waits.
@@ -12,7 +13,7 @@ afterEach(() => {
 /** Moves the fake clock on by `ms` (no real waiting), running the timers and promise callbacks it releases. */
 const elapse = async (ms: number): Promise<void> => { await vi.advanceTimersByTimeAsync(ms); };
 
-/** An attempt that records each try and answers as told. */
+/** An attempt that records each try and answers as told (true: passed). */
 function recorder(answer: (n: number, signal: AbortSignal) => Promise<boolean>): { attempt: Attempt; tries: number[]; aborted: number[] } {
   const tries: number[] = [];
   const aborted: number[] = [];
@@ -21,7 +22,7 @@ function recorder(answer: (n: number, signal: AbortSignal) => Promise<boolean>):
     attempt: async (signal) => {
       const n = tries.push(performance.now());
       signal.addEventListener('abort', () => { aborted.push(n); });
-      return answer(n, signal);
+      return (await answer(n, signal)) ? PASSED : failed(`try ${n} failed`);
     },
   };
 }

@@ -10,8 +10,10 @@
 // at most that many cheap tries while it starts, and a server that logs its listen is seen within
 // a millisecond or two of it.
 
-/** One try: true when it passed. It must settle, and release all it holds, once `signal` aborts. */
-export type Attempt = (signal: AbortSignal) => Promise<boolean>;
+import type { CheckOutcome } from '../probe.js';
+
+/** One try: passed, or why not. It must settle, and release all it holds, once `signal` aborts. */
+export type Attempt = (signal: AbortSignal) => Promise<CheckOutcome>;
 
 export interface PollTiming {
   readonly intervalMs: number;
@@ -57,7 +59,7 @@ export function poll(attempt: Attempt, timing: PollTiming, ready: () => void, nu
     current = controller;
     timer = setTimeout(() => { controller.abort(); }, timing.tryTimeoutMs);
     // An attempt that throws counts as a failed try: nothing reaches the caller.
-    attempt(controller.signal).catch(() => false).then((passed) => {
+    attempt(controller.signal).then((outcome) => outcome.ok, () => false).then((passed) => {
       clearTimeout(timer);
       current = undefined;
       // A try that settles late (it was aborted by stop) must not call ready().
