@@ -336,7 +336,7 @@ function finish(c: Ctx, code: number | null, signal: string | null): void {
   c.fx.push({ type: 'ended', end: {
     pid: s.pid, startedAt: s.laststart, endedAt: now, exitCode: sig === null ? es : null, signal: sig,
     // As the machine judged it: an exit too soon after the spawn is never expected, whatever its code.
-    description: msg, expected: s.expected === true, stoppedFor, stateAfter: s.state,
+    description: msg, expected: s.expected, stoppedFor, stateAfter: s.state,
   } });
   s.pid = 0;
 }
