@@ -37,6 +37,12 @@ export interface NativeAddon {
   readonly openNotifySocket?: (path: string, mode: number, onMessage: NotifyDatagram) => NotifySocketResult;
   /** Stops the socket's thread and closes it (idempotent); the file stays. */
   readonly closeNotifySocket?: (handle: NotifySocketHandle) => void;
+  /** A non-blocking TCP connect to an IP literal, closed at once: done(errno) in a later turn (0 =
+   *  connected, ETIMEDOUT after timeoutMs). Returns the try's id (for tcpCancel), 0 when host is not
+   *  an IP literal, or -errno when no socket could be made. Absent in builds older than it. */
+  readonly tcpConnect?: (host: string, port: number, timeoutMs: number, done: (errno: number) => void) => number;
+  /** Ends a try in flight without calling its done (idempotent). */
+  readonly tcpCancel?: (id: number) => void;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.
