@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   OURS, REPO_ROOT, THEIRS, countLogLines, envNumber, forEachDaemon, isMain, makeTempDir, median, percentile,
-  printTable, removeTempDir, startDaemon, stopDaemon, supervisordSection, waitFor, writeConfig,
+  printTable, removeTempDir, sleepPrograms, startDaemon, stopDaemon, supervisordSection, waitFor, writeConfig,
 } from './lib.mjs';
 
 const PROGRAMS = envNumber('BENCH_CTL_PROGRAMS', 1000);
@@ -20,10 +20,7 @@ export const title = `ctl status (${PROGRAMS} programs, median of ${RUNS} runs)`
 function config(dir) {
   let text = `[unix_http_server]\nfile=${dir}/s.sock\n\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n[supervisorctl]\nserverurl=unix://${dir}/s.sock\n\n`;
   text += supervisordSection(dir, { minfds: Math.max(4096, PROGRAMS * 4 + 256) });
-  for (let i = 0; i < PROGRAMS; i++) {
-    text += `\n[program:sleep_${i}]\ncommand=/bin/sleep 3600\nstartsecs=1\nstdout_logfile=NONE\nstderr_logfile=NONE\n`;
-  }
-  return text;
+  return text + sleepPrograms(PROGRAMS);
 }
 
 const CTL = {

@@ -11,24 +11,14 @@
 import { createServer } from 'node:net';
 import {
   OURS, inTempDir, countLogLines, cpuSeconds, cpuSecondsPrecise, envNumber, isMain, printTable,
-  removeTempDir, startDaemon, stopDaemon, supervisordSection, waitFor, writeConfig,
+  removeTempDir, sleepPrograms, startDaemon, stopDaemon, supervisordSection, waitFor, writeConfig,
 } from './lib.mjs';
 
 const PROGRAMS = envNumber('BENCH_HEALTH_PROGRAMS', 100);
 export const title = `health checks (${PROGRAMS} programs, tcp: check every 1 s, one listener)`;
 
 function config(dir, port) {
-  let text = supervisordSection(dir);
-  for (let i = 0; i < PROGRAMS; i++) {
-    text += `
-[program:sleep_${i}]
-command=/bin/sleep 3600
-startsecs=1
-stdout_logfile=NONE
-stderr_logfile=NONE
-${port === null ? '' : `healthcheck=tcp:127.0.0.1:${port}\nhealthcheck_interval=1\n`}`;
-  }
-  return text;
+  return supervisordSection(dir) + sleepPrograms(PROGRAMS, port === null ? '' : `healthcheck=tcp:127.0.0.1:${port}\nhealthcheck_interval=1\n`);
 }
 
 const SUCCESS = / INFO success: sleep_\d+ entered RUNNING state/;

@@ -9,7 +9,7 @@
 
 import {
   OURS, THEIRS, inTempDir, countLogLines, cpuSeconds, cpuSecondsPrecise, envNumber, forEachDaemon, isMain, printTable,
-  removeTempDir, startDaemon, stopDaemon, supervisordSection, trackChildren, waitFor, writeConfig,
+  removeTempDir, sleepPrograms, startDaemon, stopDaemon, supervisordSection, trackChildren, waitFor, writeConfig,
 } from './lib.mjs';
 
 const PROGRAMS = envNumber('BENCH_IDLE_PROGRAMS', 1000);
@@ -19,17 +19,7 @@ export const title = `idle CPU (${PROGRAMS} programs: /bin/sleep 3600)`;
 const NOFILE = Math.max(4096, PROGRAMS * 4 + 256);
 
 function config(dir) {
-  let text = supervisordSection(dir, { minfds: NOFILE });
-  for (let i = 0; i < PROGRAMS; i++) {
-    text += `
-[program:sleep_${i}]
-command=/bin/sleep 3600
-startsecs=1
-stdout_logfile=NONE
-stderr_logfile=NONE
-`;
-  }
-  return text;
+  return supervisordSection(dir, { minfds: NOFILE }) + sleepPrograms(PROGRAMS);
 }
 
 const SUCCESS = / INFO success: sleep_\d+ entered RUNNING state/;

@@ -101,6 +101,21 @@ export function supervisordSection(dir, extra = {}) {
   return `[supervisord]\n${Object.entries(opts).map(([k, v]) => `${k}=${v}`).join('\n')}\n`;
 }
 
+/** `count` idle programs `sleep_0 …` (/bin/sleep 3600, startsecs=1, no logs), each with `extra` keys. */
+export function sleepPrograms(count, extra = '') {
+  let text = '';
+  for (let i = 0; i < count; i++) {
+    text += `
+[program:sleep_${i}]
+command=/bin/sleep 3600
+startsecs=1
+stdout_logfile=NONE
+stderr_logfile=NONE
+${extra}`;
+  }
+  return text;
+}
+
 // ---------------------------------------------------------------- /proc helpers
 
 /** Parse /proc/<pid>/stat; returns null if the process is gone. */

@@ -45,14 +45,21 @@ function loggedAt(log: string, text: string): number {
   return new Date(y, mo - 1, d, h, mi, s, ms).getTime();
 }
 
+/** A daemon in `dir` running `sections` after the controlled header, once `web` is RUNNING. */
+async function daemonWith(dir: string, sections: string): Promise<{ conf: string; d: ReturnType<typeof startDaemon> }> {
+  const conf = `${dir}/sup.conf`;
+  writeFileSync(conf, `${controlledDaemonHeader(dir)}\n${sections}`);
+  const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
+  await d.waitForLog(/success: web entered RUNNING/u);
+  return { conf, d };
+}
+
 describe('healthcheck= in a real daemon', () => {
   it('restarts after exactly `retries` failures in a row, and a pass between failures resets the count', async () => {
     const dir = tempDir();
-    const conf = `${dir}/sup.conf`;
     // fail fail pass | fail fail pass | fail fail fail -> restart at try 9, never at 3 or 6.
     const check = scriptedCheck(dir, [1, 1, 0, 1, 1, 0, 1, 1, 1]);
-    writeFileSync(conf, `${controlledDaemonHeader(dir)}
-[program:web]
+    const { d } = await daemonWith(dir, `[program:web]
 command=/bin/sleep 1000
 startsecs=1
 healthcheck=exec:${check}
@@ -60,8 +67,6 @@ healthcheck_interval=0.2
 healthcheck_timeout=2
 healthcheck_retries=3
 `);
-    const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
-    await d.waitForLog(/success: web entered RUNNING/u);
     const line = await d.waitForLog(/unhealthy: web/u, 15_000);
     // The next run is RUNNING only 1 s (startsecs) after its spawn: no new try yet.
     const atRestart = tries(dir);
@@ -85,10 +90,8 @@ healthcheck_retries=3
 
   it('failures within healthcheck_start_period do not count', async () => {
     const dir = tempDir();
-    const conf = `${dir}/sup.conf`;
     const check = scriptedCheck(dir, Array.from({ length: 40 }, () => 1));
-    writeFileSync(conf, `${controlledDaemonHeader(dir)}
-[program:web]
+    const { d } = await daemonWith(dir, `[program:web]
 command=/bin/sleep 1000
 startsecs=0
 healthcheck=exec:${check}
@@ -96,8 +99,6 @@ healthcheck_interval=0.2
 healthcheck_retries=2
 healthcheck_start_period=1.5
 `);
-    const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
-    await d.waitForLog(/success: web entered RUNNING/u);
     await d.waitForLog(/unhealthy: web \(2\/2: /u, 15_000);
     const log = readText(`${dir}/sup.log`);
     const runningAt = loggedAt(log, 'success: web entered RUNNING');
@@ -111,11 +112,9 @@ healthcheck_start_period=1.5
 
   it('while failing, status says `unhealthy k/N: reason` to both ctls, and the JSON API carries health', async () => {
     const dir = tempDir();
-    const conf = `${dir}/sup.conf`;
     const port = await freePort();
     const check = scriptedCheck(dir, Array.from({ length: 1000 }, () => 1));
-    writeFileSync(conf, `${controlledDaemonHeader(dir)}
-[inet_http_server]
+    const { conf } = await daemonWith(dir, `[inet_http_server]
 port=127.0.0.1:${port}
 
 [program:web]
@@ -129,8 +128,6 @@ healthcheck_retries=1000
 command=/bin/sleep 1000
 startsecs=0
 `);
-    const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
-    await d.waitForLog(/success: web entered RUNNING/u);
     await until('two failed tries', () => (tries(dir).length >= 2 ? true : undefined));
     const reason = `exec '${check}' exited with status 1`;
     const pattern = new RegExp(`^web +RUNNING +pid \\d+, uptime \\d:\\d\\d:\\d\\d, unhealthy \\d+/1000: ${reason.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&')}$`, 'mu');
@@ -151,10 +148,8 @@ startsecs=0
 describe('healthcheck= and a hung process', () => {
   it('a SIGSTOPped HTTP server times out its checks and is restarted (SIGTERM then SIGCONT), not left RUNNING', async () => {
     const dir = tempDir();
-    const conf = `${dir}/sup.conf`;
     const port = await freePort();
-    writeFileSync(conf, `${controlledDaemonHeader(dir)}
-[program:web]
+    const { d } = await daemonWith(dir, `[program:web]
 command=${process.execPath} ${FIXTURES}http-ok.mjs ${port}
 startsecs=0
 healthcheck=http://127.0.0.1:${port}/healthz
@@ -163,8 +158,6 @@ healthcheck_timeout=0.5
 healthcheck_retries=2
 stdout_logfile=${dir}/web.out
 `);
-    const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
-    await d.waitForLog(/success: web entered RUNNING/u);
     await until('the server listening', () => (readText(`${dir}/web.out`).includes('listening') ? true : undefined));
     const [pid] = spawnedPids(readText(`${dir}/sup.log`));
     if (pid === undefined) throw new Error('no pid');

@@ -32,14 +32,6 @@ export function seconds(min: number): (text: string) => number {
   };
 }
 
-/** A count of at least 1 (healthcheck_retries). */
-export function atLeastOne(text: string): number {
-  if (!/^\s*\d+\s*$/u.test(text)) throw new ValueProblem('not a whole number');
-  const n = Number(text);
-  if (n < 1) throw new ValueProblem('must be at least 1');
-  return n;
-}
-
 export function backoffPolicy(text: string): BackoffPolicy {
   const lower = text.trim().toLowerCase();
   if (lower === 'linear' || lower === 'exponential') return lower;

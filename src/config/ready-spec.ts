@@ -65,13 +65,18 @@ export function readySpec(text: string): ReadySpec {
   throw new ValueProblem(`unknown probe '${value}' (one of ${FORMS})`);
 }
 
-/** ready_timeout: whole seconds, at least 1. */
-export function readyTimeout(text: string): number {
-  if (!/^\s*\d+\s*$/u.test(text)) throw new ValueProblem('not a whole number of seconds');
-  const n = Number(text);
-  if (n < 1) throw new ValueProblem('must be at least 1 second');
-  return n;
+/** A whole number, at least 1; `unit` ('second') names it in the messages, none for a count. */
+export function atLeastOne(unit?: string): (text: string) => number {
+  return (text) => {
+    if (!/^\s*\d+\s*$/u.test(text)) throw new ValueProblem(`not a whole number${unit === undefined ? '' : ` of ${unit}s`}`);
+    const n = Number(text);
+    if (n < 1) throw new ValueProblem(`must be at least 1${unit === undefined ? '' : ` ${unit}`}`);
+    return n;
+  };
 }
+
+/** ready_timeout: whole seconds, at least 1. */
+export const readyTimeout = atLeastOne('second');
 
 /** A ready= probe as written: `tcp:HOST:PORT`, the URL, `exec:COMMAND`, `notify`, `log:PATTERN`. */
 export function describeReady(spec: ReadySpec): string {
