@@ -2,11 +2,14 @@
 // it must say what Node's socket says (connected, or `connect ECONNREFUSED host:port`), settle
 // once, stop on abort, and leave no descriptor behind. Real sockets on loopback.
 
-import { createServer, type Server } from 'node:net';
+import { spawn } from 'node:child_process';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { readdirSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadNativeAddon } from '../src/host/native-addon.js';
-import { tcpConnect } from '../src/host/tcp-connect.js';
+import { TIMED_OUT, tcpConnect } from '../src/host/tcp-connect.js';
+import type { ProbeRun } from '../src/process/probe.js';
+import { createCheck } from '../src/process/probes/index.js';
 import { waitUntil } from './support/wait.js';
 
 const servers: Server[] = [];
@@ -78,5 +81,28 @@ describe('tcpConnect (tcp: probes)', () => {
     const closed = await closedPort();
     await Promise.all(Array.from({ length: 20 }, async () => tcpConnect('127.0.0.1', closed, never())));
     expect(openFds()).toBeLessThanOrEqual(before);
+  });
+
+  it('a listener that never accepts (its backlog full) times the try out: TIMED_OUT, and a check says so in its words', async () => {
+    // Python, since Node's server accepts by itself: listen(0), never accept; the held connects fill it.
+    const server = spawn('/usr/bin/python3', ['-c', [
+      'import socket, sys, time', 's = socket.socket()', "s.bind(('127.0.0.1', 0))", 's.listen(0)',
+      'print(s.getsockname()[1], flush=True)', 'sys.stdin.read()',
+    ].join('\n')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const held: Socket[] = [];
+    try {
+      const port = Number(await new Promise<string>((resolve) => { server.stdout.once('data', (d: Buffer) => { resolve(d.toString()); }); }));
+      for (let i = 0; i < 4; i++) held.push(connect(port, '127.0.0.1').on('error', () => undefined));
+      // One is queued (backlog 0 holds one), the SYNs of the rest are dropped while it stays queued.
+      await waitUntil(() => (held.some((h) => !h.connecting) ? true : undefined), 5000, 'the backlog to fill');
+      const started = performance.now();
+      expect(await tcpConnect('127.0.0.1', port, never(), 300)).toBe(TIMED_OUT);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+      const check = createCheck({ kind: 'tcp', host: '127.0.0.1', port });
+      expect(await check({} as ProbeRun, 300, never())).toEqual({ ok: false, reason: `tcp:127.0.0.1:${port} timed out after 0.3 s` });
+    } finally {
+      for (const h of held) h.destroy();
+      server.kill();
+    }
   });
 });

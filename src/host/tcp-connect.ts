@@ -4,14 +4,20 @@
 // health checks a second cheap. Without the addon, or for a host name, Node's socket does it.
 
 import { connect } from 'node:net';
+import { constants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 import { loadNativeAddon } from './native-addon.js';
 
-/** null: connected; otherwise Node's wording of why not (`connect ECONNREFUSED 127.0.0.1:6380`). */
+/** null: connected; otherwise Node's wording of why not (`connect ECONNREFUSED 127.0.0.1:6380`),
+ *  'aborted' (the signal) or TIMED_OUT. */
 export type ConnectOutcome = string | null;
 
-/** The native try never outlives this even if nobody aborts it (the caller's timeout is shorter). */
-const NATIVE_CAP_MS = 60_000;
+/** What a try that outlived its `timeoutMs` answers; the caller words it in its own terms. */
+export const TIMED_OUT = 'timed out';
+
+/** Without a timeout of the caller's, a try still never outlives this. */
+const CAP_MS = 60_000;
+const { ETIMEDOUT } = constants.errno;
 
 function errnoName(errno: number): string {
   try {
@@ -21,8 +27,9 @@ function errnoName(errno: number): string {
   }
 }
 
-/** Connects and closes; `signal` ends the try early, which then settles as 'aborted'. */
-export async function tcpConnect(host: string, port: number, signal: AbortSignal): Promise<ConnectOutcome> {
+/** Connects and closes; `signal` ends the try early ('aborted'), and so does `timeoutMs` (TIMED_OUT):
+ *  a health check needs no timer of its own, which matters at 100 checks a second. */
+export async function tcpConnect(host: string, port: number, signal: AbortSignal, timeoutMs = CAP_MS): Promise<ConnectOutcome> {
   const addon = loadNativeAddon();
   const native = 'missing' in addon ? undefined : addon;
   const { tcpConnect: start, tcpCancel: cancel } = native ?? {};
@@ -34,9 +41,10 @@ export async function tcpConnect(host: string, port: number, signal: AbortSignal
         cancel(id);
         resolve('aborted');
       };
-      const id = start(host, port, NATIVE_CAP_MS, (errno) => {
+      const id = start(host, port, timeoutMs, (errno) => {
         signal.removeEventListener('abort', onAbort);
-        resolve(errno === 0 ? null : why(errno));
+        // The addon's own timer says ETIMEDOUT; the kernel's (a SYN never answered) takes minutes.
+        resolve(errno === 0 ? null : errno === ETIMEDOUT ? TIMED_OUT : why(errno));
       });
       if (id === 0) resolve(undefined); // a host name: Node's socket resolves it
       else if (id < 0) resolve(why(-id));
@@ -45,13 +53,15 @@ export async function tcpConnect(host: string, port: number, signal: AbortSignal
     });
     if (outcome !== undefined) return outcome;
   }
-  return nodeConnect(host, port, signal);
+  return nodeConnect(host, port, signal, timeoutMs);
 }
 
-function nodeConnect(host: string, port: number, signal: AbortSignal): Promise<ConnectOutcome> {
+function nodeConnect(host: string, port: number, signal: AbortSignal, timeoutMs: number): Promise<ConnectOutcome> {
   return new Promise<ConnectOutcome>((resolve) => {
     const socket = connect({ host, port });
+    const timer = setTimeout(() => { finish(TIMED_OUT); }, timeoutMs);
     const finish = (outcome: ConnectOutcome): void => {
+      clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(outcome);

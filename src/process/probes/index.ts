@@ -7,7 +7,8 @@
 
 import type { HealthSpec } from '../../config/schema.js';
 import { shlexSplit } from '../../config/shlex.js';
-import { describeReady, failed, type CheckOutcome, type Probe, type ProbeFactory, type ProbeRun } from '../probe.js';
+import { TIMED_OUT, tcpConnect } from '../../host/tcp-connect.js';
+import { describeReady, failed, PASSED, type CheckOutcome, type Probe, type ProbeFactory, type ProbeRun } from '../probe.js';
 import { execAttempt, EXEC_TIMING } from './exec.js';
 import { httpAttempt, HTTP_TIMING } from './http.js';
 import { logPattern, watchLog } from './log.js';
@@ -129,9 +130,12 @@ export function createCheck(spec: HealthSpec): Check {
   let attemptFor: (run: ProbeRun) => Attempt;
   switch (spec.kind) {
     case 'tcp':
-      said = description;
-      attemptFor = () => tcpAttempt(spec.host, spec.port);
-      break;
+      // The connect keeps its own time: no AbortController and no timer per try (see tcp-connect.ts).
+      return async (_run, timeoutMs, signal) => {
+        const why = await tcpConnect(spec.host, spec.port, signal, timeoutMs);
+        if (why === null) return PASSED;
+        return failed(why === TIMED_OUT ? `${description} timed out after ${timeoutMs / 1000} s` : why);
+      };
     case 'http': {
       const url = httpUrl(spec.url, 'healthcheck');
       if (typeof url === 'string') return async () => Promise.resolve(failed(url));
