@@ -204,9 +204,18 @@ describe('warnings, as supervisord tolerates', () => {
     expect(result.ok).toBe(true);
     expect(result.warnings).toEqual([
       '/etc/sup/supervisord.conf:2 [supervisord] bogus: unknown option, ignored',
-      '/etc/sup/supervisord.conf:3 [Program:x]: unknown section, ignored',
+      '/etc/sup/supervisord.conf:3 [Program:x]: unknown section, ignored; did you mean [program:x]?',
       '/etc/sup/supervisord.conf:8 [program:y] wat: unknown option, ignored',
       'For [program:y], AUTO logging used for stdout_logfile without rollover, set maxbytes > 0 to avoid filling up filesystem unintentionally',
+    ]);
+  });
+
+  it('says which known option a misspelt one was probably meant to be', () => {
+    const result = parse('[supervisord]\nlogfil=x.log\n[program:y]\ncommand=/bin/cat\nautorestrat=true\nhealthcheck_retires=2\n');
+    expect(result.warnings).toEqual([
+      '/etc/sup/supervisord.conf:2 [supervisord] logfil: unknown option, ignored; did you mean logfile?',
+      '/etc/sup/supervisord.conf:5 [program:y] autorestrat: unknown option, ignored; did you mean autorestart?',
+      '/etc/sup/supervisord.conf:6 [program:y] healthcheck_retires: unknown option, ignored; did you mean healthcheck_retries?',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 // Raw ini sections -> a frozen DaemonConfig, or every problem found. Mirrors the order and rules
 // of supervisor/options.py ServerOptions.read_config and process_groups_from_parser.
 
+import { closestName } from './did-you-mean.js';
 import { resolveDependencies } from './dependencies.js';
 import type { Expansions } from './expand.js';
 import type { HostFacts } from './host.js';
@@ -95,12 +96,16 @@ function warnUnknown(doc: IniDocument, log: IssueLog): void {
     const kind = sectionKind(section.name);
     const known = KNOWN_KEYS[kind];
     if (known === undefined) {
-      log.warnings.push(`${section.file}:${section.line} [${section.name}]: unknown section, ignored`);
+      const meant = closestName(kind, Object.keys(KNOWN_KEYS));
+      const hint = meant === null ? '' : `; did you mean [${meant}${section.name.slice(kind.length)}]?`;
+      log.warnings.push(`${section.file}:${section.line} [${section.name}]: unknown section, ignored${hint}`);
       continue;
     }
     if (known === null) continue;
     for (const [key, value] of section.options) {
-      if (!known.includes(key)) log.warnings.push(`${value.file}:${value.line} [${section.name}] ${key}: unknown option, ignored`);
+      if (known.includes(key)) continue;
+      const meant = closestName(key, known);
+      log.warnings.push(`${value.file}:${value.line} [${section.name}] ${key}: unknown option, ignored${meant === null ? '' : `; did you mean ${meant}?`}`);
     }
   }
 }
