@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDaemonCli } from './support/bins.js';
+import { freePort } from './support/ports.js';
 import { tempDir, writeTree } from './support/tmp.js';
 
 describe('tssupervisord --check / --dump-config', () => {
@@ -41,6 +43,41 @@ describe('tssupervisord --check / --dump-config', () => {
     expect([result.exitCode, result.stdout]).toEqual([0, 'supervisord.conf: OK (2 processes in 1 groups, 1 files)']);
   });
 
+  it('reports every reason the daemon would refuse to start, the same ones a start gives', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    writeTree(dir, {
+      'supervisord.conf': `[supervisord]\nlogfile=${dir}/sup.log\npidfile=${dir}/sup.pid\nminfds=2000000000\n`
+        + `[inet_http_server]\nport=0.0.0.0:${port}\n[unix_http_server]\nfile=${dir}/gone/sup.sock\n[program:a]\ncommand=/bin/cat\n`,
+    });
+    const check = await runDaemonCli(['-c', 'supervisord.conf', '--check'], dir);
+    expect(check.exitCode).toBe(2);
+    expect(check.stdout).toBe('');
+    const lines = check.stderr.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(new RegExp(`^supervisord\\.conf: \\[inet_http_server\\] would listen on 0\\.0\\.0\\.0:${port} without a password`, 'u'));
+    expect(lines[1]).toBe(`supervisord.conf: Cannot open an HTTP server: socket.error reported errno.ENOENT: the folder ${dir}/gone (of [unix_http_server] file=${dir}/gone/sup.sock) does not exist`);
+    expect(lines[2]).toMatch(/^supervisord\.conf: The minimum number of file descriptors required to run this process is 2000000000 /u);
+    expect(lines[3]).toBe('supervisord.conf: 3 problems found; nothing was started');
+    const start = await runDaemonCli(['-c', 'supervisord.conf', '-n'], dir);
+    expect(start.exitCode).toBe(2);
+    for (const line of lines.slice(0, 3)) expect(start.stderr).toContain(`Error: ${line.slice('supervisord.conf: '.length)}`);
+    expect(readFileOrNull(`${dir}/sup.log`) ?? '').not.toContain('spawned');
+  });
+
+  it('keeps unknown options warnings (exit 0) unless --strict makes them errors (exit 2)', async () => {
+    const dir = tempDir();
+    writeTree(dir, { 'supervisord.conf': '[supervisord]\n[program:a]\ncommand=/bin/cat\nautorestrat=true\n' });
+    const warning = 'supervisord.conf:4 [program:a] autorestrat: unknown option, ignored; did you mean autorestart?';
+    const lenient = await runDaemonCli(['-c', 'supervisord.conf', '--check'], dir);
+    expect([lenient.exitCode, lenient.stdout, lenient.stderr]).toEqual([0, 'supervisord.conf: OK (1 processes in 1 groups, 1 files)', `warning: ${dir}/${warning}`]);
+    const strict = await runDaemonCli(['-c', 'supervisord.conf', '--check', '--strict'], dir);
+    expect([strict.exitCode, strict.stdout]).toEqual([2, '']);
+    expect(strict.stderr).toBe(`${dir}/${warning}\nsupervisord.conf: 1 problem found (warnings are errors with --strict); nothing was started`);
+    const alone = await runDaemonCli(['-c', 'supervisord.conf', '--strict'], dir);
+    expect([alone.exitCode, alone.stderr]).toEqual([2, 'Error: --strict only applies to --check\nFor help, use tssupervisord.js -h']);
+  });
+
   it('dumps the resolved config as JSON, command-line flags overriding the file', async () => {
     const dir = tempDir();
     writeTree(dir, { 'supervisord.conf': '[supervisord]\nloglevel=info\n[program:a]\ncommand=/bin/cat\nstopsignal=INT\n' });
@@ -62,3 +99,11 @@ describe('tssupervisord --check / --dump-config', () => {
     expect([version.exitCode, version.stdout]).toEqual([0, '4.2.5']);
   });
 });
+
+function readFileOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}

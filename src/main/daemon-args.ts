@@ -15,6 +15,8 @@ export interface DaemonArgs {
   readonly action: DaemonAction;
   readonly configFile: string | null;
   readonly overrides: SupervisordOverrides;
+  /** --strict: --check counts warnings (unknown options, ...) as problems. */
+  readonly strict: boolean;
 }
 
 interface FlagSpec {
@@ -50,6 +52,7 @@ const FLAGS: readonly FlagSpec[] = [
   { short: 'v', long: 'version', takesValue: false },
   { long: 'check', takesValue: false },
   { long: 'dump-config', takesValue: false },
+  { long: 'strict', takesValue: false },
 ];
 
 export class UsageError extends Error {
@@ -61,6 +64,7 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
   let configFile: string | null = null;
   const overrides: SupervisordOverrides = {};
   const seen = new Set<string>();
+  let strict = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     let spec: FlagSpec | undefined;
@@ -89,9 +93,12 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
     if (spec.long === 'configuration') configFile = value;
     else if (spec.key !== undefined) overrides[spec.key] = value;
     else if (spec.long === 'help' || spec.long === 'version') action = spec.long;
+    else if (spec.long === 'strict') strict = true;
     else if ((spec.long === 'check' || spec.long === 'dump-config') && action === 'run') action = spec.long;
   }
-  return { action, configFile, overrides };
+  // Said rather than ignored: someone who wrote --strict on a start expects it to mean something.
+  if (strict && (action === 'run' || action === 'dump-config')) throw new UsageError('--strict only applies to --check');
+  return { action, configFile, overrides, strict };
 }
 
 /** Where supervisord looks for its config when -c is not given (options.py Options.__init__). */
@@ -135,5 +142,6 @@ Options:
 
 tssupervisor additions:
 --check -- validate the configuration, print every problem, exit 0 (valid) or 2
+--strict -- with --check: warnings (unknown options, ...) are problems too (exit 2)
 --dump-config -- print the fully resolved configuration as JSON and exit
 `;

@@ -2,18 +2,18 @@
 import { accessSync } from 'node:fs';
 import { posix as path } from 'node:path';
 import { dumpConfig } from '../config/dump.js';
-import { loadConfig, systemHost } from '../config/load.js';
+import { loadConfig } from '../config/load.js';
 import { formatIssue } from '../config/section-reader.js';
 import { DAEMON_HELP, defaultConfigPaths, parseDaemonArgs, UsageError, type DaemonArgs } from './daemon-args.js';
 import { SUPERVISOR_VERSION } from '../version.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { DaemonRun } from './daemon-run.js';
 import { DAEMON_ENV, reportToParent, runDetached } from './daemonize.js';
-import { ensureMinFds } from './limits.js';
 import { checkPidfile, removePidfile } from './pidfile.js';
 import { boundYoungGeneration } from './heap.js';
 import { startServers } from './servers.js';
-import { ListenError, checkInetSecurity } from '../server/listen.js';
+import { ListenError } from '../server/listen.js';
+import { privilegeTarget, startupRefusals } from './refusals.js';
 import { closeInheritedFds } from '../host/fds.js';
 import { loadNativeReaper } from '../host/native-reaper.js';
 import { startOrphanReaper } from '../host/orphan-reaper.js';
@@ -82,13 +82,9 @@ async function main(): Promise<void> {
   }
   const file = findConfig(args);
   const loaded = loadConfig(file, {}, args.overrides);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) process.stderr.write(`${formatIssue(issue, displayPath)}\n`);
-    const n = loaded.issues.length;
-    process.stderr.write(`${displayPath(path.resolve(file))}: ${n} problem${n === 1 ? '' : 's'} found; nothing was started\n`);
-    process.exit(2);
-  }
-  for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
+  const strictWarnings = args.strict ? loaded.warnings : [];
+  if (!loaded.ok) problemsFound(file, [...loaded.issues.map((issue) => formatIssue(issue, displayPath)), ...strictWarnings], strictWarnings.length > 0);
+  if (!args.strict) for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
   const { config } = loaded;
   if (args.action === 'dump-config') {
     process.stdout.write(`${JSON.stringify(dumpConfig(config), null, 2)}\n`);
@@ -96,21 +92,30 @@ async function main(): Promise<void> {
   }
   const processes = config.groups.reduce((n, g) => n + g.processes.length, 0);
   if (args.action === 'check') {
+    const where = displayPath(config.configFile);
+    const problems = [...strictWarnings, ...startupRefusals(config).refusals.map((refusal) => `${where}: ${refusal}`)];
+    if (problems.length > 0) problemsFound(file, problems, strictWarnings.length > 0);
     process.stdout.write(`${displayPath(config.configFile)}: OK (${processes} processes in ${config.groups.length} groups, ${config.files.length} files)\n`);
     return;
   }
   await run(config, args, loaded.warnings, loaded.infos);
 }
 
+/** Prints every problem, then how many, and exits 2: --check and a start with a broken config alike. */
+function problemsFound(file: string, problems: readonly string[], strictWarnings: boolean): never {
+  for (const problem of problems) process.stderr.write(`${problem}\n`);
+  const n = problems.length;
+  const why = strictWarnings ? ' (warnings are errors with --strict)' : '';
+  process.stderr.write(`${displayPath(path.resolve(file))}: ${n} problem${n === 1 ? '' : 's'} found${why}; nothing was started\n`);
+  process.exit(2);
+}
+
 /** Checks that must fail in the foreground, before detaching (supervisord reports them first). */
 function preflight(config: DaemonConfig): string[] {
-  const notes: string[] = [];
-  try {
-    for (const server of config.inetServers) checkInetSecurity(server);
-  } catch (error) {
-    usage((error as Error).message);
-  }
-  const { pidfile, minfds } = config.supervisord;
+  const { refusals, notes: raised } = startupRefusals(config);
+  if (refusals.length > 0) usage(refusals.join('\nError: '));
+  const notes = [...raised];
+  const { pidfile } = config.supervisord;
   const owner = checkPidfile(pidfile);
   if (owner.kind === 'taken') {
     usage(`Another tssupervisord is already running as pid ${owner.pid} (pidfile ${pidfile}). Shut it down first, or give this one another pidfile.`);
@@ -119,21 +124,17 @@ function preflight(config: DaemonConfig): string[] {
     removePidfile(pidfile);
     notes.push(`Removed stale pidfile ${pidfile}${owner.pid > 0 ? ` (pid ${owner.pid} is not running)` : ''}`);
   }
-  try {
-    const raised = ensureMinFds(minfds);
-    if (raised !== null) notes.push(raised);
-  } catch (error) {
-    usage((error as Error).message);
-  }
   return notes;
 }
 
 function dropPrivileges(user: string | null): void {
-  if (user === null) return;
-  const entry = systemHost().lookupUser(user);
-  if (entry === undefined) usage(`Can't find username ${JSON.stringify(user)}`);
-  if (process.getuid?.() === entry.uid) return;
-  if (process.getuid?.() !== 0) usage("Can't drop privilege as nonroot user");
+  let entry;
+  try {
+    entry = privilegeTarget(user);
+  } catch (error) {
+    usage((error as Error).message);
+  }
+  if (entry === null) return;
   process.setgid?.(entry.gid);
   process.setgroups?.([entry.gid]);
   process.setuid?.(entry.uid);

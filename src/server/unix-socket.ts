@@ -72,6 +72,14 @@ function cannotOpen(server: UnixServerConfig, error: unknown): ListenError {
   return new ListenError(`Cannot open an HTTP server: socket.error reported errno.${code}${why}`, { cause: error });
 }
 
+/**
+ * Throws the refusal for a socket whose folder does not exist. Checked before binding because
+ * libuv reports a bind in a missing folder as EACCES; exported for --check (main/refusals.ts).
+ */
+export function checkSocketFolder(server: UnixServerConfig): void {
+  if (identity(path.dirname(server.file)) === null) throw cannotOpen(server, Object.assign(new Error('no such folder'), { code: 'ENOENT' }));
+}
+
 /** An http.Server that serves `app` (its routes, hooks and client-error handling, its timeouts). */
 function serverFor(app: FastifyInstance): Server {
   const main = app.server;
@@ -129,8 +137,7 @@ export class UnixSocket {
   /** `whenTaken`: what to tell the operator if another program listens on the path. */
   private async bind(whenTaken: string): Promise<string | null> {
     const { file, section } = this.config;
-    // Checked here because libuv reports a bind in a missing folder as EACCES.
-    if (identity(path.dirname(file)) === null) throw cannotOpen(this.config, Object.assign(new Error('no such folder'), { code: 'ENOENT' }));
+    checkSocketFolder(this.config);
     let note: string | null = null;
     if (identity(file) !== null) {
       if (await socketAnswers(file)) {
