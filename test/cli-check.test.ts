@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runDaemonCli } from './support/bins.js';
+import { DAEMON_BIN, runDaemonCli } from './support/bins.js';
 import { freePort } from './support/ports.js';
 import { tempDir, writeTree } from './support/tmp.js';
 
@@ -63,6 +64,23 @@ describe('tssupervisord --check / --dump-config', () => {
     expect(start.exitCode).toBe(2);
     for (const line of lines.slice(0, 3)) expect(start.stderr).toContain(`Error: ${line.slice('supervisord.conf: '.length)}`);
     expect(readFileOrNull(`${dir}/sup.log`) ?? '').not.toContain('spawned');
+  });
+
+  it('refuses user= run by a non-root user that is not that user, as a start does', async () => {
+    const dir = tempDir();
+    chmodSync(dir, 0o755);
+    writeTree(dir, { 'supervisord.conf': `[supervisord]\nlogfile=${dir}/sup.log\npidfile=${dir}/sup.pid\nuser=root\n[program:a]\ncommand=/bin/cat\n` });
+    // As nobody (the tests run as root): only a non-root daemon meets this refusal.
+    const asNobody = async (...args: string[]): Promise<{ exitCode: number | undefined; stderr: string }> => {
+      const { exitCode, stderr } = await execa('runuser', ['-u', 'nobody', '--', process.execPath, DAEMON_BIN, '-c', 'supervisord.conf', ...args], { cwd: dir, reject: false, timeout: 15_000 });
+      return { exitCode, stderr };
+    };
+    expect(await asNobody('--check')).toEqual({
+      exitCode: 2, stderr: "supervisord.conf: Can't drop privilege as nonroot user\nsupervisord.conf: 1 problem found; nothing was started",
+    });
+    const start = await asNobody('-n');
+    expect(start.exitCode).toBe(2);
+    expect(start.stderr).toContain("Error: Can't drop privilege as nonroot user");
   });
 
   it('keeps unknown options warnings (exit 0) unless --strict makes them errors (exit 2)', async () => {
