@@ -1,8 +1,8 @@
 // Results of group commands print in a stable order. supervisord 4.2.5 prints `start` results in
-// a fixed order (priority, then the group's configured order: `programs=w,quiet` with w numprocs=4
-// gives w_0 … w_3, then quiet) and `stop` results as each completes; we print every group
-// command's results in that fixed order. The same config runs under the real supervisord as the
-// oracle for the orders it fixes.
+// a fixed order (faults known at once first; then a shorter startsecs first, then priority and the
+// group's configured order: `programs=w,quiet` with w numprocs=4 gives w_0 … w_3, then quiet) and
+// `stop` results as each completes; we print every group command's results in that fixed order.
+// The same config runs under the real supervisord as the oracle for the orders it fixes.
 
 import { existsSync, writeFileSync } from 'node:fs';
 import { execa } from 'execa';
@@ -32,6 +32,29 @@ startsecs=1
 programs=w,quiet
 `;
 
+// Faults known at once come first; then each started one as its startsecs runs out.
+const MIXED = `
+[program:a]
+command=/bin/sleep 1000
+autostart=false
+startsecs=1
+
+[program:b]
+command=/nonexistent/command
+autostart=false
+
+[program:c]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+
+[group:m]
+programs=a,b,c
+`;
+const MIXED_START = 'm:b: ERROR (no such file)\nm:c: started\nm:a: started';
+
+const CLEARED = ['g:w_0', 'g:w_1', 'g:w_2', 'g:w_3', 'g:quiet', 'm:a', 'm:b', 'm:c'].map((n) => `${n}: cleared`).join('\n');
+
 const ORDER = ['g:w_0', 'g:w_1', 'g:w_2', 'g:w_3', 'g:quiet'];
 const lines = (verb: string): string => ORDER.map((n) => `${n}: ${verb}`).join('\n');
 
@@ -40,9 +63,9 @@ async function ctl(dir: string, ...args: string[]): Promise<string> {
   return r.stdout + r.stderr;
 }
 
-function daemon(oracle: boolean): { dir: string; d: RunningDaemon } {
+function daemon(oracle: boolean, programs = PROGRAMS + MIXED): { dir: string; d: RunningDaemon } {
   const dir = tempDir();
-  writeFileSync(`${dir}/sup.conf`, controlledDaemonHeader(dir) + PROGRAMS);
+  writeFileSync(`${dir}/sup.conf`, controlledDaemonHeader(dir) + programs);
   const d = startDaemon(['-c', `${dir}/sup.conf`, '-n'], dir, `${dir}/sup.log`, oracle ? { command: [SUPERVISORD] } : {});
   return { dir, d };
 }
@@ -52,7 +75,10 @@ async function transcript(dir: string): Promise<string[]> {
   for (let run = 0; run < 3; run++) {
     out.push(await ctl(dir, 'start', 'g:*'), await ctl(dir, 'stop', 'g:*'));
   }
-  out.push(await ctl(dir, 'start', 'all'), await ctl(dir, 'restart', 'g:*'), await ctl(dir, 'clear', 'all'), await ctl(dir, 'stop', 'all'));
+  out.push(await ctl(dir, 'start', 'g:*'), await ctl(dir, 'restart', 'g:*'), await ctl(dir, 'clear', 'all'), await ctl(dir, 'stop', 'g:*'));
+  for (let run = 0; run < 2; run++) {
+    out.push(await ctl(dir, 'start', 'm:*'), await ctl(dir, 'stop', 'm:*'));
+  }
   return out;
 }
 
@@ -64,7 +90,8 @@ describe('the order of group command results', () => {
     const stopped = lines('stopped');
     expect(await transcript(dir)).toEqual([
       started, stopped, started, stopped, started, stopped,
-      started, `${stopped}\n${started}`, lines('cleared'), stopped,
+      started, `${stopped}\n${started}`, CLEARED, stopped,
+      MIXED_START, 'm:a: stopped\nm:c: stopped', MIXED_START, 'm:a: stopped\nm:c: stopped',
     ]);
     expect(await ctl(dir, 'shutdown')).toBe('Shut down');
     expect(await d.exited()).toBe(0);
@@ -77,8 +104,8 @@ describe('the order of group command results', () => {
     expect(await ctl(dir, 'shutdown')).toBe('Shut down');
     await d.exited();
     const started = lines('started');
-    expect([out[0], out[2], out[4], out[6], out[7]?.split('\n').slice(5).join('\n'), out[8]]).toEqual([
-      started, started, started, started, started, lines('cleared'),
+    expect([out[0], out[2], out[4], out[6], out[7]?.split('\n').slice(5).join('\n'), out[8], out[10], out[12]]).toEqual([
+      started, started, started, started, started, CLEARED, MIXED_START, MIXED_START,
     ]);
   }, 60_000);
 });

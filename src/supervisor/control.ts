@@ -42,6 +42,10 @@ export interface ControlHost {
  *  configured order (`programs=w,quiet` with w numprocs=4: w_0 … w_3, then quiet). */
 const byPriority = (a: ProcessRunner, b: ProcessRunner): number => a.config.priority - b.config.priority;
 
+/** Started processes as supervisord reports them: spawned in one go, each RUNNING after its
+ *  startsecs, so a shorter startsecs comes first (`c` startsecs=0 before `a` startsecs=1). */
+const byStartsecs = (a: ProcessRunner, b: ProcessRunner): number => a.config.startMs - b.config.startMs;
+
 /** Runs `work` now, turning a throw into a rejection: ControlApi methods never throw synchronously
  *  (a caller's `.catch()` or `rejects` must see every fault). */
 function settled<T>(work: () => T | Promise<T>): Promise<T> {
@@ -271,14 +275,14 @@ export class SupervisorControl implements ControlApi {
     return settled(() => {
       this.checkState();
       const runners = this.inStartOrder([...this.group(name).runners].sort(byPriority));
-      return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+      return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait), byStartsecs);
     });
   }
 
   startAllProcesses(wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      return runForEach(this.inStartOrder(this.allRunners()).filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+      return runForEach(this.inStartOrder(this.allRunners()).filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait), byStartsecs);
     });
   }
 

@@ -2,14 +2,16 @@
 // {name, group, status, description}. supervisord lists first the outcomes known at once
 // (failures, and successes with wait=false), then those it had to wait for, each part in the
 // order it was given; when several waited ones finish it lists them as they finish, which varies
-// from run to run for `stop`. We keep the two parts and list each in the given order, so the
-// same command prints the same lines every time.
+// from run to run for `stop`. We keep the two parts and list each in the given order (the waited
+// part sorted by `waitedOrder` first, when given), so the same command prints the same lines
+// every time.
 
 import type { ProcessResult } from '../api/control-api.js';
 import { FAULTS, SupervisorError } from '../errors.js';
 import type { ProcessRunner } from '../process/runner.js';
 
 interface Outcome {
+  readonly runner: ProcessRunner;
   readonly result: ProcessResult;
   /** Settled before the first turn of the event loop: a fault or answer that needed no waiting. */
   readonly atOnce: boolean;
@@ -17,6 +19,7 @@ interface Outcome {
 
 export async function runForEach(
   runners: readonly ProcessRunner[], operation: (runner: ProcessRunner) => Promise<unknown>,
+  waitedOrder?: (a: ProcessRunner, b: ProcessRunner) => number,
 ): Promise<ProcessResult[]> {
   // Anything that waits for a child or a timer settles after this immediate has run.
   let atOnce = true;
@@ -28,13 +31,16 @@ export async function runForEach(
       const { name, group } = runner.config;
       try {
         await operation(runner);
-        return { result: { name, group, status: FAULTS.SUCCESS.code, description: 'OK' }, atOnce };
+        return { runner, result: { name, group, status: FAULTS.SUCCESS.code, description: 'OK' }, atOnce };
       } catch (error) {
         if (!(error instanceof SupervisorError)) throw error;
-        return { result: { name, group, status: error.faultCode, description: error.faultString }, atOnce };
+        return { runner, result: { name, group, status: error.faultCode, description: error.faultString }, atOnce };
       }
     }));
-    return [...outcomes.filter((o) => o.atOnce), ...outcomes.filter((o) => !o.atOnce)].map((o) => o.result);
+    const waited = outcomes.filter((o) => !o.atOnce);
+    // Array.prototype.sort is stable: ties keep the given order.
+    if (waitedOrder !== undefined) waited.sort((a, b) => waitedOrder(a.runner, b.runner));
+    return [...outcomes.filter((o) => o.atOnce), ...waited].map((o) => o.result);
   } finally {
     clearImmediate(firstTurn);
   }
