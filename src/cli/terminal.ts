@@ -4,6 +4,7 @@
 
 import { createInterface, type Completer, type Interface } from 'node:readline';
 import { KeyboardInterrupt, type Terminal } from './context.js';
+import { TabBurstInput } from './tab-burst.js';
 
 export interface NodeTerminalOptions {
   readonly completer?: (line: string) => Promise<[string[], string]>;
@@ -20,6 +21,7 @@ interface Reader {
 
 export class NodeTerminal implements Terminal {
   private rl: Interface | null = null;
+  private burstInput: TabBurstInput | null = null;
   private readonly queue: string[] = [];
   private reader: Reader | null = null;
   private ended = false;
@@ -60,8 +62,10 @@ export class NodeTerminal implements Terminal {
         callback(null, [[], line]);
       });
     }) as unknown as Completer;
+    // On a terminal every Tab completes, also one that came in a burst with other keys.
+    const input = process.stdin.isTTY ? (this.burstInput = new TabBurstInput(process.stdin)) : process.stdin;
     const rl = createInterface({
-      input: process.stdin,
+      input,
       output: process.stdout,
       ...(rlCompleter === undefined ? {} : { completer: rlCompleter }),
       history: [...(this.options.history ?? [])],
@@ -154,6 +158,8 @@ export class NodeTerminal implements Terminal {
     process.off('SIGINT', this.onSigint);
     this.rl?.close();
     this.rl = null;
+    this.burstInput?.release();
+    this.burstInput = null;
     process.stdin.pause();
   }
 }

@@ -38,8 +38,13 @@ export interface ControlHost {
   readonly requestRestart: () => void;
 }
 
-const byPriorityThenName = (a: ProcessRunner, b: ProcessRunner): number =>
-  a.config.priority - b.config.priority || (a.config.name < b.config.name ? -1 : a.config.name > b.config.name ? 1 : 0);
+/** supervisord's processes.sort(): by priority alone, stable, so equal priorities keep the group's
+ *  configured order (`programs=w,quiet` with w numprocs=4: w_0 … w_3, then quiet). */
+const byPriority = (a: ProcessRunner, b: ProcessRunner): number => a.config.priority - b.config.priority;
+
+/** Started processes as supervisord reports them: spawned in one go, each RUNNING after its
+ *  startsecs, so a shorter startsecs comes first (`c` startsecs=0 before `a` startsecs=1). */
+const byStartsecs = (a: ProcessRunner, b: ProcessRunner): number => a.config.startMs - b.config.startMs;
 
 /** Runs `work` now, turning a throw into a rejection: ControlApi methods never throw synchronously
  *  (a caller's `.catch()` or `rejects` must see every fault). */
@@ -102,7 +107,7 @@ export class SupervisorControl implements ControlApi {
   }
 
   private allRunners(): ProcessRunner[] {
-    return this.supervisor.groups.flatMap((g) => [...g.runners].sort(byPriorityThenName));
+    return this.supervisor.groups.flatMap((g) => [...g.runners].sort(byPriority));
   }
 
   private namespecOf(runner: ProcessRunner): string {
@@ -269,15 +274,15 @@ export class SupervisorControl implements ControlApi {
   startProcessGroup(name: string, wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      const runners = this.inStartOrder([...this.group(name).runners].sort(byPriorityThenName));
-      return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+      const runners = this.inStartOrder([...this.group(name).runners].sort(byPriority));
+      return runForEach(runners.filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait), byStartsecs);
     });
   }
 
   startAllProcesses(wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      return runForEach(this.inStartOrder(this.allRunners()).filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait));
+      return runForEach(this.inStartOrder(this.allRunners()).filter((r) => !isRunningState(r.snapshot.state)), (r) => this.startProcess(this.namespecOf(r), wait), byStartsecs);
     });
   }
 
@@ -303,7 +308,7 @@ export class SupervisorControl implements ControlApi {
   stopProcessGroup(name: string, wait = true): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      const runners = [...this.group(name).runners].sort(byPriorityThenName);
+      const runners = [...this.group(name).runners].sort(byPriority);
       return this.stopEach(runners.filter((r) => this.stoppable(r)), wait);
     });
   }
@@ -357,7 +362,7 @@ export class SupervisorControl implements ControlApi {
   signalProcessGroup(name: string, signal: string): Promise<ProcessResult[]> {
     return settled(() => {
       this.checkState();
-      const runners = [...this.group(name).runners].sort(byPriorityThenName);
+      const runners = [...this.group(name).runners].sort(byPriority);
       return runForEach(runners.filter((r) => isSignallableState(r.snapshot.state)), (r) => this.signalProcess(this.namespecOf(r), signal));
     });
   }
