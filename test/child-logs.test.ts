@@ -176,6 +176,34 @@ stdout_logfile=%(here)s/shared.log
     await stop(d);
   });
 
+  it('/dev/null (a character device) for every log is never a shared log file, as supervisord says nothing', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:extra]
+command=/bin/sleep 100
+stdout_logfile=/dev/null
+stderr_logfile=/dev/null
+[program:other]
+command=/bin/sleep 100
+stdout_logfile=/dev/null
+[program:c]
+command=/bin/sleep 100
+stdout_logfile=%(here)s/shared.log
+[program:d]
+command=/bin/sleep 100
+stdout_logfile=%(here)s/shared.log
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    // The check ran (c and d do share a file) and said nothing about /dev/null.
+    await d.waitForLog(/ERRO log file .*shared\.log is shared by c:c stdout, d:d stdout/u);
+    await d.waitForLog(/success: other entered RUNNING/u);
+    expect(readText(`${dir}/sup.log`).split('\n').filter((l) => l.includes('/dev/null'))).toEqual([]);
+    await stop(d);
+  });
+
   it('keeps the daemon\'s memory flat while a child writes 256 MiB through rotation', async () => {
     const dir = tempDir();
     const total = 256 * 1024 * 1024;
