@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readText, startDaemon, until } from './support/daemon-process.js';
@@ -173,6 +174,57 @@ stdout_logfile=%(here)s/shared.log
     });
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
     await d.waitForLog(/ERRO log file .*shared\.log is shared by a:a stdout, b:b stdout: their lines interleave/u);
+    await stop(d);
+  });
+
+  it('/dev/null (a character device) for every log is never a shared log file, as supervisord says nothing', async () => {
+    const dir = tempDir();
+    writeTree(dir, {
+      'auto/.keep': '',
+      'sup.conf': `${supervisord(dir)}
+[program:extra]
+command=/bin/sleep 100
+stdout_logfile=/dev/null
+stderr_logfile=/dev/null
+[program:other]
+command=/bin/sleep 100
+stdout_logfile=/dev/null
+[program:c]
+command=/bin/sleep 100
+stdout_logfile=%(here)s/shared.log
+[program:d]
+command=/bin/sleep 100
+stdout_logfile=%(here)s/shared.log
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    // The check ran (c and d do share a file) and said nothing about /dev/null.
+    await d.waitForLog(/ERRO log file .*shared\.log is shared by c:c stdout, d:d stdout/u);
+    await d.waitForLog(/success: other entered RUNNING/u);
+    expect(readText(`${dir}/sup.log`).split('\n').filter((l) => l.includes('/dev/null'))).toEqual([]);
+    await stop(d);
+  });
+
+  it('a character device as a log is never rotated (supervisord\'s tell() on it is 0), whatever its maxbytes', async () => {
+    const dir = tempDir();
+    writeTree(dir, { 'auto/.keep': '' });
+    // Our own null device node (1, 3) in the test's folder: a failing run renames this one, not /dev/null.
+    execFileSync('mknod', [`${dir}/null`, 'c', '1', '3']);
+    writeTree(dir, {
+      'sup.conf': `${supervisord(dir)}
+[program:flood]
+command=${fixture('flood-stdout.mjs', '65536')}
+startsecs=0
+autorestart=false
+stdout_logfile=%(here)s/null
+stdout_logfile_maxbytes=1KB
+stdout_logfile_backups=2
+`,
+    });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/exited: flood \(exit status 0; expected\)/u);
+    expect(statSync(`${dir}/null`).isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.startsWith('null'))).toEqual(['null']);
     await stop(d);
   });
 

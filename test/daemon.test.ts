@@ -1,4 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runDaemonCli } from './support/bins.js';
@@ -39,6 +40,29 @@ describe('tssupervisord in the foreground', () => {
     for (const pid of kids) expect(isGone(pid)).toBe(true);
     expect(pidFromFile(`${dir}/sup.pid`)).toBeUndefined();
     expect(d.stdout()).toContain("INFO spawned: 'a' with pid");
+  });
+
+  it('a character device as the main log is never rotated, whatever logfile_maxbytes', async () => {
+    const dir = tempDir();
+    // Our own null device node (1, 3) in the test's folder: a failing run renames this one, not /dev/null.
+    execFileSync('mknod', [`${dir}/null`, 'c', '1', '3']);
+    writeTree(dir, {
+      'sup.conf': `[supervisord]\nlogfile=${dir}/null\nlogfile_maxbytes=1KB\nlogfile_backups=2\nloglevel=debug\npidfile=${dir}/sup.pid\n
+[program:flood]
+command=${fixture('flood-stdout.mjs', '16384')}
+startsecs=0
+autorestart=false
+stdout_logfile=NONE
+`,
+    });
+    // The log echoed to stdout (-n) is how we see it: the file is the null device.
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/null`);
+    await until('flood to exit', () => (d.stdout().includes('exited: flood (exit status 0; expected)') ? true : undefined));
+    d.child.kill('SIGTERM');
+    expect(await d.exited()).toBe(0);
+    expect(d.stdout().length).toBeGreaterThan(16_384);
+    expect(statSync(`${dir}/null`).isCharacterDevice()).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.startsWith('null'))).toEqual(['null']);
   });
 
   it('refuses a second daemon on the same pidfile, and replaces a stale one', async () => {

@@ -27,7 +27,7 @@ describe('depends_on in a real daemon', () => {
   it('shows waiting, starts the chain for `start c`, and shuts down dependents first', async () => {
     const dir = tempDir();
     const conf = `${dir}/sup.conf`;
-    writeFileSync(conf, controlledDaemonHeader(dir) + [
+    writeFileSync(conf, controlledDaemonHeader(dir, 'loglevel=debug') + [
       program('db', 'startsecs=2'), program('web', 'startsecs=0\ndepends_on=db'),
       program('a', 'startsecs=1\nautostart=false'), program('b', 'startsecs=0\nautostart=false\ndepends_on=a'),
       program('c', 'startsecs=0\nautostart=false\ndepends_on=b'),
@@ -52,8 +52,9 @@ describe('depends_on in a real daemon', () => {
     expect((await run(process.execPath, [CTL_BIN, '-c', conf, 'shutdown'])).out).toBe('Shut down');
     expect(await d.exited()).toBe(0);
     const end = readText(`${dir}/sup.log`);
-    expect(at(end, 'stopped: c ')).toBeLessThan(at(end, "waiting for b to stop"));
-    expect(at(end, 'stopped: b ')).toBeLessThan(at(end, "waiting for a to stop"));
-    expect(at(end, 'stopped: web ')).toBeLessThan(at(end, "waiting for db to stop"));
+    // Each is told to stop (DEBG `killing x`) only once what depends on it has stopped.
+    expect(at(end, 'stopped: c ')).toBeLessThan(at(end, 'killing b (pid'));
+    expect(at(end, 'stopped: b ')).toBeLessThan(at(end, 'killing a (pid'));
+    expect(at(end, 'stopped: web ')).toBeLessThan(at(end, 'killing db (pid'));
   }, 60_000);
 });

@@ -433,8 +433,12 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
   };
 }
 
-/** Log files that more than one process writes to (rotation would lose lines): path -> names. */
-export function sharedLogFiles(processes: readonly ProcessConfig[]): Map<string, string[]> {
+/**
+ * Log files that more than one process writes to (rotation would lose lines): path -> names.
+ * A character device (/dev/null, a tty) is not one: nothing in it is rotated or read back, and
+ * supervisord says nothing of `stdout_logfile=/dev/null` on every program. NONE is no file at all.
+ */
+export function sharedLogFiles(processes: readonly ProcessConfig[], isCharacterDevice: (file: string) => boolean): Map<string, string[]> {
   const users = new Map<string, string[]>();
   for (const p of processes) {
     for (const channel of ['stdout', 'stderr'] as const) {
@@ -444,5 +448,5 @@ export function sharedLogFiles(processes: readonly ProcessConfig[]): Map<string,
       users.set(resolved, [...(users.get(resolved) ?? []), `${p.group}:${p.name} ${channel}`]);
     }
   }
-  return new Map([...users].filter(([, names]) => names.length > 1));
+  return new Map([...users].filter(([file, names]) => names.length > 1 && !isCharacterDevice(file)));
 }

@@ -9,7 +9,7 @@
 // Rotation is supervisord's (loggers.py doRollover): after the write that takes the file to
 // maxBytes, x -> x.1 -> … -> x.N (backups), or truncation in place when backups=0.
 
-import { close, constants, fstat, mkdir, open, rename, statSync, write } from 'node:fs';
+import { close, constants, fstat, mkdir, open, rename, statSync, write, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { errnoCode } from './rotating-file.js';
 import { defaultBudget, giveSlab, takeSlab, type WriteBudget } from './write-budget.js';
@@ -58,6 +58,11 @@ export class LogFile {
   #fd: number | null = null;
   /** The file's size once every queued write has landed: decides where rotations go. */
   #projected: number;
+  /**
+   * Open on a character device (/dev/null, a tty): never rotated, as supervisord's tell() on it
+   * is 0 (renaming /dev/null away would take it from the whole machine).
+   */
+  #device: boolean;
   #held = 0;
   #closed = false;
   #failing: string | null = null;
@@ -73,7 +78,9 @@ export class LogFile {
     this.#unlinkCheckMs = options.unlinkCheckMs ?? 1000;
     // Known at once (one stat when the program's logs are set up), so the first writes already
     // rotate at the right chunk.
-    this.#projected = sizeOf(path);
+    const facts = statOf(path);
+    this.#projected = facts?.size ?? 0;
+    this.#device = facts?.isCharacterDevice() === true;
     this.#enqueue({ kind: 'reopen' });
   }
 
@@ -99,7 +106,7 @@ export class LogFile {
       this.#enqueue({ kind: 'write', slab, bytes: data.copy(slab, 0) });
     }
     this.#projected += data.length;
-    if (this.maxBytes > 0 && this.#projected >= this.maxBytes) {
+    if (this.#rotates() && this.#projected >= this.maxBytes) {
       this.#enqueue({ kind: 'rotate' });
       this.#projected = 0;
     }
@@ -299,6 +306,7 @@ export class LogFile {
         return;
       }
       fstat(fd, (statErr, st) => {
+        if (statErr === null) this.#device = st.isCharacterDevice();
         this.#opened(statErr === null ? st.size : 0, done);
       });
     });
@@ -312,11 +320,15 @@ export class LogFile {
     }
     const queued = this.#ops.reduce((n, op) => n + (op.kind === 'write' ? op.bytes : 0), 0);
     this.#projected = size + queued;
-    if (this.maxBytes > 0 && queued > 0 && this.#projected >= this.maxBytes) {
+    if (this.#rotates() && queued > 0 && this.#projected >= this.maxBytes) {
       this.#ops.push({ kind: 'rotate' });
       this.#projected = 0;
     }
     done();
+  }
+
+  #rotates(): boolean {
+    return this.maxBytes > 0 && !this.#device;
   }
 
   #closeFd(done: () => void): void {
@@ -349,10 +361,10 @@ export class LogFile {
   }
 }
 
-function sizeOf(path: string): number {
+function statOf(path: string): Stats | undefined {
   try {
-    return statSync(path).size;
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
-    return 0;
+    return undefined;
   }
 }

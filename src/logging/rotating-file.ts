@@ -38,6 +38,11 @@ export class RotatingFile {
   #nextUnlinkCheck = 0;
   #fd: number | null = null;
   #size = 0;
+  /**
+   * Open on a character device (/dev/null, a tty): its size stays 0, as supervisord's tell() on
+   * it, so it never rotates (renaming /dev/null away would take it from the whole machine).
+   */
+  #device = false;
   #closed = false;
   // The code of the failure being reported, so a full disk yields one report, not one per line.
   #failing: string | null = null;
@@ -71,7 +76,8 @@ export class RotatingFile {
     if (fd === null) return;
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
-      this.#size += writeAllSync(fd, buf);
+      const written = writeAllSync(fd, buf);
+      if (!this.#device) this.#size += written;
       this.#failing = null;
     } catch (err) {
       this.#report(err);
@@ -153,8 +159,9 @@ export class RotatingFile {
     try {
       const fd = openSync(this.path, flags, MODE);
       this.#fd = fd;
-      // Character devices (/dev/stdout) report 0, which is fine: they only make sense with maxBytes=0.
-      this.#size = flags === FRESH ? 0 : fstatSync(fd).size;
+      const facts = fstatSync(fd);
+      this.#device = facts.isCharacterDevice();
+      this.#size = flags === FRESH ? 0 : facts.size;
       return true;
     } catch (err) {
       this.#fd = null;

@@ -21,6 +21,7 @@ import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import { fcgiSocketOf } from '../supervisor/fcgi-socket.js';
+import { isCharacterDevice } from '../host/character-device.js';
 import { openListenSocket } from '../host/listen-socket.js';
 import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
@@ -193,7 +194,7 @@ export class DaemonRun {
     const { childlogdir, identifier, nocleanup } = this.config.supervisord;
     // As supervisord: AUTO logs of the previous run go at every start and reload.
     if (!nocleanup) clearAutoLogs(childlogdir, identifier);
-    for (const [file, users] of sharedLogFiles(this.config.groups.flatMap((g) => g.processes))) {
+    for (const [file, users] of sharedLogFiles(this.config.groups.flatMap((g) => g.processes), isCharacterDevice)) {
       this.logger.error(`log file ${file} is shared by ${users.join(', ')}: their lines interleave and rotation can lose some; give each its own file`);
     }
     for (const group of this.config.groups) this.supervisor.addGroup(group);

@@ -53,10 +53,11 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     expect(spawner.children).toHaveLength(2);
   });
 
-  it('stops with the stop signal, reports every 2 s, and SIGKILLs the group after stopwaitsecs', async () => {
+  it('stops with the stop signal, reports every 2 s when asked, and SIGKILLs the group after stopwaitsecs', async () => {
     const { clock, spawner, runner, logs } = setup({ stopSignal: 'INT', stopWaitMs: 5000, killAsGroup: true, startMs: 0 });
     runner.start();
     runner.stop();
+    runner.reportStopping();
     expect(spawner.signals).toEqual([{ pid: 100, signal: 'INT', group: false }]);
     clock.advance(4999);
     expect(logs.filter((l) => l === 'info waiting for web to stop')).toHaveLength(3);
@@ -67,6 +68,17 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     await settle();
     expect(runner.snapshot.state).toBe('STOPPED');
     expect(logs.at(-1)).toBe('warn stopped: web (terminated by SIGKILL)');
+  });
+
+  it('a stop nobody waits on (a shutdown, a restart by a watch) does not say `waiting for web to stop`', async () => {
+    const { clock, spawner, runner, logs } = setup({ stopWaitMs: 5000, startMs: 0 });
+    runner.start();
+    runner.stop();
+    clock.advance(4999);
+    expect(runner.snapshot.state).toBe('STOPPING');
+    spawner.children[0]?.exit({ code: null, signal: 'SIGTERM' });
+    await settle();
+    expect(logs.filter((l) => l.includes('waiting for'))).toEqual([]);
   });
 
   it('turns a missing directory into a spawn error without spawning', () => {

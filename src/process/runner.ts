@@ -17,7 +17,7 @@ import type { ProcessState } from './state.js';
 
 const STOP_REPORT_MS = 2000;
 
-export type RunnerLogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug';
+export type RunnerLogLevel = 'critical' | 'error' | 'warn' | 'info' | 'debug' | 'blather';
 
 export interface StateChange {
   readonly process: ProcessConfig;
@@ -258,15 +258,18 @@ export class ProcessRunner {
   }
 
   private stateChange(effect: Extract<Effect, { type: 'stateChanged' }>): StateChange {
-    if (effect.to === 'STOPPING') this.reportStopping();
     return {
       process: this.config, from: effect.from, to: effect.to, snapshot: this.current, pid: effect.pid, tries: effect.tries,
       ...(effect.expected === undefined ? {} : { expected: effect.expected }),
     };
   }
 
-  /** supervisord's stop_report: `waiting for x to stop` now, then every 2 s while STOPPING. */
-  private reportStopping(): void {
+  /**
+   * supervisord's stop_report: `waiting for x to stop` now, then every 2 s while STOPPING. Only a
+   * `stop` request that waits for the stop says it (rpcinterface's stopProcess); a shutdown has
+   * its own report (`waiting for a, b to die`), a restart by a watch none.
+   */
+  reportStopping(): void {
     this.cancelStopReport?.();
     const report = (): void => {
       this.cancelStopReport = null;

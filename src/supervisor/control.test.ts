@@ -400,6 +400,67 @@ describe('SupervisorControl: stopProcess and signalProcess', () => {
   });
 });
 
+describe('what the main log says while processes stop', () => {
+  it('a stop that waits says `waiting for a to stop` at once and every 2 s, never `to die`', async () => {
+    const { control, clock, log, child } = setup([program('a', { startMs: 0, stopWaitMs: 10_000 })]);
+    await control.startProcess('a');
+    const stop = track(control.stopProcess('a'));
+    clock.advance(4000);
+    child('/bin/a').exit({ code: null, signal: 'SIGTERM' });
+    await stop.promise;
+    clock.advance(10_000);
+    expect(log.filter((l) => l.includes('waiting for'))).toEqual(Array.from({ length: 3 }, () => 'info waiting for a to stop'));
+  });
+
+  it('a stop that does not wait says nothing while it stops', async () => {
+    const { control, clock, log } = setup([program('a', { startMs: 0, stopWaitMs: 10_000 })]);
+    await control.startProcess('a');
+    await control.stopProcess('a', false);
+    clock.advance(5000);
+    expect(log.filter((l) => l.includes('waiting for'))).toEqual([]);
+  });
+
+  it('a shutdown says `waiting for a, b, c to die` at once and every 3 s, naming every group\'s unstopped processes', async () => {
+    const { control, clock, log, child, supervisor } = setup([
+      groupOf([programConfig({ name: 'a', command: '/bin/a', autostart: false, startMs: 0, stopWaitMs: 60_000 })], 'a', 1),
+      groupOf([
+        programConfig({ name: 'b', command: '/bin/b', autostart: false, startMs: 0, stopWaitMs: 60_000 }),
+        programConfig({ name: 'c', command: '/bin/c', autostart: false, startMs: 0, stopWaitMs: 60_000 }),
+      ], 'bc', 1000),
+      program('idle'),
+    ]);
+    for (const name of ['a', 'bc:b', 'bc:c']) await control.startProcess(name);
+    const done = track(supervisor.shutdown());
+    await settle();
+    const reports = (): string[] => log.filter((l) => l.includes('waiting for'));
+    // bc is told first (its priority value is higher); a, not told yet, is named too.
+    expect(reports()).toEqual(['info waiting for a, b, c to die']);
+    expect(log.filter((l) => l.startsWith('blather '))).toEqual(['blather a state: RUNNING', 'blather b state: STOPPING', 'blather c state: STOPPING']);
+    clock.advance(2999);
+    expect(reports()).toHaveLength(1);
+    child('/bin/c').exit({ code: null, signal: 'SIGTERM' });
+    await settle();
+    clock.advance(1);
+    expect(reports().at(-1)).toBe('info waiting for a, b to die');
+    child('/bin/b').exit({ code: null, signal: 'SIGTERM' });
+    await settle();
+    await settle();
+    clock.advance(3000);
+    expect(reports().at(-1)).toBe('info waiting for a to die');
+    child('/bin/a').exit({ code: null, signal: 'SIGTERM' });
+    await done.promise;
+    clock.advance(30_000);
+    expect(reports()).toEqual(['info waiting for a, b, c to die', 'info waiting for a, b to die', 'info waiting for a to die']);
+    expect(log.some((l) => l.includes('to stop'))).toBe(false);
+  });
+
+  it('a shutdown with nothing running says nothing', async () => {
+    const { log, supervisor } = setup([program('idle')]);
+    await supervisor.shutdown();
+    expect(log.filter((l) => l.includes('waiting for'))).toEqual([]);
+  });
+});
+
 describe('SupervisorControl: getProcessInfo', () => {
   it('describes RUNNING as pid and uptime', async () => {
     const { control, clock } = setup([program('web')]);

@@ -301,7 +301,9 @@ export class SupervisorControl implements ControlApi {
     }
     if (!isRunningState(runner.snapshot.state)) throw new SupervisorError('NOT_RUNNING', name);
     runner.stop();
-    if (wait) await this.supervisor.waitUntilStopped([runner]);
+    if (!wait) return true;
+    runner.reportStopping();
+    await this.supervisor.waitUntilStopped([runner]);
     return true;
   }
 

@@ -52,7 +52,8 @@ export interface ProcessGroup {
 
 export type Mood = 'RUNNING' | 'RESTARTING' | 'SHUTDOWN';
 
-const WAIT_REPORT_MS = 3000;
+/** supervisord's shutdown_report throttle: `waiting for a, b to die` every 3 s. */
+const SHUTDOWN_REPORT_MS = 3000;
 
 /** Environment of a child (process.py _spawn_as_child): daemon env, SUPERVISOR_*, then config. */
 export function childEnvironment(
@@ -316,7 +317,7 @@ export class Supervisor {
     const dependents = this.plan.transitiveDependents(namespecOf(runner.config))
       .map((name) => this.runnerNamed(name))
       .filter((r): r is ProcessRunner => r !== undefined && among.has(r));
-    await this.waitUntilStopped(dependents, undefined, false);
+    await this.waitUntilStopped(dependents);
   }
 
   /** Tells one process to stop as stop_all does: RUNNING/STARTING get their signal, BACKOFF gives up. */
@@ -327,56 +328,60 @@ export class Supervisor {
   }
 
   /** Stops `runners` dependents first: each is told once what depends on it among them has stopped. */
-  private async stopInDependencyOrder(runners: readonly ProcessRunner[], timeoutMs?: number): Promise<void> {
+  private async stopInDependencyOrder(runners: readonly ProcessRunner[]): Promise<void> {
     const among = new Set(runners);
     const byPriorityDesc = [...runners].sort((a, b) => a.config.priority - b.config.priority).reverse();
     await Promise.all(byPriorityDesc.map(async (runner) => {
       await this.dependentsStopped(runner, among);
       this.stopOne(runner);
     }));
-    await this.waitUntilStopped(runners, timeoutMs);
+    await this.waitUntilStopped(runners);
   }
 
   /** Stops one group: RUNNING/STARTING get their stop signal, BACKOFF gives up (stop_all). */
-  async stopGroup(group: ProcessGroup, timeoutMs?: number): Promise<void> {
+  async stopGroup(group: ProcessGroup): Promise<void> {
     if (this.plan.hasDependencies) {
-      await this.stopInDependencyOrder(group.runners, timeoutMs);
+      await this.stopInDependencyOrder(group.runners);
       return;
     }
     // stop_all: processes.sort(); processes.reverse(): equal priorities go in reverse config
     // order too (x_01 is told before x_00), not just the priorities.
     const byPriorityDesc = [...group.runners].sort((a, b) => a.config.priority - b.config.priority).reverse();
     for (const runner of byPriorityDesc) this.stopOne(runner);
-    await this.waitUntilStopped(group.runners, timeoutMs);
+    await this.waitUntilStopped(group.runners);
   }
 
-  /** Resolves once every runner is in a stopped state, logging who we wait for every 3 s (if `report`). */
-  async waitUntilStopped(runners: readonly ProcessRunner[], timeoutMs?: number, report = true): Promise<void> {
-    const pending = (): ProcessRunner[] => runners.filter((r) => !isStoppedState(r.snapshot.state));
-    if (pending().length === 0) return;
-    const started = this.deps.clock.now();
-    await new Promise<void>((resolve, reject) => {
-      let off = (): void => undefined;
-      let cancel = (): void => undefined;
-      const tell = (): void => {
-        const left = pending();
-        if (left.length === 0) return;
-        if (timeoutMs !== undefined && this.deps.clock.now() - started >= timeoutMs) {
-          off();
-          reject(new Error(`still running: ${left.map((r) => r.config.name).join(', ')}`));
-          return;
-        }
-        if (report) this.deps.log('info', `waiting for ${left.map((r) => r.config.name).join(', ')} to die`);
-        cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, tell);
-      };
-      off = this.events.on('stateChanged', () => {
-        if (pending().length > 0) return;
+  /** Resolves once every runner is in a stopped state. */
+  async waitUntilStopped(runners: readonly ProcessRunner[]): Promise<void> {
+    const pending = (): boolean => runners.some((r) => !isStoppedState(r.snapshot.state));
+    if (!pending()) return;
+    await new Promise<void>((resolve) => {
+      const off = this.events.on('stateChanged', () => {
+        if (pending()) return;
         off();
-        cancel();
         resolve();
       });
-      cancel = this.deps.clock.setTimer(this.deps.clock.now() + WAIT_REPORT_MS, tell);
     });
+  }
+
+  /**
+   * supervisord's shutdown_report: while the daemon stops, every process not stopped yet, in
+   * every group (told to stop yet or not), in one line at once and then every 3 s, each one's
+   * state at BLAT. Returns the cancel.
+   */
+  private reportUnstopped(): () => void {
+    let cancel = (): void => undefined;
+    const report = (): void => {
+      const left = this.runners().filter((r) => !isStoppedState(r.snapshot.state));
+      if (left.length === 0) return;
+      this.deps.log('info', `waiting for ${left.map((r) => r.config.name).join(', ')} to die`);
+      for (const r of left) this.deps.log('blather', `${r.config.name} state: ${r.snapshot.state}`);
+      cancel = this.deps.clock.setTimer(this.deps.clock.now() + SHUTDOWN_REPORT_MS, report);
+    };
+    report();
+    return () => {
+      cancel();
+    };
   }
 
   /** Orderly stop of everything: one group at a time, highest priority value first. */
@@ -384,15 +389,23 @@ export class Supervisor {
     this.moodValue = mood;
     this.flow.publish({ name: 'SUPERVISOR_STATE_CHANGE_STOPPING', at: this.deps.clock.now() });
     this.gate.cancelAll('the daemon is stopping');
-    for (const group of [...this.groupList].reverse()) {
-      const stopped = this.plan.hasDependencies ? this.stopWithDependents(group) : this.stopGroup(group);
-      // supervisord gives each group at least one turn of its main loop, and every turn ends in
-      // its pools' dispatch: what was published before or while this group was told to stop
-      // reaches the listeners still RUNNING (a listener with a low priority value, stopped last,
-      // gets the SUPERVISOR_STATE_CHANGE_STOPPING). Groups with nothing to stop would otherwise
-      // all pass within this turn, and the listener be signalled before the deferred dispatch.
-      await nextTurn();
-      await stopped;
+    let stopReport: (() => void) | null = null;
+    try {
+      for (const group of [...this.groupList].reverse()) {
+        const stopped = this.plan.hasDependencies ? this.stopWithDependents(group) : this.stopGroup(group);
+        // The first report comes right after the first group was told to stop, as in
+        // supervisord's first turn of its loop once the mood dropped.
+        stopReport ??= this.reportUnstopped();
+        // supervisord gives each group at least one turn of its main loop, and every turn ends in
+        // its pools' dispatch: what was published before or while this group was told to stop
+        // reaches the listeners still RUNNING (a listener with a low priority value, stopped last,
+        // gets the SUPERVISOR_STATE_CHANGE_STOPPING). Groups with nothing to stop would otherwise
+        // all pass within this turn, and the listener be signalled before the deferred dispatch.
+        await nextTurn();
+        await stopped;
+      }
+    } finally {
+      stopReport?.();
     }
   }
 
