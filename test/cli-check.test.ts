@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { chmodSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DAEMON_BIN, runDaemonCli } from './support/bins.js';
+import { DAEMON_BIN, PACKAGE_JSON_VERSION, runDaemonCli } from './support/bins.js';
 import { freePort } from './support/ports.js';
 import { tempDir, writeTree } from './support/tmp.js';
 
@@ -114,7 +114,8 @@ describe('tssupervisord --check / --dump-config', () => {
     expect(missing.exitCode).toBe(2);
     expect(missing.stderr).toContain("nope.conf: could not read config file: no such file");
     const version = await runDaemonCli(['-v'], dir);
-    expect([version.exitCode, version.stdout]).toEqual([0, '4.2.5']);
+    // Our own version beside the supervisord version we are compatible with (issue 14).
+    expect([version.exitCode, version.stdout]).toEqual([0, `tssupervisor ${PACKAGE_JSON_VERSION} (supervisord 4.2.5 compatible)`]);
   });
 });
 

@@ -1,5 +1,6 @@
 // The commands against an in-memory supervisord (no sockets): output and exit status as
 // supervisorctl.py produces them.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConfigInfo, ProcessEnd, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { SupervisorError, type FaultName } from '../errors.js';
@@ -9,6 +10,10 @@ import type { CtlOptions, Terminal } from './context.js';
 import { Controller } from './controller.js';
 import { ConnectionFailure, ProtocolError } from './failures.js';
 import type { StreamHandle, StreamListener } from './transport.js';
+
+// package.json read here on its own, so the expectation does not come from the code under test.
+const PACKAGE = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const OWN_VERSION = `tssupervisor ${PACKAGE.version} (supervisord 4.2.5 compatible)`;
 
 const RUNNING = 20;
 const STOPPED = 0;
@@ -372,7 +377,7 @@ describe('upcheck and failures', () => {
     // The retry runs after the prompts; by then the server accepts.
     const [out] = await attempt;
     expect(terminal.prompts).toEqual(['Username:', 'Password:']);
-    expect(out).toBe(lines('Server requires authentication', '', '4.2.5'));
+    expect(out).toBe(lines('Server requires authentication', '', OWN_VERSION));
   });
   it('unknown syntax, help, quit', async () => {
     const { run } = setup();
@@ -383,7 +388,8 @@ describe('upcheck and failures', () => {
     expect(await run('help help')).toEqual([lines('help\t\tPrint a list of available actions', 'help <action>\tPrint help for <action>'), 0]);
     expect((await run('help'))[0]).toContain('add    exit      open  reload  restart   start   tail   \n');
     expect(await run('quit')).toEqual(['\n', 0]);
-    expect(await run('version')).toEqual(['4.2.5\n', 0]);
+    // Not supervisorctl's bare 4.2.5: our own version beside the supervisord one (issue 14).
+    expect(await run('version')).toEqual([`${OWN_VERSION}\n`, 0]);
     expect(await run('open foo')).toEqual(['ERROR: url must be http:// or unix://\n', 1]);
   });
 });

@@ -122,7 +122,7 @@ Options:
 -n/--nodaemon -- run in the foreground (same as 'nodaemon=true' in config file)
 -s/--silent -- no logs to stdout (maps to 'silent=true' in config file)
 -h/--help -- print this usage message and exit
--v/--version -- print tssupervisord's supervisord-compatible version number and exit
+-v/--version -- print tssupervisor's version and the supervisord version it is compatible with, and exit
 -u/--user USER -- run supervisord as this user (or numeric uid)
 -m/--umask UMASK -- use this umask for daemon subprocess (default is 022)
 -d/--directory DIRECTORY -- directory to chdir to when daemonized

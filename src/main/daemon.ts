@@ -5,7 +5,8 @@ import { dumpConfig } from '../config/dump.js';
 import { loadConfig } from '../config/load.js';
 import { formatIssue } from '../config/section-reader.js';
 import { DAEMON_HELP, defaultConfigPaths, parseDaemonArgs, UsageError, type DaemonArgs } from './daemon-args.js';
-import { SUPERVISOR_VERSION } from '../version.js';
+import { packageVersion } from '../package-version.js';
+import { versionLine } from '../version.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { DaemonRun } from './daemon-run.js';
 import { DAEMON_ENV, reportToParent, runDetached } from './daemonize.js';
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     return;
   }
   if (args.action === 'version') {
-    process.stdout.write(`${SUPERVISOR_VERSION}\n`);
+    process.stdout.write(`${versionLine(packageVersion())}\n`);
     return;
   }
   const file = findConfig(args);

@@ -1,7 +1,11 @@
-// version: supervisorctl's do_version, the remote supervisord's version.
+// version: supervisorctl's do_version, but our own version beside the supervisord version we are
+// compatible with (the remote's getSupervisorVersion is that number for our daemon). The upcheck
+// stays, so an unreachable or incompatible server fails exactly as with supervisorctl.
 
 import type { Command, CommandContext } from '../context.js';
 import { LSB_INIT } from '../exit-codes.js';
+import { packageVersion } from '../../package-version.js';
+import { versionLine } from '../../version.js';
 import { showHelp } from './help-text.js';
 
 export async function doVersion(ctx: CommandContext, arg: string): Promise<undefined> {
@@ -12,7 +16,7 @@ export async function doVersion(ctx: CommandContext, arg: string): Promise<undef
     return undefined;
   }
   if (!(await ctx.upcheck())) return undefined;
-  ctx.output(await ctx.api().getSupervisorVersion());
+  ctx.output(versionLine(packageVersion()));
   return undefined;
 }
 
