@@ -18,7 +18,11 @@ describe('the shell\'s tab completion', () => {
     const d = startDaemon(['-c', `${dir}/sup.conf`, '-n'], dir, `${dir}/sup.log`);
     await d.waitForLog(/success: sleeper entered RUNNING/u);
 
-    const shell = spawn('/usr/bin/script', ['-qfec', `${process.execPath} ${CTL_BIN} -c ${dir}/sup.conf`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // NO_COLOR: on a pty status colours its state names (test/ctl-status-colour.test.ts); plain
+    // text keeps the patterns here about completion.
+    const shell = spawn('/usr/bin/script', ['-qfec', `${process.execPath} ${CTL_BIN} -c ${dir}/sup.conf`, '/dev/null'], {
+      stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NO_COLOR: '1' },
+    });
     onTestFinished(() => {
       if (shell.pid !== undefined && !isGone(shell.pid)) killQuietly(shell.pid);
     });

@@ -167,6 +167,7 @@ class FakeSupervisor implements CtlServer {
 
 class FakeTerminal implements Terminal {
   out = '';
+  colour = false;
   err = '';
   readonly answers: (string | null)[] = [];
   prompts: string[] = [];
@@ -235,6 +236,15 @@ describe('status', () => {
     expect(code).toBe(4);
     expect((JSON.parse(out) as ProcessInfo[]).map((p) => [p.name, p.pid])).toEqual([['sleeper', 100]]);
     expect(terminal.err).toBe('nosuch: ERROR (no such process)\n');
+  });
+  it('colours the state names when the terminal takes colour, never the JSON', async () => {
+    const { run, terminal } = setup();
+    terminal.colour = true;
+    expect(await run('status grp:*')).toEqual([lines(
+      'grp:ga                           \x1b[32mRUNNING\x1b[0m   pid 101, uptime 0:00:01',
+      'grp:gb                           STOPPED   Not started',
+    ), 3]);
+    expect((await run('status --json sleeper'))[0]).not.toContain('\x1b');
   });
 });
 

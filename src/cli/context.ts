@@ -24,6 +24,8 @@ export class KeyboardInterrupt extends Error {
 export interface Terminal {
   /** Raw text to stdout. */
   write(text: string): void;
+  /** Whether stdout may carry colour (a TTY, no NO_COLOR); status colours its state names then. */
+  readonly colour: boolean;
   /** Raw text to stderr. */
   writeError(text: string): void;
   /** raw_input(prompt): the line without its newline, null at end of input; throws KeyboardInterrupt on Ctrl-C. */

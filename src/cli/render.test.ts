@@ -38,6 +38,30 @@ describe('status lines', () => {
   });
 });
 
+describe('status lines in colour', () => {
+  const plain = [
+    info('a', 'a', 'RUNNING', 20, 'pid 1, uptime 0:00:01'),
+    info('b', 'b', 'STOPPED', 0, 'Not started'),
+    info('c', 'c', 'EXITED', 100, 'Nov 25 09:01 AM'),
+    info('d', 'd', 'FATAL', 200, 'Exited too quickly (process log may have details)'),
+  ];
+  it('wraps only the state name, padding on the visible text so the columns stay where they were', () => {
+    const exited1 = { ...info('e', 'e', 'EXITED', 100, 'Nov 25 09:01 AM'), exitstatus: 1 };
+    const lines = statusLines([...plain, exited1], true);
+    expect(lines).toEqual([
+      `a${' '.repeat(32)}\x1b[32mRUNNING\x1b[0m   pid 1, uptime 0:00:01`,
+      `b${' '.repeat(32)}STOPPED   Not started`,
+      `c${' '.repeat(32)}EXITED    Nov 25 09:01 AM`,
+      `d${' '.repeat(32)}\x1b[31mFATAL\x1b[0m     Exited too quickly (process log may have details)`,
+      `e${' '.repeat(32)}\x1b[31mEXITED\x1b[0m    Nov 25 09:01 AM`,
+    ]);
+    expect(lines.map((l) => l.replace(/\x1b\[\d+m/gu, ''))).toEqual(statusLines([...plain, exited1]));
+  });
+  it('is plain by default', () => {
+    expect(statusLines(plain).join('')).not.toContain('\x1b');
+  });
+});
+
 describe('namespecs', () => {
   it('splits like options.split_namespec', () => {
     expect(splitNamespec('foo')).toEqual(['foo', 'foo']);

@@ -5,6 +5,7 @@
 import type { ConfigInfo, ProcessInfo, ProcessResult } from '../api/control-api.js';
 import { FAULTS } from '../errors.js';
 import { PythonError } from './failures.js';
+import { RESET, stateColour } from './colour.js';
 import { makeNamespec, splitNamespec } from '../api/namespec.js';
 
 export { makeNamespec, splitNamespec } from '../api/namespec.js';
@@ -18,11 +19,20 @@ export function ljust(text: string, width: number): string {
   return length >= width ? text : text + ' '.repeat(width - length);
 }
 
-/** Controller._show_statuses: `'%(namespec)-' + (max(30, longest)+3) + 's%(state)-10s%(desc)s'`. */
-export function statusLines(infos: readonly ProcessInfo[]): string[] {
+/**
+ * Controller._show_statuses: `'%(namespec)-' + (max(30, longest)+3) + 's%(state)-10s%(desc)s'`.
+ * With `colour`, the state name alone is wrapped in its SGR code and the padding stays outside
+ * it, so the columns line up exactly as in the plain lines.
+ */
+export function statusLines(infos: readonly ProcessInfo[], colour = false): string[] {
   const namespecs = infos.map((info) => makeNamespec(info.group, info.name));
   const maxlen = namespecs.reduce((max, n) => Math.max(max, codePoints(n).length), 30);
-  return infos.map((info, i) => ljust(namespecs[i] ?? '', maxlen + 3) + ljust(info.statename, 10) + info.description);
+  const state = (info: ProcessInfo): string => {
+    const padded = ljust(info.statename, 10);
+    const code = colour ? stateColour(info.statename, info.exitstatus) : null;
+    return code === null ? padded : code + info.statename + RESET + padded.slice(info.statename.length);
+  };
+  return infos.map((info, i) => ljust(namespecs[i] ?? '', maxlen + 3) + state(info) + info.description);
 }
 
 /** `status --json` (our addition): the matching getProcessInfo structs as a JSON array. */

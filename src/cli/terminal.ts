@@ -5,6 +5,7 @@
 import { createInterface, type Completer, type Interface } from 'node:readline';
 import { KeyboardInterrupt, type Terminal } from './context.js';
 import { TabBurstInput } from './tab-burst.js';
+import { colourWanted } from './colour.js';
 
 export interface NodeTerminalOptions {
   readonly completer?: (line: string) => Promise<[string[], string]>;
@@ -36,6 +37,8 @@ export class NodeTerminal implements Terminal {
     this.options = options;
     process.on('SIGINT', this.onSigint);
   }
+
+  readonly colour = colourWanted(process.stdout.isTTY, process.env);
 
   write(text: string): void {
     process.stdout.write(text);

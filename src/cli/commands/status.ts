@@ -34,7 +34,7 @@ export async function doStatus(ctx: CommandContext, arg: string): Promise<undefi
     }
   }
   if (json) ctx.output(statusJson(matching));
-  else for (const line of statusLines(matching)) ctx.output(line);
+  else for (const line of statusLines(matching, ctx.terminal.colour)) ctx.output(line);
   if (matching.some((info) => STOPPED_STATES.includes(info.state))) ctx.exitstatus = LSB_STATUS.NOT_RUNNING;
   return undefined;
 }
