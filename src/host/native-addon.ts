@@ -43,6 +43,9 @@ export interface NativeAddon {
   readonly tcpConnect?: (host: string, port: number, timeoutMs: number, done: (errno: number) => void) => number;
   /** Ends a try in flight without calling its done (idempotent). */
   readonly tcpCancel?: (id: number) => void;
+  /** execv(file, args): replaces the process image (same pid); returns the errno only on failure.
+   *  Absent in builds older than it. */
+  readonly execv?: (file: string, args: readonly string[]) => number;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

@@ -636,6 +636,56 @@ static napi_value TcpCancel(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// execv(file, args) -> errno: replaces this process's image, keeping its pid, descriptors and
+// environment (src/host/relaunch.ts: the daemon restarting itself under the V8 flags it needs
+// when it was started as `node tssupervisord.js` without them). Returns only on failure.
+static napi_value Execv(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  uint32_t count = 0;
+  bool is_array = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_is_array(env, argv[1], &is_array) != napi_ok || !is_array ||
+      napi_get_array_length(env, argv[1], &count) != napi_ok || count == 0) {
+    napi_throw_type_error(env, NULL, "execv(file, args): args must be a non-empty array of strings");
+    return NULL;
+  }
+  char *strings[count + 2];
+  size_t lengths[count + 1];
+  napi_value values[count + 1];
+  values[0] = argv[0];
+  for (uint32_t i = 0; i < count; i++) napi_get_element(env, argv[1], i, &values[i + 1]);
+  for (uint32_t i = 0; i <= count; i++) {
+    if (napi_get_value_string_utf8(env, values[i], NULL, 0, &lengths[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "execv(file, args): every argument must be a string");
+      return NULL;
+    }
+  }
+  // One allocation for all the strings: freed only when execv fails.
+  size_t total = 0;
+  for (uint32_t i = 0; i <= count; i++) total += lengths[i] + 1;
+  char *block = malloc(total);
+  if (block == NULL) {
+    napi_value result;
+    napi_create_int32(env, ENOMEM, &result);
+    return result;
+  }
+  char *at = block;
+  for (uint32_t i = 0; i <= count; i++) {
+    size_t copied = 0;
+    napi_get_value_string_utf8(env, values[i], at, lengths[i] + 1, &copied);
+    strings[i] = at;
+    at += lengths[i] + 1;
+  }
+  strings[count + 1] = NULL;
+  execv(strings[0], &strings[1]);
+  int err = errno;
+  free(block);
+  napi_value result;
+  napi_create_int32(env, err, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   // One table of exports: a new function is one line here.
   const napi_property_descriptor functions[] = {
@@ -645,6 +695,7 @@ NAPI_MODULE_INIT() {
     { "closeNotifySocket", NULL, CloseNotifySocket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "tcpConnect", NULL, TcpConnect, NULL, NULL, NULL, napi_enumerable, NULL },
     { "tcpCancel", NULL, TcpCancel, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "execv", NULL, Execv, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;
