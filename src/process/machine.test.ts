@@ -65,7 +65,10 @@ const rows: Row[] = [
   { name: 'UNKNOWN + start refused', from: snap({ state: 'UNKNOWN', pid: 9 }), event: ev.start(), to: { state: 'UNKNOWN' }, effects: [] },
   // spawned / spawnFailed
   { name: 'STARTING + spawned', from: startingNoPid, event: ev.spawned(42), to: { state: 'STARTING', pid: 42 },
-    effects: [info("spawned: 'x' with pid 42")] },
+    effects: [info("spawned: 'x' with pid 42"), { type: 'setTimer', at: T0 + 1000 + 1 }] },
+  { name: 'STARTING + spawned after waiting its turn: startsecs counts from the fork', from: startingNoPid,
+    event: ev.spawned(42, T0 + 700), to: { state: 'STARTING', pid: 42, laststart: T0 + 700, delayUntil: T0 + 700 + 1000 + 1 },
+    effects: [info("spawned: 'x' with pid 42"), { type: 'setTimer', at: T0 + 700 + 1000 + 1 }] },
   { name: 'STARTING + spawned, startsecs=0', from: startingNoPid, event: ev.spawned(42), program: { startMs: 0 },
     to: { state: 'RUNNING', pid: 42, backoff: 0 },
     effects: [info("spawned: 'x' with pid 42"), sc('STARTING', 'RUNNING'),

@@ -386,11 +386,15 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
     case 'spawned':
       if (s.pid !== 0 || (s.state !== 'STARTING' && s.state !== 'STOPPING')) return false;
       s.pid = ev.pid;
+      // supervisord's laststart is the fork's own time. Ours waits its turn in the spawn queue
+      // (seconds, when a thousand programs start at once), so startsecs and ready_timeout count
+      // from when the child really began: the last of a batch stays up startsecs too.
+      s.laststart = ev.now;
       log(c, 'info', `spawned: '${p.name}' with pid ${ev.pid}`);
       // A stop that arrived while the spawn was in flight is delivered now.
       if (s.state === 'STOPPING') kill(c, bare(p.stopSignal), p.stopAsGroup);
-      else if (!hasProbe(p) && (p.startMs === 0 || startsecsPassed(c))) enterRunning(c);
-      else if (hasProbe(p)) checkStarting(c);
+      else if (!hasProbe(p) && p.startMs === 0) enterRunning(c);
+      else checkStarting(c);
       return true;
     case 'spawnFailed':
       if (s.pid !== 0 || (s.state !== 'STARTING' && s.state !== 'STOPPING')) return false;
