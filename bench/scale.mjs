@@ -219,6 +219,17 @@ export async function run() {
   rows.push({ metric: 'per-program RSS slope (KB)', [OURS]: slopes[OURS], [THEIRS]: slopes[THEIRS], digits: 1 });
 
   const notes = errors.map((e) => `error: ${e}`);
+  // startsecs=1: the last child cannot be RUNNING sooner than 1 s after it was spawned (the spawn
+  // poll lags the fork by at most ~20 ms); sooner means the daemon counts startsecs from elsewhere.
+  for (const n of COUNTS) {
+    for (const name of daemons) {
+      const spawned = fig(n, name, 'spawned');
+      const running = fig(n, name, 'running');
+      if (spawned !== undefined && running !== undefined && running < spawned + 1000 - 50) {
+        notes.push(`note: N=${n} ${name}: N RUNNING ${(spawned + 1000 - running).toFixed(0)} ms sooner than startsecs after the last spawn`);
+      }
+    }
+  }
   for (const t of TARGETS) {
     let value;
     if (t.key === 'slope') value = slopes[OURS];
