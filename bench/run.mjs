@@ -15,6 +15,7 @@ const SCENARIOS = [
   'ctl-status',
   'readiness',
   'health',
+  'scale',
 ];
 
 const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
