@@ -25,7 +25,7 @@ const include = includeDirs.find((dir) => existsSync(join(dir, 'node_api.h')));
 const cc = process.env.CC ?? 'cc';
 
 function skip(why) {
-  console.log(`build-native: ${why}; the optional native addon is not built (tssupervisord works without it, but as PID 1 it cannot reap orphaned grandchildren, [fcgi-program:x] sections cannot get their socket, and ready=notify cannot pass)`);
+  console.log(`build-native: ${why}; the optional native addon is not built (tssupervisord works without it, but as PID 1 it cannot reap orphaned grandchildren, [fcgi-program:x] sections cannot get their socket, and ready=notify cannot pass; children are then spawned by node:child_process, which costs more at scale)`);
   process.exit(0);
 }
 

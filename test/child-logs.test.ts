@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../src/host/native-addon.js';
+import { spawnAddonOf } from '../src/host/native-spawner.js';
 import { readText, startDaemon, until } from './support/daemon-process.js';
 import { fixture } from './support/supervisor-harness.js';
 import { tempDir, writeTree } from './support/tmp.js';
@@ -80,7 +82,7 @@ stdout_logfile=NONE
     const dir = tempDir();
     writeTree(dir, {
       'auto/.keep': '',
-      'sup.conf': `${supervisord(dir)}
+      'sup.conf': `${supervisord(dir, 'loglevel=debug')}
 [program:bypath]
 command=/bin/sh -c "echo fd1; echo by-path > /dev/stdout; echo err-by-path > /dev/stderr"
 startsecs=0
@@ -101,6 +103,9 @@ stdout_logfile=%(here)s/merged.log
     await until('both logs', () => (readText(`${dir}/err.log`) === 'err-by-path\n' ? true : undefined));
     expect(readText(`${dir}/out.log`)).toBe('fd1\nby-path\n');
     await until('merged log', () => (readText(`${dir}/merged.log`) === 'one\ntwo\nthree\n' ? true : undefined));
+    // Real pipes either way: the addon's pipe2() where it can spawn here, else the FIFO pool.
+    const spawner = spawnAddonOf(loadNativeAddon()) === null ? 'node:child_process' : 'the native addon';
+    expect(readText(`${dir}/sup.log`)).toContain(`children are spawned by ${spawner}`);
     await stop(d);
   });
 

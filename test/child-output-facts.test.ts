@@ -72,7 +72,7 @@ async function run(config: (dir: string) => Partial<ProcessConfig>, steps: reado
   onTestFinished(async () => { await logs.close(); });
   const child = await spawnChild(steps);
   const closed = [child.stdout, child.stderr].map(async (s) => new Promise((resolve) => {
-    if (s === null || s.closed) resolve(undefined);
+    if (s === null || !('closed' in s) || s.closed) resolve(undefined);
     else s.once('close', resolve);
   }));
   logs.attach(child, stdoutProtocol);

@@ -26,6 +26,26 @@ export type NotifySocketResult =
   | { readonly handle: NotifySocketHandle }
   | { readonly errno: number; readonly syscall: string };
 
+/** spawn()'s argument: argv includes argv[0], env is ["K=V", ...], file a path (no PATH search). */
+export interface NativeSpawnSpec {
+  readonly file: string;
+  readonly argv: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd?: string;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly umask?: number;
+  /** fd 0 of the child is this descriptor, not a pipe (then stdin is -1). */
+  readonly stdinFd?: number;
+  /** fd 2 of the child is its stdout pipe (then stderr is -1). */
+  readonly redirectStderr?: boolean;
+}
+
+/** The daemon's ends of a spawned child's pipes (-1 where none), or why it could not start. */
+export type NativeSpawnResult =
+  | { readonly pid: number; readonly stdin: number; readonly stdout: number; readonly stderr: number }
+  | { readonly errno: number; readonly syscall: string };
+
 export interface NativeAddon {
   /** waitpid(pid, WNOHANG): { pid, status } once collected, null while it runs or if not ours. */
   readonly reap: (pid: number) => { readonly pid: number; readonly status: number } | null;
@@ -46,6 +66,14 @@ export interface NativeAddon {
   /** execv(file, args): replaces the process image (same pid); returns the errno only on failure.
    *  Absent in builds older than it. */
   readonly execv?: (file: string, args: readonly string[]) => number;
+  /** clone(CLONE_VM|CLONE_VFORK) + execve on fresh pipes; its exit goes to onChildExit's callback.
+   *  Absent in builds older than it. */
+  readonly spawn?: (spec: NativeSpawnSpec) => NativeSpawnResult;
+  /** The one callback for every spawn()ed child, once collected: (pid, raw wait status, -1 if
+   *  someone else collected it). Replaces an earlier one. */
+  readonly onChildExit?: (callback: (pid: number, status: number) => void) => void;
+  /** Whether spawn() works on this kernel (CLONE_PIDFD, pollable pidfds); tried with a real child. */
+  readonly canSpawn?: () => boolean;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

@@ -10,6 +10,8 @@
 import { ChildProcess } from 'node:child_process';
 
 const pending = new Set<number>();
+// Children the native spawner started (native-spawner.ts): collected by their own pidfd watch.
+const claimed = new Set<number>();
 let installed = false;
 
 /** Starts recording Node's children (idempotent). Call before the first asynchronous spawn. */
@@ -31,7 +33,17 @@ export function trackNodeChildren(): void {
   };
 }
 
-/** True while `pid` is a child Node spawned and has not yet reaped. */
+/** Someone else collects `pid` (called before any JavaScript can run a scan), until released. */
+export function claimChild(pid: number): void {
+  claimed.add(pid);
+}
+
+/** `pid` was collected by whoever claimed it. */
+export function releaseChild(pid: number): void {
+  claimed.delete(pid);
+}
+
+/** True while `pid` is a child Node spawned (or one claimed) and has not yet reaped. */
 export function isNodeChild(pid: number): boolean {
-  return pending.has(pid);
+  return pending.has(pid) || claimed.has(pid);
 }

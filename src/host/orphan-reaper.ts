@@ -4,8 +4,9 @@
 // for them, so they stay zombies and fill the pid table.
 //
 // Race-free by construction: we only ever waitpid() specific pids that are our direct children
-// and NOT children Node spawned (node-children.ts), so libuv's own reaping of its children, and
-// the 'exit' events the supervisor depends on, are untouched. waitpid(-1) would steal them.
+// and NOT children Node spawned or the native spawner claimed (node-children.ts), so libuv's and
+// the native spawner's own reaping of their children, and the exits the supervisor depends on,
+// are untouched. waitpid(-1) would steal them.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { constants } from 'node:os';

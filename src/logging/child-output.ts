@@ -12,10 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { posix as path } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
 import type { ChildOutput } from '../process/runner.js';
-import type { ChildHandle } from '../process/spawner.js';
+import type { ChildHandle, OutputPipe } from '../process/spawner.js';
 import { filesOpenAnywhere } from '../host/open-files.js';
 import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
@@ -212,8 +212,26 @@ function readIntoSharedBuffer(stream: Readable, sink: ChunkSink): boolean {
   return true;
 }
 
-function pump(stream: Readable | null, sink: ChunkSink | null): void {
+/** A native spawner's pipe: its one Socket, reading into READ_BUFFER from the start. */
+function readPipe(pipe: OutputPipe, sink: ChunkSink): void {
+  // Declared before use in the callback: libuv calls back only after read() returned.
+  let reader: Socket | null = null;
+  reader = pipe.read({
+    buffer: READ_BUFFER,
+    callback: (bytes, buf) => {
+      if (reader !== null) feed(reader, sink, Buffer.from(buf.buffer, buf.byteOffset, bytes));
+      return undefined;
+    },
+  });
+  if (sink.end !== undefined) reader.once('close', sink.end.bind(sink));
+}
+
+function pump(stream: Readable | OutputPipe | null, sink: ChunkSink | null): void {
   if (stream === null) return;
+  if (!(stream instanceof Readable)) {
+    readPipe(stream, sink ?? DISCARD);
+    return;
+  }
   if (readIntoSharedBuffer(stream, sink ?? DISCARD)) return;
   if (sink === null) {
     stream.resume();
@@ -402,8 +420,6 @@ export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): 
       if (child.stderr !== null) {
         pump(child.stderr, tailedSink(watchedSink(sinkFor('stderr', child.pid), p.name, 'stderr', watchers, options.onError), 'stderr', run));
       }
-      // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
-      child.stdin.on('error', () => undefined);
     },
     reopen() {
       for (const f of all()) f.reopen();

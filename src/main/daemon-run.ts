@@ -23,6 +23,8 @@ import { Supervisor } from '../supervisor/supervisor.js';
 import { fcgiSocketOf } from '../supervisor/fcgi-socket.js';
 import { isCharacterDevice } from '../host/character-device.js';
 import { openListenSocket } from '../host/listen-socket.js';
+import { loadNativeAddon } from '../host/native-addon.js';
+import { createNativeSpawner, spawnAddonOf } from '../host/native-spawner.js';
 import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
@@ -83,12 +85,15 @@ export class DaemonRun {
     this.options = options;
     this.logger = createLogger(config);
     const host = systemHost();
-    // Real pipes for children's output, made ahead: two per process, and more made as they go.
+    // The addon's spawner where it works here: real pipes of its own (pipe2), so no FIFO pool.
+    const spawnAddon = spawnAddonOf(loadNativeAddon());
+    this.logger.debug(`children are spawned by ${spawnAddon === null ? 'node:child_process' : 'the native addon (clone and pidfd)'}`);
+    // Otherwise real pipes for children's output, made ahead: two per process, and more as they go.
     const processes = config.groups.reduce((n, g) => n + g.processes.length, 0);
-    this.fifos = FifoPool.create(Math.min(4096, 2 * processes + 64));
-    if (this.fifos === null) this.logger.warn('mkfifo is not available: children get socket pairs, so opening /dev/stdout by path fails for them');
+    this.fifos = spawnAddon === null ? FifoPool.create(Math.min(4096, 2 * processes + 64)) : null;
+    if (spawnAddon === null && this.fifos === null) this.logger.warn('mkfifo is not available: children get socket pairs, so opening /dev/stdout by path fails for them');
     this.supervisor = new Supervisor({ ...config, groups: [] }, {
-      spawner: createSpawner(this.fifos),
+      spawner: spawnAddon === null ? createSpawner(this.fifos) : createNativeSpawner(spawnAddon),
       clock: systemClock,
       stat: statForExec,
       log: (level, message) => {

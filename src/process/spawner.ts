@@ -41,13 +41,36 @@ export interface ChildExit {
   readonly signal: string | null;
 }
 
+/** net's `onread` option: reads land in `buffer`, and `callback` gets them (false pauses). */
+export interface SharedRead {
+  readonly buffer: Uint8Array;
+  readonly callback: (bytes: number, buf: Uint8Array) => boolean | undefined;
+}
+
+/**
+ * An output pipe nobody reads yet (the native spawner's): its reader makes its one Socket, with
+ * the `onread` it wants, instead of a Socket being made at spawn and then re-homed.
+ */
+export interface OutputPipe {
+  /** Starts reading (once); the Socket pauses, resumes and closes as any. */
+  read(onread: SharedRead): Socket;
+}
+
+/** What sendProcessStdin and an eventlistener's pool use of a child's stdin (a Writable is one). */
+export interface ChildStdin {
+  readonly destroyed: boolean;
+  readonly writable: boolean;
+  write(chunk: Buffer | string): unknown;
+  destroy(): unknown;
+}
+
 export interface ChildHandle {
   readonly pid: number;
-  readonly stdout: Readable;
+  readonly stdout: Readable | OutputPipe;
   /** null when stderr is redirected into stdout. */
-  readonly stderr: Readable | null;
+  readonly stderr: Readable | OutputPipe | null;
   /** Closed (destroyed) when stdin is not ours (SpawnSpec.stdinFd): sendProcessStdin gets NO_FILE. */
-  readonly stdin: Writable;
+  readonly stdin: ChildStdin;
   /** Resolves when the child itself exits (not when its pipes close: a grandchild may hold them). */
   readonly exited: Promise<ChildExit>;
 }
@@ -97,6 +120,12 @@ function setpriv(): string | null {
   return setprivPath;
 }
 
+/** setpriv's path when it must change the user: initgroups needs root, as supervisord's does; a
+ *  non-root daemon only runs as itself. */
+export function setprivFor(spec: SpawnSpec): string | null {
+  return spec.uid === null || process.getuid?.() !== 0 ? null : setpriv();
+}
+
 /** Pipes for stdout and (unless redirected) stderr, all or nothing. */
 function openPipes(pool: FifoPool | null, redirectStderr: boolean): { out: PipeEnds; err: PipeEnds | null } | null {
   const out = pool?.openPipe() ?? null;
@@ -130,7 +159,7 @@ function closePipes(pipes: { out: PipeEnds; err: PipeEnds | null } | null, end: 
 export const EXIT_DRAIN_GRACE_MS = 1000;
 
 /** At exit: stdin closed now, the output pipes at EOF or after the grace, whichever comes first. */
-function closeAfterExit(stdin: Writable, readers: readonly Readable[]): void {
+export function closeAfterExit(stdin: ChildStdin, readers: readonly Readable[]): void {
   stdin.destroy();
   const open = new Set(readers.filter((r) => !r.closed));
   if (open.size === 0) return;
@@ -147,7 +176,7 @@ function closeAfterExit(stdin: Writable, readers: readonly Readable[]): void {
 }
 
 /** The stdin of a child whose fd 0 is not a pipe of ours: closed, as supervisord closes its dispatcher. */
-function closedStdin(): Writable {
+export function closedStdin(): Writable {
   const stdin = new Writable();
   stdin.destroy();
   return stdin;
@@ -157,8 +186,7 @@ function closedStdin(): Writable {
 function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest['settle']): void {
   const pipes = openPipes(pool, spec.redirectStderr);
   const trampoline = pipes === null && spec.redirectStderr;
-  // setpriv's initgroups needs root, as supervisord's does; a non-root daemon only runs as itself.
-  const plan = execPlan(spec, { trampoline, setpriv: spec.uid === null || process.getuid?.() !== 0 ? null : setpriv() });
+  const plan = execPlan(spec, { trampoline, setpriv: setprivFor(spec) });
   // A descriptor as stdio[0] is dup2()ed to fd 0 in the child by libuv; the parent keeps its own.
   const fd0 = spec.stdinFd ?? 'pipe';
   const stdio: StdioOptions = pipes === null
@@ -202,6 +230,8 @@ function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest
   const stderr = pipes === null ? child.stderr : pipes.err === null ? null : pipeReader(pipes.err.readFd);
   const stdin = spec.stdinFd === undefined ? child.stdin : closedStdin();
   if (stdout === null || stdin === null) throw new Error('spawned child has no pipes');
+  // Nobody writes to stdin unless asked (sendProcessStdin); a closed stdin must not crash us.
+  stdin.on('error', () => undefined);
   const exited = new Promise<ChildExit>((resolve) => {
     // 'exit', not 'close': a grandchild may keep the pipes open long after the child is gone.
     child.once('exit', (code, signal) => {
@@ -212,12 +242,11 @@ function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest
   settle({ kind: 'spawned', child: { pid: child.pid, stdout, stderr, stdin, exited } });
 }
 
-/**
- * The spawner. With a FifoPool, a child's stdout/stderr are real pipes, as under supervisord
- * (programs may open /dev/stdout by path) and redirect_stderr needs no shell; without one, or when
- * the pool is momentarily empty, Node's socket pairs. Spawns wait their turn in `queue`.
- */
-export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new SpawnQueue()): Spawner {
+/** Starts one child now and settles its request (it may settle later, but only once). */
+export type StartChild = (spec: SpawnSpec, settle: SpawnRequest['settle']) => void;
+
+/** A Spawner over `start`: spawns wait their turn in `queue`, and nothing `start` throws escapes. */
+export function queuedSpawner(start: StartChild, queue: SpawnQueue): Spawner {
   return {
     spawn(request) {
       queue.push(() => {
@@ -233,7 +262,7 @@ export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new Spa
           request.settle(outcome);
         };
         try {
-          startChild(pool, request.spec, settle);
+          start(request.spec, settle);
         } catch (error) {
           if (progress.settled) throw error;
           settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
@@ -245,6 +274,18 @@ export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new Spa
       process.kill(group ? -pid : pid, `SIG${signal}` as NodeJS.Signals);
     },
   };
+}
+
+/**
+ * The spawner over node:child_process. With a FifoPool, a child's stdout/stderr are real pipes, as
+ * under supervisord (programs may open /dev/stdout by path) and redirect_stderr needs no shell;
+ * without one, or when the pool is momentarily empty, Node's socket pairs. Spawns wait their turn
+ * in `queue`.
+ */
+export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new SpawnQueue()): Spawner {
+  return queuedSpawner((spec, settle) => {
+    startChild(pool, spec, settle);
+  }, queue);
 }
 
 /** Socket-pair stdio: for tests and wherever no FifoPool is wanted. */

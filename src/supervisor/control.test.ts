@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { PassThrough } from 'node:stream';
 import { FakeClock, FakeSpawner } from '../../test/support/fakes.js';
 import { groupOf, programConfig } from '../../test/support/supervisor-harness.js';
 import type { LoadResult } from '../config/load.js';
@@ -595,7 +596,8 @@ describe('SupervisorControl: shutdown state, stdin, logs', () => {
     const { control, runner } = setup([program('web', { startMs: 0 }), program('idle')]);
     expect(await failure(() => control.sendProcessStdin('idle', 'x'))).toEqual({ fault: 'NOT_RUNNING', message: 'NOT_RUNNING: idle' });
     await control.startProcess('web');
-    const stdin = runner('web').stdin;
+    // The fake spawner's stdin is a PassThrough.
+    const stdin = runner('web').stdin as PassThrough | null;
     const chunks: Buffer[] = [];
     stdin?.on('data', (chunk: Buffer) => chunks.push(chunk));
     expect(await control.sendProcessStdin('web', 'h\u00e9llo\n')).toBe(true);

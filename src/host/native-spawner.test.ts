@@ -1,0 +1,162 @@
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { ChildExit, ChildHandle, OutputPipe, SpawnOutcome, SpawnSpec } from '../process/spawner.js';
+import { loadNativeAddon } from './native-addon.js';
+import { childExitOf, createNativeSpawner, spawnAddonOf } from './native-spawner.js';
+import { isNodeChild } from './node-children.js';
+
+const addon = spawnAddonOf(loadNativeAddon());
+const spawner = addon === null ? null : createNativeSpawner(addon);
+
+function spec(argv: readonly string[], extra: Partial<SpawnSpec> = {}): SpawnSpec {
+  return {
+    file: argv[0] ?? '', argv, env: { PATH: '/usr/bin:/bin' }, cwd: null, uid: null, gid: null, umask: null,
+    redirectStderr: false, ...extra,
+  };
+}
+
+async function start(s: SpawnSpec): Promise<SpawnOutcome> {
+  if (spawner === null) throw new Error('no native spawner');
+  return new Promise((settle) => {
+    spawner.spawn({ spec: s, wanted: () => true, settle });
+  });
+}
+
+async function spawned(s: SpawnSpec): Promise<ChildHandle> {
+  const outcome = await start(s);
+  if (outcome.kind !== 'spawned') throw new Error(`spawn failed: ${JSON.stringify(outcome)}`);
+  return outcome.child;
+}
+
+/** Everything a pipe gives until it closes. */
+async function drain(stream: Readable | OutputPipe | null): Promise<string> {
+  if (stream === null || stream instanceof Readable) throw new Error('expected a native output pipe');
+  const chunks: Buffer[] = [];
+  const reader = stream.read({
+    buffer: Buffer.alloc(1024),
+    callback: (bytes, buf) => {
+      chunks.push(Buffer.from(buf.subarray(0, bytes)));
+      return undefined;
+    },
+  });
+  await new Promise((resolve) => reader.once('close', resolve));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function run(s: SpawnSpec): Promise<{ out: string; err: string; exit: ChildExit }> {
+  const child = await spawned(s);
+  const [out, err] = await Promise.all([drain(child.stdout), child.stderr === null ? '' : drain(child.stderr)]);
+  return { out, err, exit: await child.exited };
+}
+
+const sh = (script: string, extra: Partial<SpawnSpec> = {}): SpawnSpec => spec(['/bin/sh', '-c', script], extra);
+
+describe.skipIf(spawner === null)('native spawner', () => {
+  it('gives the exit code, stdout and stderr bytes on their own pipes', async () => {
+    const r = await run(sh('printf out; printf err >&2; exit 3'));
+    expect(r).toEqual({ out: 'out', err: 'err', exit: { code: 3, signal: null } });
+  });
+
+  it('reports a signal death by Node\'s signal name', async () => {
+    const child = await spawned(spec(['/bin/sleep', '30']));
+    process.kill(child.pid, 'SIGTERM');
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('joins stderr to stdout at the fd level with redirectStderr, on real pipes (/dev/stdout opens)', async () => {
+    const child = await spawned(sh('echo a; echo b >&2; echo c > /dev/stdout; readlink /proc/self/fd/2', { redirectStderr: true }));
+    expect(child.stderr).toBeNull();
+    const out = await drain(child.stdout);
+    expect(out).toMatch(/^a\nb\nc\npipe:\[\d+\]\n$/u);
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('writes stdin lazily, and a child gets SIGPIPE at its default, not ignored as in Node', async () => {
+    const child = await spawned(sh('head -n1; grep SigIgn /proc/self/status'));
+    expect(child.stdin.writable).toBe(true);
+    child.stdin.write('hello\n');
+    const out = await drain(child.stdout);
+    const [line, sigign] = out.split('\n');
+    expect(line).toBe('hello');
+    // Bit 13 (SIGPIPE) is clear in the child's ignored set.
+    expect((BigInt(`0x${sigign?.split(/\s+/u)[1] ?? '0'}`) >> 12n) & 1n).toBe(0n);
+    await child.exited;
+    expect(child.stdin.destroyed).toBe(true);
+  });
+
+  it('applies cwd, umask and env, and gives the child its own session and process group', async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), 'native-spawn-')));
+    const r = await run(sh('pwd; umask; echo "$GREETING"; ps -o pid=,pgid=,sid= -p $$; touch f', {
+      cwd: dir, umask: 0o27, env: { PATH: '/usr/bin:/bin', GREETING: 'hi there' },
+    }));
+    const [pwd, umask, greeting, ids] = r.out.split('\n');
+    expect([pwd, umask, greeting]).toEqual([dir, '0027', 'hi there']);
+    const [pid, pgid, sid] = (ids ?? '').trim().split(/\s+/u);
+    expect(pgid).toBe(pid);
+    expect(sid).toBe(pid);
+    expect(statSync(join(dir, 'f')).mode & 0o777).toBe(0o640);
+  });
+
+  it('reports a failed exec or chdir by its errno name, and the failed child is collected', async () => {
+    expect(await start(spec(['/nonexistent/program']))).toEqual({ kind: 'failed', code: 'ENOENT' });
+    const plain = join(mkdtempSync(join(tmpdir(), 'native-spawn-')), 'plain');
+    writeFileSync(plain, 'not a program\n', { mode: 0o644 });
+    expect(await start(spec([plain]))).toEqual({ kind: 'failed', code: 'EACCES' });
+    expect(await start(spec(['/bin/true'], { cwd: '/nonexistent' }))).toEqual({ kind: 'failed', code: 'ENOENT' });
+  });
+
+  it('gives fd 0 to stdinFd when asked, and stdin is then closed', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'native-spawn-')), 'in');
+    writeFileSync(file, 'from the file\n');
+    const fd = openSync(file, 'r');
+    try {
+      const child = await spawned(spec(['/bin/cat'], { stdinFd: fd }));
+      expect(child.stdin.destroyed).toBe(true);
+      expect(await drain(child.stdout)).toBe('from the file\n');
+      await child.exited;
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('spawns and collects 200 children, claimed from the orphan reaper while they run, leaking no descriptor', async () => {
+    const before = readdirSync('/proc/self/fd').length;
+    // Each waits for its stdin to close, so all are running when the claims are checked.
+    const children = await Promise.all(Array.from({ length: 200 }, async (_, i) => spawned(sh(`read x; echo ${i}`))));
+    expect(children.every((c) => isNodeChild(c.pid))).toBe(true);
+    for (const c of children) c.stdin.destroy();
+    const outs = await Promise.all(children.map(async (c) => drain(c.stdout)));
+    expect(outs).toEqual(children.map((_, i) => `${i}\n`));
+    const exits = await Promise.all(children.map(async (c) => c.exited));
+    expect(exits.every((e) => e.code === 0)).toBe(true);
+    expect(children.some((c) => isNodeChild(c.pid))).toBe(false);
+    // stderr pipes nobody read are closed at exit; stdin (never written) too.
+    expect(readdirSync('/proc/self/fd').length).toBe(before);
+  });
+
+  it('wait statuses as ChildProcess words them', () => {
+    expect(childExitOf(3 << 8)).toEqual({ code: 3, signal: null });
+    expect(childExitOf(9)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(childExitOf(-1)).toEqual({ code: null, signal: null });
+  });
+});
+
+describe('choosing the native spawner', () => {
+  it('is not chosen for an addon without spawn(), one whose probe fails, or no addon', () => {
+    const base = { reap: () => null, listenSocket: () => ({ fd: -1 }) };
+    expect(spawnAddonOf(base)).toBeNull();
+    expect(spawnAddonOf({ ...base, spawn: () => ({ errno: 1, syscall: 'x' }), onChildExit: () => undefined, canSpawn: () => false })).toBeNull();
+    expect(spawnAddonOf({ missing: 'no build' })).toBeNull();
+    const works = { ...base, spawn: () => ({ errno: 1, syscall: 'x' }), onChildExit: () => undefined, canSpawn: () => true };
+    expect(spawnAddonOf(works)).not.toBeNull();
+  });
+
+  it('is chosen here, where the addon is built and the kernel has pidfds', () => {
+    // The daemon tests then run on it; /proc/version tells a kernel too old for CLONE_PIDFD.
+    const [major = 0, minor = 0] = (/Linux version (\d+)\.(\d+)/u.exec(readFileSync('/proc/version', 'utf8')) ?? []).slice(1).map(Number);
+    if (!('missing' in loadNativeAddon()) && (major > 5 || (major === 5 && minor >= 3))) expect(addon).not.toBeNull();
+  });
+});
