@@ -688,6 +688,9 @@ static napi_value Execv(napi_env env, napi_callback_info info) {
   free(block);
   napi_value result;
   napi_create_int32(env, err, &result);
+  return result;
+}
+
 // ---- spawn(spec) and onChildExit(callback): children without fork() and without SIGCHLD ----
 // The child is made by clone(CLONE_VM | CLONE_VFORK), as glibc's posix_spawn does: it runs on a
 // stack of its own in the daemon's memory while the daemon waits, so a daemon of 100+ MB is never
