@@ -21,6 +21,7 @@ import { ListenerPool } from './listener-pool.js';
 import type { FcgiSocket } from './fcgi-socket.js';
 import { StartPlan } from './start-plan.js';
 import { CrashHistory, type HistoryEntry } from './crash-history.js';
+import { childEnvironment, daemonEnvironment, type DaemonEnvironment } from './child-environment.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -55,20 +56,6 @@ export type Mood = 'RUNNING' | 'RESTARTING' | 'SHUTDOWN';
 /** supervisord's shutdown_report throttle: `waiting for a, b to die` every 3 s. */
 const SHUTDOWN_REPORT_MS = 3000;
 
-/** Environment of a child (process.py _spawn_as_child): daemon env, SUPERVISOR_*, then config. */
-export function childEnvironment(
-  daemonEnv: Readonly<Record<string, string | undefined>>, process: ProcessConfig, serverUrl: string | null,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(daemonEnv)) if (v !== undefined) env[k] = v;
-  env['SUPERVISOR_ENABLED'] = '1';
-  const url = process.serverurl ?? serverUrl;
-  if (url !== null) env['SUPERVISOR_SERVER_URL'] = url;
-  env['SUPERVISOR_PROCESS_NAME'] = process.name;
-  env['SUPERVISOR_GROUP_NAME'] = process.group;
-  return Object.assign(env, process.environment);
-}
-
 export class Supervisor {
   readonly events: EventBus;
   /** The typed event flow listener pools (and the dashboard, metrics) read. */
@@ -82,9 +69,12 @@ export class Supervisor {
   private readonly gate: DependencyGate;
   /** Each process's crash history, made at its first end (keyed by its config: runner.config). */
   private readonly histories = new WeakMap<ProcessConfig, CrashHistory>();
+  /** deps.daemonEnv read once: the children's environments share its strings. */
+  private readonly daemonEnv: DaemonEnvironment;
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
+    this.daemonEnv = daemonEnvironment(deps.daemonEnv);
     this.events = new EventBus((name, error) => {
       deps.log('error', `a ${name} subscriber failed (supervision goes on): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     });
@@ -205,7 +195,7 @@ export class Supervisor {
           return true;
         }),
       }),
-      environment: childEnvironment(this.deps.daemonEnv, p, this.deps.serverUrl),
+      environment: () => childEnvironment(this.daemonEnv, p, this.deps.serverUrl),
       output,
       shuttingDown: () => this.moodValue !== 'RUNNING',
       isRoot: this.deps.isRoot,
