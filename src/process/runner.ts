@@ -105,7 +105,8 @@ export class ProcessRunner {
   /** The current run as probes and watches see it (set at spawn, kept until the next); null
    *  for a process with neither, which then keeps no environment between spawns. */
   private run: ProbeRun | null = null;
-  private readonly activeWatches = new Map<RunWatch, ActiveWatch>();
+  /** Made at the first watch: most processes have none, and an empty Map is ~300 B. */
+  private activeWatches: Map<RunWatch, ActiveWatch> | null = null;
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
     this.config = config;
@@ -128,8 +129,8 @@ export class ProcessRunner {
     this.stopProbe?.();
     this.stopProbe = null;
     this.probe?.close();
-    for (const active of this.activeWatches.values()) active.stop();
-    this.activeWatches.clear();
+    for (const active of this.activeWatches?.values() ?? []) active.stop();
+    this.activeWatches = null;
   }
 
   get snapshot(): ProcessSnapshot {
@@ -247,20 +248,21 @@ export class ProcessRunner {
     if (watches === undefined || watches.length === 0) return;
     const { state, pid } = this.current;
     const run = this.run;
+    const activeWatches = (this.activeWatches ??= new Map<RunWatch, ActiveWatch>());
     for (const watch of watches) {
       const wanted = run !== null && pid !== 0 && run.pid === pid
         && (watch.during === 'running' ? state === 'RUNNING' : state === 'STARTING' || state === 'RUNNING');
-      const active = this.activeWatches.get(watch);
+      const active = activeWatches.get(watch);
       if (active !== undefined && (!wanted || active.pid !== pid)) {
-        this.activeWatches.delete(watch);
+        activeWatches.delete(watch);
         active.stop();
       }
-      if (wanted && !this.activeWatches.has(watch)) {
+      if (wanted && !activeWatches.has(watch)) {
         const stop = watch.start(run, (cause, message) => {
           // A late request (the run it watched is over) is dropped here; the machine ignores the rest.
           if (this.current.pid === run.pid) this.restart(cause, message);
         });
-        this.activeWatches.set(watch, { pid, stop });
+        activeWatches.set(watch, { pid, stop });
       }
     }
   }
