@@ -20,7 +20,7 @@ import { filesOpenAnywhere } from '../host/open-files.js';
 import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
 import { decodedOrUndecodable, pyBytesRepr } from './python-bytes-repr.js';
-import { LogFile } from './log-file.js';
+import { LogFile, type LogFileOptions } from './log-file.js';
 import { RunOutput } from './output-tail.js';
 
 export type Channel = 'stdout' | 'stderr';
@@ -134,16 +134,28 @@ function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: 
   } else {
     file = c.logfile.path;
   }
-  return new LogFile(file, {
-    maxBytes: c.maxBytes,
-    backups: c.backups,
-    onError: (err) => {
-      options.onError(`${p.name} ${channel} log ${file}: ${err.message}; output is dropped until it can be written`);
-    },
-    onRecreate: () => {
-      options.onError(`${p.name} ${channel} log ${file} was removed while in use: recreated it (and its folder) and reopened; up to a second of output went to the removed file`);
-    },
-  });
+  return new LogFile(file, { maxBytes: c.maxBytes, backups: c.backups, label: `${p.name} ${channel}`, ...fileReportsOf(options) });
+}
+
+type FileReports = Required<Pick<LogFileOptions, 'onError' | 'onRecreate'>>;
+
+/** The reports of every file made with `options`: one pair of callbacks, not a pair per file. */
+const fileReports = new WeakMap<ChildOutputOptions, FileReports>();
+
+function fileReportsOf(options: ChildOutputOptions): FileReports {
+  let reports = fileReports.get(options);
+  if (reports === undefined) {
+    reports = {
+      onError: (err, f) => {
+        options.onError(`${f.label} log ${f.path}: ${err.message}; output is dropped until it can be written`);
+      },
+      onRecreate: (_path, f) => {
+        options.onError(`${f.label} log ${f.path} was removed while in use: recreated it (and its folder) and reopened; up to a second of output went to the removed file`);
+      },
+    };
+    fileReports.set(options, reports);
+  }
+  return reports;
 }
 
 // One read buffer shared by every child pipe. libuv reads into it and calls back synchronously,
