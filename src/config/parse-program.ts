@@ -182,10 +182,19 @@ export function processesFromSection(
       directory, umask, priority, autostart, autorestart: restart, startMs: startSecs * 1000, startRetries,
       exitCodes: codes, stopSignal, stopWaitMs: stopWaitSecs * 1000, stopAsGroup, killAsGroup,
       user: user?.name ?? null, uid: user?.uid ?? null, redirectStderr, stdout, stderr,
-      environment: { ...ctx.supervisordEnv, ...env }, serverurl, stripAnsi: ctx.stripAnsi,
+      environment: programEnvironment(ctx.supervisordEnv, env), serverurl, stripAnsi: ctx.stripAnsi,
       ready, readyTimeoutMs, dependsOn, health, maxMemoryBytes, backoff, backoffMaxMs, fatalRetryAfterMs,
     });
   }
   // Within a section supervisord sorts by (priority, name); priority is shared, so by name.
   return processes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** What most programs have: no environment=, anywhere. One frozen object for all of them. */
+const NO_ENVIRONMENT: Readonly<Record<string, string>> = Object.freeze({});
+
+/** [supervisord] environment= under the program's own. */
+function programEnvironment(daemon: Readonly<Record<string, string>>, own: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  if (Object.keys(daemon).length === 0 && Object.keys(own).length === 0) return NO_ENVIRONMENT;
+  return { ...daemon, ...own };
 }

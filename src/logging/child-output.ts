@@ -20,7 +20,7 @@ import { filesOpenAnywhere } from '../host/open-files.js';
 import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
 import { decodedOrUndecodable, pyBytesRepr } from './python-bytes-repr.js';
-import { LogFile } from './log-file.js';
+import { LogFile, type LogFileOptions } from './log-file.js';
 import { RunOutput } from './output-tail.js';
 
 export type Channel = 'stdout' | 'stderr';
@@ -45,9 +45,10 @@ export interface ChildOutputOptions {
   /**
    * PROCESS_LOG_* facts (each piece logged, on a channel with `*_events_enabled`) and
    * PROCESS_COMMUNICATION_* facts (each END token, on a channel with `*_capture_maxbytes`).
-   * Called synchronously, from the pipe's read; a throw is reported through onError.
+   * Called synchronously, from the pipe's read; a throw is reported through onError. `process` is
+   * whose output it is, so one options object can serve every program.
    */
-  readonly onOutputFact?: (fact: OutputFact) => void;
+  readonly onOutputFact?: (fact: OutputFact, process: ProcessConfig) => void;
 }
 
 /** An eventlistener's stdout, for its protocol reader: each chunk as read, a copy of its own. */
@@ -133,16 +134,28 @@ function logFile(p: ProcessConfig, channel: Channel, c: ChannelConfig, options: 
   } else {
     file = c.logfile.path;
   }
-  return new LogFile(file, {
-    maxBytes: c.maxBytes,
-    backups: c.backups,
-    onError: (err) => {
-      options.onError(`${p.name} ${channel} log ${file}: ${err.message}; output is dropped until it can be written`);
-    },
-    onRecreate: () => {
-      options.onError(`${p.name} ${channel} log ${file} was removed while in use: recreated it (and its folder) and reopened; up to a second of output went to the removed file`);
-    },
-  });
+  return new LogFile(file, { maxBytes: c.maxBytes, backups: c.backups, label: `${p.name} ${channel}`, ...fileReportsOf(options) });
+}
+
+type FileReports = Required<Pick<LogFileOptions, 'onError' | 'onRecreate'>>;
+
+/** The reports of every file made with `options`: one pair of callbacks, not a pair per file. */
+const fileReports = new WeakMap<ChildOutputOptions, FileReports>();
+
+function fileReportsOf(options: ChildOutputOptions): FileReports {
+  let reports = fileReports.get(options);
+  if (reports === undefined) {
+    reports = {
+      onError: (err, f) => {
+        options.onError(`${f.label} log ${f.path}: ${err.message}; output is dropped until it can be written`);
+      },
+      onRecreate: (_path, f) => {
+        options.onError(`${f.label} log ${f.path} was removed while in use: recreated it (and its folder) and reopened; up to a second of output went to the removed file`);
+      },
+    };
+    fileReports.set(options, reports);
+  }
+  return reports;
 }
 
 // One read buffer shared by every child pipe. libuv reads into it and calls back synchronously,
@@ -265,25 +278,55 @@ function channelLog(p: ProcessConfig, channel: Channel, file: LogFile | null, op
   return { name: p.name, channel, file, debug: options.debugOutput, stamp: p[channel].timestamps ? lineTimestamper() : null };
 }
 
+/** Resumes a paused pipe once `file` can take more (at once without a file). */
+function drainInto(file: LogFile | null, resume: () => void): void {
+  if (file === null) resume();
+  else file.onDrain(resume);
+}
+
 function onDrainOf(file: LogFile | null): ChunkSink['onDrain'] {
   return (resume) => {
-    if (file === null) resume();
-    else file.onDrain(resume);
+    drainInto(file, resume);
   };
 }
 
-/** A chunk is logged as read (supervisord's record_output shortcut), with no event. */
+/**
+ * A chunk is logged as read (supervisord's record_output shortcut), with no event. A class, as
+ * every program has one per channel and run: its methods are shared, not closures of each.
+ */
+class PlainSink implements ChunkSink {
+  private readonly name: string;
+  private readonly channel: Channel;
+  private readonly file: LogFile | null;
+  private readonly debug: ((message: string) => void) | undefined;
+  private readonly stamp: ChunkFilter | null;
+  private readonly strip: ChunkFilter | null;
+
+  constructor(log: ChannelLog, strip: ChunkFilter | null) {
+    this.name = log.name;
+    this.channel = log.channel;
+    this.file = log.file;
+    this.debug = log.debug;
+    this.stamp = log.stamp;
+    this.strip = strip;
+  }
+
+  write(chunk: Buffer): boolean {
+    const { strip, debug, file, stamp } = this;
+    const data = strip === null ? chunk : strip(chunk);
+    debug?.(`'${this.name}' ${this.channel} output:\n${decodedOrUndecodable(data)}`);
+    return file === null ? true : file.write(stamp === null ? data : stamp(data));
+  }
+
+  onDrain(resume: () => void): void {
+    drainInto(this.file, resume);
+  }
+}
+
+/** A chunk is logged as read, with no event; null when it goes nowhere (no file, no debug echo). */
 function plainSink(log: ChannelLog, strip: ChunkFilter | null): ChunkSink | null {
-  const { name, channel, file, debug, stamp } = log;
-  if (file === null && debug === undefined) return null;
-  return {
-    write(chunk) {
-      const data = strip === null ? chunk : strip(chunk);
-      debug?.(`'${name}' ${channel} output:\n${decodedOrUndecodable(data)}`);
-      return file === null ? true : file.write(stamp === null ? data : stamp(data));
-    },
-    onDrain: onDrainOf(file),
-  };
+  if (log.file === null && log.debug === undefined) return null;
+  return new PlainSink(log, strip);
 }
 
 /**
@@ -292,10 +335,11 @@ function plainSink(log: ChannelLog, strip: ChunkFilter | null): ChunkSink | null
  * END token makes a PROCESS_COMMUNICATION fact.
  */
 function eventSink(log: ChannelLog, capture: CaptureMode, pid: number, events: boolean,
-  onFact: ((fact: OutputFact) => void) | undefined, onError: (message: string) => void): ChunkSink {
+  p: ProcessConfig, options: ChildOutputOptions): ChunkSink {
   const { name, channel, file, debug, stamp } = log;
+  const { onOutputFact: onFact, onError } = options;
   const emit = (fact: OutputFact): void => {
-    if (onFact !== undefined) handOn(onFact, fact, onError, `${name} ${channel} ${fact.kind} event subscriber`);
+    if (onFact !== undefined) handOn((f: OutputFact) => { onFact(f, p); }, fact, onError, `${name} ${channel} ${fact.kind} event subscriber`);
   };
   // false once a write of this chunk found the file full (the pipe then waits for onDrain).
   let writable = true;
@@ -345,108 +389,149 @@ function protocolSink(logged: ChunkSink | null, protocol: StdoutProtocol, name: 
   };
 }
 
-/** `sink`, with every chunk told first to the watchers (nothing more while there are none). */
-function watchedSink(sink: ChunkSink | null, name: string, channel: Channel, watchers: ReadonlySet<OutputWatcher>,
-  onError: (message: string) => void): ChunkSink {
-  const inner = sink ?? DISCARD;
-  const tapped: ChunkSink = {
-    write(chunk) {
-      if (watchers.size > 0) {
-        for (const watcher of watchers) {
-          try {
-            watcher(chunk, channel);
-          } catch (error) {
-            onError(`${name} ${channel} output watcher failed: ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }
+/**
+ * One channel of one run: each chunk kept in the run's tail (crash history), told to the output
+ * watchers (nothing more while there are none), then to the channel's sink; the pipe's close is
+ * told to both. One object per channel and run, its methods shared.
+ */
+class RunChannel implements ChunkSink {
+  private readonly logs: ChildLogFiles;
+  private readonly channel: Channel;
+  private readonly sink: ChunkSink | null;
+  private readonly run: RunOutput;
+
+  constructor(logs: ChildLogFiles, channel: Channel, sink: ChunkSink | null, run: RunOutput) {
+    this.logs = logs;
+    this.channel = channel;
+    this.sink = sink;
+    this.run = run;
+  }
+
+  write(chunk: Buffer): boolean {
+    this.run.push(this.channel, chunk);
+    this.logs.tellWatchers(chunk, this.channel);
+    return this.sink === null ? true : this.sink.write(chunk);
+  }
+
+  onDrain(resume: () => void): void {
+    if (this.sink === null) resume();
+    else this.sink.onDrain(resume);
+  }
+
+  end(): void {
+    this.sink?.end?.();
+    this.run.pipeClosed();
+  }
+}
+
+/**
+ * A program's log files and what each run's output goes through. A class: every program has one,
+ * and its methods are then shared rather than a set of closures per program; what most programs
+ * never use (watchers, capture modes) is made only when first needed.
+ */
+class ChildLogFiles implements ChildLogs {
+  readonly stdoutPath: string;
+  readonly stderrPath: string;
+  private readonly p: ProcessConfig;
+  private readonly options: ChildOutputOptions;
+  private readonly stdoutFile: LogFile | null;
+  private readonly stderrFile: LogFile | null;
+  /** The capture modes of the current run (supervisord makes new dispatchers at each spawn). */
+  private captures: CaptureMode[] | null = null;
+  private watchers: Set<OutputWatcher> | null = null;
+  /** The current run's last lines (null before the first spawn). */
+  private run: RunOutput | null = null;
+
+  constructor(p: ProcessConfig, options: ChildOutputOptions) {
+    this.p = p;
+    this.options = options;
+    this.stdoutFile = logFile(p, 'stdout', p.stdout, options);
+    this.stderrFile = p.redirectStderr ? null : logFile(p, 'stderr', p.stderr, options);
+    this.stdoutPath = this.stdoutFile?.path ?? '';
+    this.stderrPath = this.stderrFile?.path ?? '';
+  }
+
+  attach(child: ChildHandle, stdoutProtocol?: StdoutProtocol): void {
+    const { p, options } = this;
+    this.captures = null;
+    const run = new RunOutput(child.stderr === null ? 1 : 2);
+    this.run = run;
+    const stdout = stdoutProtocol === undefined
+      ? this.sinkFor('stdout', child.pid)
+      : protocolSink(plainSink({ ...channelLog(p, 'stdout', this.stdoutFile, options), debug: undefined }, this.stripper()),
+        stdoutProtocol, p.name, options);
+    pump(child.stdout, new RunChannel(this, 'stdout', stdout, run));
+    if (child.stderr !== null) pump(child.stderr, new RunChannel(this, 'stderr', this.sinkFor('stderr', child.pid), run));
+  }
+
+  reopen(): void {
+    for (const f of this.files()) f.reopen();
+  }
+
+  clear(): void {
+    // supervisord's removelogs empties the capture buffer too (BoundIO's handler.remove).
+    for (const c of this.captures ?? []) c.clearCapture();
+    for (const f of this.files()) {
+      // What was read before the clear belongs to the file being removed.
+      f.discardQueued();
+      rmSync(f.path, { force: true });
+      f.reopen();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.files().map(async (f) => f.close()));
+  }
+
+  lastRun(): RunOutput | null {
+    return this.run;
+  }
+
+  watch(fn: OutputWatcher): () => void {
+    // A wrapper of our own, so the same function watching twice is two subscriptions.
+    const watcher: OutputWatcher = (chunk, channel) => { fn(chunk, channel); };
+    const watchers = (this.watchers ??= new Set());
+    watchers.add(watcher);
+    return () => { watchers.delete(watcher); };
+  }
+
+  /** A chunk as read, to every watcher; a throw is reported, never thrown into the pipe's read. */
+  tellWatchers(chunk: Buffer, channel: Channel): void {
+    const { watchers } = this;
+    if (watchers === null || watchers.size === 0) return;
+    for (const watcher of watchers) {
+      try {
+        watcher(chunk, channel);
+      } catch (error) {
+        this.options.onError(`${this.p.name} ${channel} output watcher failed: ${error instanceof Error ? error.message : String(error)}`);
       }
-      return inner.write(chunk);
-    },
-    onDrain: inner.onDrain.bind(inner),
-  };
-  if (inner.end !== undefined) tapped.end = inner.end.bind(inner);
-  return tapped;
-}
+    }
+  }
 
-/** `sink`, with every chunk also kept in the run's tail (crash history), and the pipe's close told to it. */
-function tailedSink(sink: ChunkSink, channel: Channel, run: RunOutput): ChunkSink {
-  return {
-    write(chunk) {
-      run.push(channel, chunk);
-      return sink.write(chunk);
-    },
-    onDrain: sink.onDrain.bind(sink),
-    end() {
-      sink.end?.();
-      run.pipeClosed();
-    },
-  };
-}
+  private files(): LogFile[] {
+    return [this.stdoutFile, this.stderrFile].filter((f) => f !== null);
+  }
 
-export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
-  const files = {
-    stdout: logFile(p, 'stdout', p.stdout, options),
-    stderr: p.redirectStderr ? null : logFile(p, 'stderr', p.stderr, options),
-  };
-  // The capture modes of the current run (supervisord makes new dispatchers at each spawn).
-  let captures: CaptureMode[] = [];
-  // Per run: the stripper keeps state across reads.
-  const stripper = (): ChunkFilter | null => (p.stripAnsi ? ansiStripper() : null);
-  const sinkFor = (channel: Channel, pid: number): ChunkSink | null => {
+  /** Per run: the stripper keeps state across reads. */
+  private stripper(): ChunkFilter | null {
+    return this.p.stripAnsi ? ansiStripper() : null;
+  }
+
+  private sinkFor(channel: Channel, pid: number): ChunkSink | null {
+    const { p, options } = this;
     const c: ChannelConfig = p[channel];
-    const log = channelLog(p, channel, files[channel], options);
-    const strip = stripper();
+    const log = channelLog(p, channel, channel === 'stdout' ? this.stdoutFile : this.stderrFile, options);
+    const strip = this.stripper();
     const events = c.eventsEnabled && options.onOutputFact !== undefined;
     if (c.captureMaxBytes === 0 && !events) return plainSink(log, strip);
     const capture = new CaptureMode(c.captureMaxBytes, strip ?? undefined);
-    captures.push(capture);
-    return eventSink(log, capture, pid, events, options.onOutputFact, options.onError);
-  };
-  const all = (): LogFile[] => [files.stdout, files.stderr].filter((f) => f !== null);
-  const watchers = new Set<OutputWatcher>();
-  // The current run's last lines (null before the first spawn).
-  let run: RunOutput | null = null;
-  return {
-    stdoutPath: files.stdout?.path ?? '',
-    stderrPath: files.stderr?.path ?? '',
-    attach(child, stdoutProtocol) {
-      captures = [];
-      run = new RunOutput(child.stderr === null ? 1 : 2);
-      const stdout = stdoutProtocol === undefined
-        ? sinkFor('stdout', child.pid)
-        : protocolSink(plainSink({ ...channelLog(p, 'stdout', files.stdout, options), debug: undefined }, stripper()),
-          stdoutProtocol, p.name, options);
-      pump(child.stdout, tailedSink(watchedSink(stdout, p.name, 'stdout', watchers, options.onError), 'stdout', run));
-      if (child.stderr !== null) {
-        pump(child.stderr, tailedSink(watchedSink(sinkFor('stderr', child.pid), p.name, 'stderr', watchers, options.onError), 'stderr', run));
-      }
-    },
-    reopen() {
-      for (const f of all()) f.reopen();
-    },
-    clear() {
-      // supervisord's removelogs empties the capture buffer too (BoundIO's handler.remove).
-      for (const c of captures) c.clearCapture();
-      for (const f of all()) {
-        // What was read before the clear belongs to the file being removed.
-        f.discardQueued();
-        rmSync(f.path, { force: true });
-        f.reopen();
-      }
-    },
-    async close() {
-      await Promise.all(all().map(async (f) => f.close()));
-    },
-    lastRun() {
-      return run;
-    },
-    watch(fn) {
-      // A wrapper of our own, so the same function watching twice is two subscriptions.
-      const watcher: OutputWatcher = (chunk, channel) => { fn(chunk, channel); };
-      watchers.add(watcher);
-      return () => { watchers.delete(watcher); };
-    },
-  };
+    (this.captures ??= []).push(capture);
+    return eventSink(log, capture, pid, events, p, options);
+  }
+}
+
+export function createChildLogs(p: ProcessConfig, options: ChildOutputOptions): ChildLogs {
+  return new ChildLogFiles(p, options);
 }
 
 /**

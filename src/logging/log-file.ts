@@ -19,12 +19,14 @@ export interface LogFileOptions {
   readonly maxBytes: number;
   /** Rotated files kept (`f.1` … `f.N`); 0 = truncate in place on rotation. */
   readonly backups: number;
+  /** Whose file it is (`web stdout`), for the reports: so one pair of callbacks can serve every file. */
+  readonly label?: string;
   /** Open/write/rotate failures, one report per kind of failure until a write succeeds. */
-  readonly onError?: (err: Error) => void;
+  readonly onError?: (err: Error, file: LogFile) => void;
   /** Bytes accepted but not yet written, shared by every child log (default: one budget for the daemon). */
   readonly budget?: WriteBudget;
   /** Called once when the open file turns out to be deleted (see #checkUnlinked), after recreating it. */
-  readonly onRecreate?: (path: string) => void;
+  readonly onRecreate?: (path: string, file: LogFile) => void;
   /** At most one deleted-file check per this many ms (default 1000; tests use 0). */
   readonly unlinkCheckMs?: number;
 }
@@ -48,9 +50,10 @@ export class LogFile {
   readonly path: string;
   readonly maxBytes: number;
   readonly backups: number;
-  readonly #onError: ((err: Error) => void) | undefined;
+  readonly label: string;
+  readonly #onError: ((err: Error, file: LogFile) => void) | undefined;
   readonly #budget: WriteBudget;
-  readonly #onRecreate: ((path: string) => void) | undefined;
+  readonly #onRecreate: ((path: string, file: LogFile) => void) | undefined;
   readonly #unlinkCheckMs: number;
   #nextUnlinkCheck = 0;
   readonly #ops: Op[] = [];
@@ -72,6 +75,7 @@ export class LogFile {
     this.path = path;
     this.maxBytes = Math.max(0, options.maxBytes);
     this.backups = Math.max(0, Math.floor(options.backups));
+    this.label = options.label ?? '';
     this.#onError = options.onError;
     this.#budget = options.budget ?? defaultBudget;
     this.#onRecreate = options.onRecreate;
@@ -261,7 +265,7 @@ export class LogFile {
               lost();
               return;
             }
-            this.#onRecreate?.(this.path);
+            this.#onRecreate?.(this.path, this);
             write(this.#fd);
           });
         });
@@ -357,7 +361,7 @@ export class LogFile {
     const code = errnoCode(err) ?? err.message;
     if (this.#failing === code) return;
     this.#failing = code;
-    this.#onError?.(err);
+    this.#onError?.(err, this);
   }
 }
 

@@ -146,7 +146,8 @@ export class RunOutput {
   private stdout: OutputTail | null = null;
   private stderr: OutputTail | null = null;
   private openPipes: number;
-  private waiters: (() => void)[] = [];
+  /** Made at the first wait: most runs are never waited on (only a FATAL one is). */
+  private waiters: (() => void)[] | null = null;
 
   /** `pipes`: how many output pipes the run has (1 with redirect_stderr). */
   constructor(pipes: number) {
@@ -166,14 +167,14 @@ export class RunOutput {
   pipeClosed(): void {
     this.openPipes--;
     if (this.openPipes > 0) return;
-    const waiters = this.waiters;
-    this.waiters = [];
+    const waiters = this.waiters ?? [];
+    this.waiters = null;
     for (const fn of waiters) fn();
   }
 
   /** Calls fn once every pipe of the run is closed (now if they are): its output is then complete. */
   whenClosed(fn: () => void): void {
     if (this.openPipes <= 0) fn();
-    else this.waiters.push(fn);
+    else (this.waiters ??= []).push(fn);
   }
 }

@@ -6,7 +6,7 @@ import type { ControlApi } from '../api/control-api.js';
 import { loadConfig, systemHost, type LoadResult } from '../config/load.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
 import { formatIssue } from '../config/section-reader.js';
-import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs } from '../logging/child-output.js';
+import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs, type ChildOutputOptions } from '../logging/child-output.js';
 import { outputEvent } from '../events/facts.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
 import { startTicks } from '../events/ticks.js';
@@ -74,6 +74,7 @@ export class DaemonRun {
   private readonly fifos: FifoPool | null;
   private readonly generation: GenerationFile;
   private stopTicks: () => void = () => undefined;
+  private logOptions: { readonly config: DaemonConfig; readonly options: ChildOutputOptions } | null = null;
   private groupsLoaded = false;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
@@ -178,20 +179,32 @@ export class DaemonRun {
   }
 
   private openChildLogs(p: ProcessConfig): ChildLogs {
-    const logs = createChildLogs(p, {
-      childlogdir: this.config.supervisord.childlogdir,
-      identifier: this.config.supervisord.identifier,
+    const logs = createChildLogs(p, this.childLogOptions());
+    void this.childLogs.get(logKey(p))?.close();
+    this.childLogs.set(logKey(p), logs);
+    return logs;
+  }
+
+  /**
+   * What every program's logs are made with, one object for all of them (its callbacks are told
+   * whose output it is), made again when the config (and with it the logger) is replaced.
+   */
+  private childLogOptions(): ChildOutputOptions {
+    if (this.logOptions?.config === this.config) return this.logOptions.options;
+    const { childlogdir, identifier } = this.config.supervisord;
+    const options: ChildOutputOptions = {
+      childlogdir,
+      identifier,
       onError: (message) => {
         this.logger.error(message);
       },
       ...(this.logger.isEnabled('debug') ? { debugOutput: (message: string) => { this.logger.debug(message); } } : {}),
-      onOutputFact: (fact) => {
+      onOutputFact: (fact, p) => {
         this.supervisor.publish(outputEvent(p, fact, systemClock.now()));
       },
-    });
-    void this.childLogs.get(logKey(p))?.close();
-    this.childLogs.set(logKey(p), logs);
-    return logs;
+    };
+    this.logOptions = { config: this.config, options };
+    return options;
   }
 
   /** (Re)creates every group from the current config, as supervisord does at start and reload. */

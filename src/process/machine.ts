@@ -143,6 +143,20 @@ export const EXITED_TOO_QUICKLY = 'Exited too quickly (process log may have deta
 
 type Draft = { -readonly [K in keyof ProcessSnapshot]: ProcessSnapshot[K] };
 
+/**
+ * A copy to change, as one literal rather than a spread: V8 lays a spread's copy out with part of
+ * its fields out of the object (~330 B instead of ~170 B, held by every process), and the
+ * literal has initialSnapshot's layout. The type checks that no field is missed.
+ */
+function draftOf(s: ProcessSnapshot): Draft {
+  return {
+    state: s.state, pid: s.pid, laststart: s.laststart, laststop: s.laststop, backoff: s.backoff, delayUntil: s.delayUntil,
+    exitStatus: s.exitStatus, spawnErr: s.spawnErr, killing: s.killing, administrativeStop: s.administrativeStop,
+    systemStop: s.systemStop, expected: s.expected, exitDescription: s.exitDescription, lastSignal: s.lastSignal,
+    readyBy: s.readyBy, readyFailed: s.readyFailed, restarting: s.restarting, restartFailsStart: s.restartFailsStart,
+  };
+}
+
 interface Ctx {
   readonly s: Draft;
   readonly fx: Effect[];
@@ -505,7 +519,7 @@ function apply(c: Ctx, ev: ProcessEvent): boolean {
 
 /** Feed one event; returns the next snapshot and the effects to perform, in order. */
 export function transition(snapshot: ProcessSnapshot, event: ProcessEvent, program: MachineProgram): TransitionResult {
-  const c: Ctx = { s: { ...snapshot }, fx: [], p: program, now: event.now, timerDirty: false };
+  const c: Ctx = { s: draftOf(snapshot), fx: [], p: program, now: event.now, timerDirty: false };
   if (!apply(c, event)) return { snapshot, effects: [] };
   // A tick consumes the runner's timer, so a still-pending deadline is re-requested after one.
   const at = c.s.delayUntil;

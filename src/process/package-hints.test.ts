@@ -34,7 +34,7 @@ describe('package hints for commands the example stack needs', () => {
       programConfig({ name, command, startMs: 1000, startRetries: 3 }), {
         spawner: new FakeSpawner(), clock, stat: () => undefined,
         log: (level, message) => logs.push(`${level} ${message}`),
-        onStateChange: () => undefined, environment: { PATH: '/bin:/usr/bin' }, output: { attach: () => undefined },
+        onStateChange: () => undefined, environment: () => ({ PATH: '/bin:/usr/bin' }), output: { attach: () => undefined },
         shuttingDown: () => false, isRoot: false, gidOf: () => undefined, hintedCommands,
       });
     const a = runner('redisd_6380', 'redis-server /x/redisd_6380.conf');

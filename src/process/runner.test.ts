@@ -3,7 +3,7 @@ import { FakeClock, FakeSpawner } from '../../test/support/fakes.js';
 import { programConfig } from '../../test/support/supervisor-harness.js';
 import { ProcessRunner } from './runner.js';
 
-function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
+function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}, environment = (): Record<string, string> => ({ PATH: '/bin' })) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner();
   const logs: string[] = [];
@@ -13,7 +13,7 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}) {
     stat: (file: string) => (file.startsWith('/nonexistent') ? undefined : { isDirectory: false, mode: 0o755, executable: true }),
     log: (level, message) => logs.push(`${level} ${message}`),
     onStateChange: () => undefined,
-    environment: { PATH: '/bin' },
+    environment,
     output: { attach: () => undefined },
     shuttingDown: () => daemon.shuttingDown,
     isRoot: true,
@@ -38,6 +38,17 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     await settle();
     expect(spawner.children).toHaveLength(2);
     expect(runner.snapshot.state).toBe('STARTING');
+  });
+
+  it('asks for the environment at each spawn, and finds the command on that PATH', async () => {
+    let path = '/bin';
+    const { clock, spawner, runner } = setup({ command: 'web', autorestart: 'unexpected', startMs: 0 }, () => ({ PATH: path, MARK: path }));
+    runner.start();
+    clock.advance(1);
+    path = '/usr/bin';
+    spawner.children[0]?.exit({ code: 3, signal: null });
+    await settle();
+    expect(spawner.children.map((c) => [c.spec.file, c.spec.env['MARK']])).toEqual([['/bin/web', '/bin'], ['/usr/bin/web', '/usr/bin']]);
   });
 
   it('never restarts a FATAL process, however long we wait', async () => {

@@ -53,8 +53,11 @@ export interface RunnerDeps {
   readonly stat: (file: string) => FileFacts | undefined;
   readonly log: (level: RunnerLogLevel, message: string) => void;
   readonly onStateChange: (change: StateChange) => void;
-  /** The daemon's environment plus SUPERVISOR_* for this process (see supervisor/). */
-  readonly environment: Readonly<Record<string, string>>;
+  /**
+   * The daemon's environment plus SUPERVISOR_* for this process (see supervisor/), made when asked:
+   * at each spawn, then let go. Held per process it would cost ~2 KB each while nothing reads it.
+   */
+  readonly environment: () => Readonly<Record<string, string>>;
   readonly output: ChildOutput;
   /** supervisord's mood <= RESTARTING: no automatic (re)spawns. */
   readonly shuttingDown: () => boolean;
@@ -99,9 +102,11 @@ export class ProcessRunner {
   /** The ready= probe (null without one) and the stop function of its current run. */
   private readonly probe: Probe | null;
   private stopProbe: (() => void) | null = null;
-  /** The current run as probes and watches see it (set at spawn, kept until the next). */
+  /** The current run as probes and watches see it (set at spawn, kept until the next); null
+   *  for a process with neither, which then keeps no environment between spawns. */
   private run: ProbeRun | null = null;
-  private readonly activeWatches = new Map<RunWatch, ActiveWatch>();
+  /** Made at the first watch: most processes have none, and an empty Map is ~300 B. */
+  private activeWatches: Map<RunWatch, ActiveWatch> | null = null;
 
   constructor(config: ProcessConfig, deps: RunnerDeps) {
     this.config = config;
@@ -124,8 +129,8 @@ export class ProcessRunner {
     this.stopProbe?.();
     this.stopProbe = null;
     this.probe?.close();
-    for (const active of this.activeWatches.values()) active.stop();
-    this.activeWatches.clear();
+    for (const active of this.activeWatches?.values() ?? []) active.stop();
+    this.activeWatches = null;
   }
 
   get snapshot(): ProcessSnapshot {
@@ -158,8 +163,12 @@ export class ProcessRunner {
   /** The file and argv `command=` resolves to now, or supervisord's spawn error for it (the
    *  program's own PATH first, as supervisord's get_execv_args). */
   resolveCommand(): CommandResolution {
-    const path = this.config.environment['PATH'] ?? this.deps.environment['PATH'];
-    return resolveCommand(this.config.command, path, this.deps.stat);
+    return this.resolveIn(this.deps.environment());
+  }
+
+  /** `env` is the child's: its PATH is the program's own if it has one, else the daemon's. */
+  private resolveIn(env: Readonly<Record<string, string>>): CommandResolution {
+    return resolveCommand(this.config.command, env['PATH'], this.deps.stat);
   }
 
   /** Sends a signal to the running child (supervisorctl signal), never to its group. */
@@ -239,20 +248,21 @@ export class ProcessRunner {
     if (watches === undefined || watches.length === 0) return;
     const { state, pid } = this.current;
     const run = this.run;
+    const activeWatches = (this.activeWatches ??= new Map<RunWatch, ActiveWatch>());
     for (const watch of watches) {
       const wanted = run !== null && pid !== 0 && run.pid === pid
         && (watch.during === 'running' ? state === 'RUNNING' : state === 'STARTING' || state === 'RUNNING');
-      const active = this.activeWatches.get(watch);
+      const active = activeWatches.get(watch);
       if (active !== undefined && (!wanted || active.pid !== pid)) {
-        this.activeWatches.delete(watch);
+        activeWatches.delete(watch);
         active.stop();
       }
-      if (wanted && !this.activeWatches.has(watch)) {
+      if (wanted && !activeWatches.has(watch)) {
         const stop = watch.start(run, (cause, message) => {
           // A late request (the run it watched is over) is dropped here; the machine ignores the rest.
           if (this.current.pid === run.pid) this.restart(cause, message);
         });
-        this.activeWatches.set(watch, { pid, stop });
+        activeWatches.set(watch, { pid, stop });
       }
     }
   }
@@ -296,7 +306,8 @@ export class ProcessRunner {
       return;
     }
     if (socket !== undefined) this.socketFd = socket;
-    const resolved = this.resolveCommand();
+    const base = deps.environment();
+    const resolved = this.resolveIn(base);
     if (!resolved.ok) {
       // Logged right after the `spawnerr:` line of this spawnFailed.
       const program = resolved.kind === 'NO_FILE' ? shlexSplit(config.command)[0] : undefined;
@@ -313,7 +324,7 @@ export class ProcessRunner {
       this.dispatch({ type: 'spawnFailed', now: now(), message: `couldn't chdir to ${config.directory}: ${errno}` });
       return;
     }
-    const env = this.probe === null ? deps.environment : { ...deps.environment, ...this.probe.environment() };
+    const env = this.probe === null ? base : { ...base, ...this.probe.environment() };
     deps.spawner.spawn({
       spec: {
         file: resolved.file, argv: resolved.argv, env, cwd: config.directory,
@@ -346,12 +357,13 @@ export class ProcessRunner {
     if (protocol === undefined) this.deps.output.attach(child);
     else this.deps.output.attach(child, protocol);
     const output = this.deps.output;
-    this.run = {
+    // Only a probe or a watch looks at the run: without them its environment goes now.
+    this.run = this.probe === null && this.watches.length === 0 ? null : {
       pid: child.pid, env, cwd: this.config.directory,
       watchOutput: (fn) => output.watch?.(fn) ?? ((): void => undefined),
     };
     this.dispatch({ type: 'spawned', now, pid: child.pid });
-    this.startProbe(this.run);
+    if (this.run !== null) this.startProbe(this.run);
     void child.exited.then((exit) => {
       if (this.child === child) this.child = null;
       this.dispatch({ type: 'exited', now: this.deps.clock.now(), code: exit.code, signal: exit.signal, shuttingDown: this.deps.shuttingDown() });

@@ -63,7 +63,7 @@ function pool(socket: FcgiSocket, names: readonly string[], stat = (file: string
     spawner, clock, stat,
     log: () => undefined,
     onStateChange: () => undefined,
-    environment: { PATH: '/bin' },
+    environment: () => ({ PATH: '/bin' }),
     output: { attach: () => undefined },
     shuttingDown: () => false,
     isRoot: true,

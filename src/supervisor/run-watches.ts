@@ -15,7 +15,11 @@ export interface RunWatchDeps {
   readonly treeRss?: (pid: number) => number | undefined;
 }
 
+/** What most processes have: one frozen empty list for all of them, not an array each. */
+const NO_WATCHES: readonly RunWatch[] = Object.freeze([]);
+
 export function runWatchesFor(process: ProcessConfig, deps: RunWatchDeps): readonly RunWatch[] {
+  if (process.health === null && process.maxMemoryBytes <= 0) return NO_WATCHES;
   const watches: RunWatch[] = [];
   if (process.health !== null) watches.push(healthWatch(process.health, process.name, { clock: deps.clock, check: createCheck(process.health.probe) }));
   if (process.maxMemoryBytes > 0) {

@@ -21,6 +21,8 @@ import { ListenerPool } from './listener-pool.js';
 import type { FcgiSocket } from './fcgi-socket.js';
 import { StartPlan } from './start-plan.js';
 import { CrashHistory, type HistoryEntry } from './crash-history.js';
+import { daemonEnvironment } from './child-environment.js';
+import { SupervisedRunnerDeps, type RunnerHub } from './runner-deps.js';
 
 export interface SupervisorDeps {
   readonly spawner: Spawner;
@@ -55,20 +57,6 @@ export type Mood = 'RUNNING' | 'RESTARTING' | 'SHUTDOWN';
 /** supervisord's shutdown_report throttle: `waiting for a, b to die` every 3 s. */
 const SHUTDOWN_REPORT_MS = 3000;
 
-/** Environment of a child (process.py _spawn_as_child): daemon env, SUPERVISOR_*, then config. */
-export function childEnvironment(
-  daemonEnv: Readonly<Record<string, string | undefined>>, process: ProcessConfig, serverUrl: string | null,
-): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(daemonEnv)) if (v !== undefined) env[k] = v;
-  env['SUPERVISOR_ENABLED'] = '1';
-  const url = process.serverurl ?? serverUrl;
-  if (url !== null) env['SUPERVISOR_SERVER_URL'] = url;
-  env['SUPERVISOR_PROCESS_NAME'] = process.name;
-  env['SUPERVISOR_GROUP_NAME'] = process.group;
-  return Object.assign(env, process.environment);
-}
-
 export class Supervisor {
   readonly events: EventBus;
   /** The typed event flow listener pools (and the dashboard, metrics) read. */
@@ -82,9 +70,28 @@ export class Supervisor {
   private readonly gate: DependencyGate;
   /** Each process's crash history, made at its first end (keyed by its config: runner.config). */
   private readonly histories = new WeakMap<ProcessConfig, CrashHistory>();
+  /** What every runner shares (its daemonEnv read once: the children's environments share its strings). */
+  private readonly hub: RunnerHub;
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
+    this.hub = {
+      spawner: deps.spawner, clock: deps.clock, stat: deps.stat, log: deps.log, isRoot: deps.isRoot, gidOf: deps.gidOf,
+      probes: deps.probes, daemonEnv: daemonEnvironment(deps.daemonEnv), serverUrl: deps.serverUrl,
+      stateChanged: (change) => {
+        this.flow.publish(processStateEvent(change, deps.clock.now()));
+        this.events.emit('stateChanged', change);
+      },
+      shuttingDown: () => this.moodValue !== 'RUNNING',
+      ended: (p, end, output) => {
+        let history = this.histories.get(p);
+        if (history === undefined) {
+          history = new CrashHistory();
+          this.histories.set(p, history);
+        }
+        history.record(end, output.lastRun?.() ?? null);
+      },
+    };
     this.events = new EventBus((name, error) => {
       deps.log('error', `a ${name} subscriber failed (supervision goes on): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     });
@@ -187,68 +194,17 @@ export class Supervisor {
   }
 
   private runnerFor(p: ProcessConfig, pool: ListenerPool | null, fcgiSocket: FcgiSocket | null): ProcessRunner {
-    const output = this.deps.outputFor(p);
-    return new ProcessRunner(p, {
-      spawner: this.deps.spawner,
-      clock: this.deps.clock,
-      stat: this.deps.stat,
-      log: this.deps.log,
-      onStateChange: (change) => {
-        this.flow.publish(processStateEvent(change, this.deps.clock.now()));
-        this.events.emit('stateChanged', change);
-      },
-      ...(pool === null ? {} : {
-        // A listener's stdout is the protocol; the pool writes events to its stdin.
-        attachProtocol: (child) => pool.attach(p.name, (bytes) => {
-          if (child.stdin.destroyed || !child.stdin.writable) return false;
-          child.stdin.write(bytes);
-          return true;
-        }),
+    return new ProcessRunner(p, new SupervisedRunnerDeps(this.hub, p, {
+      output: this.deps.outputFor(p),
+      watches: this.deps.watchesFor?.(p) ?? [],
+      fcgiSocket,
+      // A listener's stdout is the protocol; the pool writes events to its stdin.
+      attachProtocol: pool === null ? null : (child) => pool.attach(p.name, (bytes) => {
+        if (child.stdin.destroyed || !child.stdin.writable) return false;
+        child.stdin.write(bytes);
+        return true;
       }),
-      environment: childEnvironment(this.deps.daemonEnv, p, this.deps.serverUrl),
-      output,
-      shuttingDown: () => this.moodValue !== 'RUNNING',
-      isRoot: this.deps.isRoot,
-      gidOf: this.deps.gidOf,
-      ...(this.deps.probes === undefined ? {} : { probes: this.deps.probes }),
-      ...(fcgiSocket === null ? {} : { fcgiSocket }),
-      ...(this.deps.watchesFor === undefined ? {} : { watches: this.deps.watchesFor(p) }),
-      onEnded: (end) => {
-        let history = this.histories.get(p);
-        if (history === undefined) {
-          history = new CrashHistory();
-          this.histories.set(p, history);
-        }
-        history.record(end, output.lastRun?.() ?? null);
-      },
-      logLastOutput: () => {
-        this.logLastOutput(p.name, output);
-      },
-    });
-  }
-
-  /**
-   * After `gave up:`: why it died, from its last run's output, one main-log line per output line.
-   * Once the run's pipes are closed (at once, or within the spawner's exit grace), so what it
-   * wrote just before exiting is not missed.
-   */
-  private logLastOutput(name: string, output: ChildOutput): void {
-    const run = output.lastRun?.() ?? null;
-    const tell = (lines: readonly string[]): void => {
-      if (lines.length === 0) this.deps.log('info', `${name} wrote no output before FATAL`);
-      // A child's bytes in the main log: control characters shown, never interpreted by a terminal.
-      for (const line of lines) this.deps.log('info', line.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/gu, '\ufffd'));
-    };
-    if (run === null) {
-      tell([]);
-      return;
-    }
-    run.whenClosed(() => {
-      tell([
-        ...run.lines('stdout').map((line) => `${name} last stdout: ${line}`),
-        ...run.lines('stderr').map((line) => `${name} last stderr: ${line}`),
-      ]);
-    });
+    }));
   }
 
   /**
