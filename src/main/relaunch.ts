@@ -13,7 +13,7 @@ const RELAUNCHED_ENV = 'TSSUPERVISORD_RELAUNCHED';
 export function relaunchWithNodeFlags(): void {
   if (process.env[RELAUNCHED_ENV] !== undefined) {
     // Children must not inherit it (node's process.env writes through to the real environment).
-    delete process.env[RELAUNCHED_ENV];
+    Reflect.deleteProperty(process.env, RELAUNCHED_ENV);
     return;
   }
   const missing = missingNodeFlags(process.execArgv, wantedNodeFlags(process.env));
@@ -24,5 +24,5 @@ export function relaunchWithNodeFlags(): void {
   process.env[RELAUNCHED_ENV] = '1';
   addon.execv(process.execPath, [process.argv0, ...process.execArgv, ...missing, script, ...process.argv.slice(2)]);
   // Still here: execv failed. Run as we are.
-  delete process.env[RELAUNCHED_ENV];
+  Reflect.deleteProperty(process.env, RELAUNCHED_ENV);
 }
