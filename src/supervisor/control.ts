@@ -85,14 +85,14 @@ export class SupervisorControl implements ControlApi {
   }
 
   private group(name: string): ProcessGroup {
-    const group = this.supervisor.groups.find((g) => g.config.name === name);
+    const group = this.supervisor.groupNamed(name);
     if (group === undefined) throw new SupervisorError('BAD_NAME', name);
     return group;
   }
 
   private lookup(namespec: string): { group: ProcessGroup; runner: ProcessRunner | null } {
     const [groupName, processName] = splitNamespec(namespec);
-    const group = this.supervisor.groups.find((g) => g.config.name === groupName);
+    const group = this.supervisor.groupNamed(groupName);
     if (group === undefined) throw new SupervisorError('BAD_NAME', namespec);
     if (processName === null) return { group, runner: null };
     const runner = group.runners.find((r) => r.config.name === processName);
@@ -235,7 +235,7 @@ export class SupervisorControl implements ControlApi {
       if (s.spawnErr !== null) throw new SupervisorError('SPAWN_ERROR', name);
       if (s.state === 'RUNNING') return true;
       if (s.state !== 'STARTING') throw new SupervisorError('ABNORMAL_TERMINATION', name);
-      await this.supervisor.events.waitFor('stateChanged', (c) => c.process === runner.config);
+      await this.supervisor.events.nextChangeOf(runner.config);
     }
   }
 

@@ -67,6 +67,7 @@ export class Supervisor {
   /** depends_on over the current groups; rebuilt when they change. */
   private planCache: StartPlan | null = null;
   private byName: Map<string, ProcessRunner> | null = null;
+  private groupsByName: Map<string, ProcessGroup> | null = null;
   private readonly gate: DependencyGate;
   /** Each process's crash history, made at its first end (keyed by its config: runner.config). */
   private readonly histories = new WeakMap<ProcessConfig, CrashHistory>();
@@ -131,6 +132,12 @@ export class Supervisor {
     return this.planCache;
   }
 
+  /** The group of that name. */
+  groupNamed(name: string): ProcessGroup | undefined {
+    this.groupsByName ??= new Map(this.groupList.map((g) => [g.config.name, g]));
+    return this.groupsByName.get(name);
+  }
+
   /** The runner of a namespec (`name` or `group:name`). */
   runnerNamed(namespec: string): ProcessRunner | undefined {
     this.byName ??= new Map(this.runners().map((r) => [namespecOf(r.config), r]));
@@ -141,6 +148,7 @@ export class Supervisor {
   private groupsChanged(): void {
     this.planCache = null;
     this.byName = null;
+    this.groupsByName = null;
     this.gate.reevaluate();
   }
 
@@ -181,8 +189,10 @@ export class Supervisor {
     const runners = config.processes.map((p) => this.runnerFor(p, pool, fcgiSocket));
     pool?.setMembers(runners.map((r) => ({ name: r.config.name, state: () => r.snapshot.state })));
     const group = { config, runners, pool };
-    // Array.prototype.sort is stable: a new group goes after the existing ones of its priority.
-    this.groupList = [...this.groupList, group].sort((a, b) => a.config.priority - b.config.priority);
+    // After the existing groups of its priority (a stable sort's order), without re-sorting the
+    // list at each of a thousand adds; a new array, since callers may be iterating the old one.
+    const at = this.groupList.findLastIndex((g) => g.config.priority <= config.priority) + 1;
+    this.groupList = [...this.groupList.slice(0, at), group, ...this.groupList.slice(at)];
     this.groupsChanged();
     this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
     return group;
@@ -309,14 +319,19 @@ export class Supervisor {
 
   /** Resolves once every runner is in a stopped state. */
   async waitUntilStopped(runners: readonly ProcessRunner[]): Promise<void> {
-    const pending = (): boolean => runners.some((r) => !isStoppedState(r.snapshot.state));
-    if (!pending()) return;
+    // Each runner's own changes, and a count: not a scan of them all at every change.
+    let left = 0;
     await new Promise<void>((resolve) => {
-      const off = this.events.on('stateChanged', () => {
-        if (pending()) return;
-        off();
-        resolve();
-      });
+      for (const runner of runners) {
+        if (isStoppedState(runner.snapshot.state)) continue;
+        left++;
+        const off = this.events.onProcess(runner.config, (change) => {
+          if (!isStoppedState(change.to)) return;
+          off();
+          if (--left === 0) resolve();
+        });
+      }
+      if (left === 0) resolve();
     });
   }
 
