@@ -1,6 +1,6 @@
 // The daemon restarts itself in place under its V8 flags when started as `node tssupervisord.js`
-// (src/main/relaunch.ts): same pid, the flags on its command line, nothing left in its children's
-// environment; and TSSUPERVISORD_NODE_FLAGS='' runs it as started.
+// (src/main/relaunch.ts): same pid, the flags on its command line, its stdout and stderr kept,
+// nothing left in its children's environment; and TSSUPERVISORD_NODE_FLAGS='' runs it as started.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DAEMON_NODE_FLAGS } from '../src/main/node-flags.js';
@@ -40,6 +40,9 @@ describe('the daemon started as node tssupervisord.js', () => {
       return /READY \d+/u.test(text) ? text : undefined;
     });
     expect(printed).toContain('TSSUPERVISORD_RELAUNCHED=<unset>');
+    // stdout and stderr survive the execv (node marks them close-on-exec at startup), and the
+    // flags make V8 say nothing.
+    expect(d.stdout()).toContain(`INFO supervisord started with pid ${pid}`);
     expect(d.stderr()).not.toMatch(/warning/iu);
     d.child.kill('SIGTERM');
     expect(await d.exited()).toBe(0);

@@ -683,8 +683,18 @@ static napi_value Execv(napi_env env, napi_callback_info info) {
     at += lengths[i] + 1;
   }
   strings[count + 1] = NULL;
+  // Node marks stdin, stdout and stderr close-on-exec at startup (uv_disable_stdio_inheritance,
+  // so that its children get only what they are given): the new image must keep them.
+  int stdio_flags[3];
+  for (int fd = 0; fd < 3; fd++) {
+    stdio_flags[fd] = fcntl(fd, F_GETFD);
+    if (stdio_flags[fd] >= 0) fcntl(fd, F_SETFD, stdio_flags[fd] & ~FD_CLOEXEC);
+  }
   execv(strings[0], &strings[1]);
   int err = errno;
+  for (int fd = 0; fd < 3; fd++) {
+    if (stdio_flags[fd] >= 0) fcntl(fd, F_SETFD, stdio_flags[fd]);
+  }
   free(block);
   napi_value result;
   napi_create_int32(env, err, &result);
