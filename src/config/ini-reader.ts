@@ -81,6 +81,9 @@ interface Pending {
  */
 const PLAIN_OPTION = /^[A-Za-z0-9_.-]+[ \t]*=/u;
 
+/** A header line with nothing that the general path would strip or cut: `[program:web_1]`. */
+const BARE_HEADER = /^\[([A-Za-z0-9_.:-]+)\]$/u;
+
 /** A pending option of a section whose options are not kept: it only absorbs continuations. */
 const SKIPPED: Pending = { section: 'DEFAULT', key: '', parts: [], line: 0 };
 
@@ -110,12 +113,33 @@ export function readIniInto(doc: IniDocument, text: string, file: string, keepOn
     pending = null;
   };
 
+  const openSection = (header: string, lineNo: number): void => {
+    flush();
+    if (header === 'DEFAULT') {
+      current = 'DEFAULT';
+      return;
+    }
+    let section = doc.sections.get(header);
+    if (section === undefined) {
+      section = { name: header, file, line: lineNo, options: new Map() };
+      doc.sections.set(header, section);
+    }
+    current = section;
+  };
+
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
     if (keepOnly !== undefined && current !== null && current !== 'DEFAULT' && current.name !== keepOnly && PLAIN_OPTION.test(raw)) {
       flush();
       pending = SKIPPED;
       indentLevel = 0;
+      return;
+    }
+    // A bare `[name]` line is a header whatever came before: no blanks, comments or second `]`.
+    const bare = BARE_HEADER.exec(raw)?.[1];
+    if (bare !== undefined) {
+      indentLevel = 0;
+      openSection(bare, lineNo);
       return;
     }
     const trimmed = pyStrip(raw);
@@ -135,17 +159,7 @@ export function readIniInto(doc: IniDocument, text: string, file: string, keepOn
     indentLevel = indent;
     const header = SECTION_RE.exec(value)?.groups?.['header'];
     if (header !== undefined) {
-      flush();
-      if (header === 'DEFAULT') {
-        current = 'DEFAULT';
-      } else {
-        let section = doc.sections.get(header);
-        if (section === undefined) {
-          section = { name: header, file, line: lineNo, options: new Map() };
-          doc.sections.set(header, section);
-        }
-        current = section;
-      }
+      openSection(header, lineNo);
       return;
     }
     if (current === null) {
