@@ -8,7 +8,7 @@ import type { CtlServer } from './client.js';
 import { KeyboardInterrupt, rawInput, type Command, type CommandContext, type CtlOptions, type Terminal } from './context.js';
 import { LSB_INIT } from './exit-codes.js';
 import { ConnectionFailure, faultOf, ProtocolError } from './failures.js';
-import { apiVersionMismatchLine, NO_RPC_NAMESPACE_LINE, uncaughtLine, unknownSyntaxLine } from './render.js';
+import { apiVersionMismatchLine, NO_RPC_NAMESPACE_LINE, uncaughtLine, unknownSyntaxLine } from './messages.js';
 import type { ServerTarget, StreamHandle, StreamListener } from './transport.js';
 
 export interface ServerConnector {

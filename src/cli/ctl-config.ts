@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { posix as path } from 'node:path';
-import { systemHost } from '../config/load.js';
+import { systemHost } from '../config/system-host.js';
 import type { HostFacts } from '../config/host.js';
 import { createIniDocument, readIniInto } from '../config/ini-reader.js';
 import { absolutePath } from '../config/paths.js';
@@ -33,7 +33,7 @@ export function loadCtlConfig(file: string, hostOverrides: Partial<HostFacts> = 
     return { ok: false, message: `${missing ? 'could not find' : 'could not read'} config file ${file}` };
   }
   const doc = createIniDocument();
-  readIniInto(doc, text, mainFile);
+  readIniInto(doc, text, mainFile, 'supervisorctl');
   const syntax = doc.errors[0];
   if (syntax !== undefined) return { ok: false, message: `${file}:${syntax.line}: ${syntax.message}` };
   if (!doc.sections.has('supervisorctl')) return { ok: false, message: '.ini file does not include supervisorctl section' };

@@ -9,6 +9,7 @@ import { RESET, stateColour } from './colour.js';
 import { makeNamespec, splitNamespec } from '../api/namespec.js';
 
 export { makeNamespec, splitNamespec } from '../api/namespec.js';
+export { apiVersionMismatchLine, NO_RPC_NAMESPACE_LINE, uncaughtLine, unknownSyntaxLine } from './messages.js';
 
 /** The code points of `text` (Python's len() and indexing count these). */
 const codePoints = (text: string): string[] => Array.from(text);
@@ -184,9 +185,6 @@ export function helpIndexLines(commandNames: readonly string[]): string[] {
 /** cmd.Cmd.nohelp. */
 export const noHelpLine = (topic: string): string => `*** No help on ${topic}`;
 
-/** cmd.Cmd.default. */
-export const unknownSyntaxLine = (line: string): string => `*** Unknown syntax: ${line}`;
-
 /**
  * The help_<command> texts, one entry per `self.ctl.output(...)` call (an entry may hold
  * several lines, exactly as supervisorctl.py writes them).
@@ -268,19 +266,3 @@ export const HELP: Readonly<Record<string, readonly string[]>> = {
     'history <name> <name>\tLast ends of multiple processes',
   ],
 };
-
-/** Controller.upcheck's complaint about an API version other than ours. */
-export function apiVersionMismatchLine(expected: string, remote: string): string {
-  return `Sorry, this version of supervisorctl expects to talk to a server with API version ${expected}, `
-    + `but the remote version is ${remote}.`;
-}
-
-export const NO_RPC_NAMESPACE_LINE = 'Sorry, supervisord responded but did not recognize the supervisor namespace commands '
-  + 'that supervisorctl uses to control it.  Please check that the [rpcinterface:supervisor] section is enabled in the '
-  + 'configuration file (see sample.conf).';
-
-/** onecmd's report of an exception a command did not handle (without Python's file/line). */
-export function uncaughtLine(error: unknown): string {
-  const { pythonClass, pythonValue } = PythonError.describe(error);
-  return `error: <class '${pythonClass}'>, ${pythonValue}`;
-}

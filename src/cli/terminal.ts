@@ -2,7 +2,7 @@
 // first use) that serves the shell's prompt, y/N questions, fg's input lines, completion and
 // history. Ctrl-C reaches whoever waits for it: a pending read, a tail -f, else `onStrayInterrupt`.
 
-import { createInterface, type Completer, type Interface } from 'node:readline';
+import type { Completer, Interface } from 'node:readline';
 import { KeyboardInterrupt, type Terminal } from './context.js';
 import { TabBurstInput } from './tab-burst.js';
 import { colourWanted } from './colour.js';
@@ -27,6 +27,7 @@ export class NodeTerminal implements Terminal {
   private reader: Reader | null = null;
   private ended = false;
   private muted = false;
+  private stdinUsed = false;
   private readonly interruptListeners = new Set<() => void>();
   private readonly options: NodeTerminalOptions;
   private readonly onSigint = (): void => {
@@ -66,8 +67,10 @@ export class NodeTerminal implements Terminal {
       });
     }) as unknown as Completer;
     // On a terminal every Tab completes, also one that came in a burst with other keys.
+    this.stdinUsed = true;
     const input = process.stdin.isTTY ? (this.burstInput = new TabBurstInput(process.stdin)) : process.stdin;
-    const rl = createInterface({
+    // Loaded here, not at startup: a one-shot command that never reads a line needs no readline.
+    const rl = process.getBuiltinModule('node:readline').createInterface({
       input,
       output: process.stdout,
       ...(rlCompleter === undefined ? {} : { completer: rlCompleter }),
@@ -129,6 +132,7 @@ export class NodeTerminal implements Terminal {
   }
 
   async readSecret(prompt: string): Promise<string | null> {
+    this.stdinUsed = true;
     if (!process.stdin.isTTY) return this.readLine(prompt);
     this.write(prompt);
     const rl = this.interface();
@@ -163,6 +167,8 @@ export class NodeTerminal implements Terminal {
     this.rl = null;
     this.burstInput?.release();
     this.burstInput = null;
-    process.stdin.pause();
+    // process.stdin is made on first access (a stream over fd 0); a command that never read
+    // input has none to pause, and making one only to pause it costs a one-shot command time.
+    if (this.stdinUsed) process.stdin.pause();
   }
 }

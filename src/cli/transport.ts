@@ -3,9 +3,12 @@
 // (`unix:///path`, Host `localhost`) or TCP (`http://host:port`). Socket failures become
 // ConnectionFailure (errno name kept for upcheck), non-200 answers ProtocolError.
 
-import http from 'node:http';
+import type * as Http from 'node:http';
+import type { ClientRequest, RequestOptions } from 'node:http';
 import { getSystemErrorMap } from 'node:util';
 import { ConnectionFailure, PythonError, ProtocolError } from './failures.js';
+import type { HttpResponse } from './http-response.js';
+import { requestOverUnixSocket } from './unix-post.js';
 
 export interface ServerTarget {
   readonly serverurl: string;
@@ -14,7 +17,7 @@ export interface ServerTarget {
 }
 
 /** Where to connect for `serverurl`; throws supervisorctl's ValueError for other schemes. */
-export function connectionOptions(serverurl: string): http.RequestOptions {
+export function connectionOptions(serverurl: string): RequestOptions {
   if (serverurl.startsWith('unix://')) return { socketPath: serverurl.slice('unix://'.length), headers: { Host: 'localhost' } };
   if (serverurl.startsWith('http://')) {
     let url: URL;
@@ -27,6 +30,11 @@ export function connectionOptions(serverurl: string): http.RequestOptions {
     return { host, port: url.port === '' ? 80 : Number(url.port) };
   }
   throw new PythonError('ValueError', `Unknown protocol for serverurl ${serverurl}`);
+}
+
+/** node:http, loaded on first use: over a unix socket the XML-RPC POST goes without it. */
+function httpModule(): typeof Http {
+  return process.getBuiltinModule('node:http');
 }
 
 function basicAuth(username: string, password: string): string {
@@ -58,8 +66,9 @@ export function postXmlRpc(target: ServerTarget, body: string): Promise<string> 
     'Content-Length': String(payload.length),
   };
   if (target.username !== null && target.password !== null) headers['Authorization'] = basicAuth(target.username, target.password);
+  if (base.socketPath !== undefined) return postOverUnixSocket(base.socketPath, headers, payload);
   return new Promise((resolve, reject) => {
-    const request = http.request({ ...base, method: 'POST', path: '/RPC2', headers, agent: false }, (response) => {
+    const request = httpModule().request({ ...base, method: 'POST', path: '/RPC2', headers, agent: false }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('error', (error) => {
@@ -75,6 +84,20 @@ export function postXmlRpc(target: ServerTarget, body: string): Promise<string> 
     });
     request.end(payload);
   });
+}
+
+/** postXmlRpc over a unix socket, by hand (unix-post.ts), with node:http's bytes and errors. */
+async function postOverUnixSocket(socketPath: string, headers: Record<string, string>, payload: Buffer): Promise<string> {
+  // node:http adds `Connection: close` last when it keeps no connection alive (agent: false).
+  const lines = Object.entries({ ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
+  let response: HttpResponse;
+  try {
+    response = await requestOverUnixSocket(socketPath, `POST /RPC2 HTTP/1.1\r\n${lines.join('')}\r\n`, payload);
+  } catch (error) {
+    throw toConnectionFailure(error);
+  }
+  if (response.status !== 200) throw new ProtocolError(response.status, response.reason);
+  return response.body.toString('utf8');
 }
 
 export interface StreamListener {
@@ -97,14 +120,14 @@ export function streamGet(target: ServerTarget, path: string, listener: StreamLi
   const done = new Promise<void>((resolve) => {
     finish = resolve;
   });
-  let request: http.ClientRequest | null = null;
+  let request: ClientRequest | null = null;
   let closed = false;
   const close = (): void => {
     closed = true;
     request?.destroy();
     finish();
   };
-  let base: http.RequestOptions;
+  let base: RequestOptions;
   try {
     base = connectionOptions(target.serverurl);
   } catch (error) {
@@ -122,7 +145,7 @@ export function streamGet(target: ServerTarget, path: string, listener: StreamLi
   };
   // http_client sends credentials whenever a password is set.
   if (target.password !== null && target.password !== '') headers['Authorization'] = basicAuth(target.username ?? 'None', target.password);
-  request = http.request({ ...base, method: 'GET', path, headers, agent: false }, (response) => {
+  request = httpModule().request({ ...base, method: 'GET', path, headers, agent: false }, (response) => {
     if (response.statusCode !== 200) {
       listener.error(`${url} Cannot read, status code ${response.statusCode ?? 0}`);
       close();

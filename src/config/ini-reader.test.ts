@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createIniDocument, getRaw, readIniInto, type IniDocument } from './ini-reader.js';
 
@@ -105,5 +106,33 @@ describe("whitespace is Python's (str.strip, \\s), not JavaScript's", () => {
     const started = Date.now();
     read(`[s]\na${' '.repeat(200_000)}b\nc = ${' '.repeat(200_000)}x${' '.repeat(200_000)};y\n`);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('keepOnly: the options of other sections are checked, not kept', () => {
+  const line = fc.oneof(
+    fc.constantFrom('[supervisorctl]', '[DEFAULT]', '[program:a]', '[unix_http_server]', '[supervisorctl', ''),
+    fc.constantFrom('serverurl=unix:///tmp/s.sock', 'prompt = p ;c', 'username:u', 'password=p#q', 'history_file=', 'command=sleep 1'),
+    fc.constantFrom('  continued', '\tmore', ' ', '; comment', '# comment', 'no delimiter', ' = empty key', '=x', 'a;=b', 'k\t=v', 'K_1.x-y=V'),
+    fc.string({ maxLength: 12 }),
+  );
+  it('gives the same errors and the same [supervisorctl] and [DEFAULT] as a full read', () => {
+    fc.assert(fc.property(fc.array(line, { maxLength: 30 }), (lines) => {
+      const text = lines.join('\n');
+      const full = read(text);
+      const some = createIniDocument();
+      readIniInto(some, text, 'a.conf', 'supervisorctl');
+      expect(some.errors).toStrictEqual(full.errors);
+      expect(some.defaults).toStrictEqual(full.defaults);
+      expect(some.sections.get('supervisorctl')).toStrictEqual(full.sections.get('supervisorctl'));
+      expect([...some.sections.keys()]).toStrictEqual([...full.sections.keys()]);
+    }), { numRuns: 3000 });
+  });
+
+  it('keeps nothing of the other sections', () => {
+    const doc = createIniDocument();
+    readIniInto(doc, '[program:a]\ncommand=sleep 1\n  more\n[supervisorctl]\nprompt=x\n', 'a.conf', 'supervisorctl');
+    expect(doc.sections.get('program:a')?.options.size).toBe(0);
+    expect(value(doc, 'supervisorctl', 'prompt')).toBe('x');
   });
 });

@@ -74,8 +74,26 @@ interface Pending {
   readonly line: number;
 }
 
-/** Parses `text` (the contents of `file`) into `doc`, as configparser's read() would. */
-export function readIniInto(doc: IniDocument, text: string, file: string): void {
+/**
+ * A `key = value` line that configparser reads as an option whatever follows the `=`: no
+ * indent (so never a continuation), a key of name characters (so no `:`, `;` or `#` before
+ * the `=`). Only used to pass over the options of sections nobody asked for.
+ */
+const PLAIN_OPTION = /^[A-Za-z0-9_.-]+[ \t]*=/u;
+
+/** A header line with nothing that the general path would strip or cut: `[program:web_1]`. */
+const BARE_HEADER = /^\[([A-Za-z0-9_.:-]+)\]$/u;
+
+/** A pending option of a section whose options are not kept: it only absorbs continuations. */
+const SKIPPED: Pending = { section: 'DEFAULT', key: '', parts: [], line: 0 };
+
+/**
+ * Parses `text` (the contents of `file`) into `doc`, as configparser's read() would. With
+ * `keepOnly`, the options of sections other than that one (and DEFAULT) are checked for syntax
+ * errors, exactly as before, but not kept: tssupervisorctl needs [supervisorctl] of a config
+ * that may hold thousands of programs.
+ */
+export function readIniInto(doc: IniDocument, text: string, file: string, keepOnly?: string): void {
   const lines = text.split(/\r\n|\n|\r/u);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   let current: RawSection | 'DEFAULT' | null = null;
@@ -84,6 +102,10 @@ export function readIniInto(doc: IniDocument, text: string, file: string): void 
 
   const flush = (): void => {
     if (pending === null) return;
+    if (pending === SKIPPED) {
+      pending = null;
+      return;
+    }
     // configparser joins continuation pieces with '\n' and strips trailing blank lines.
     const value = pyRstrip(pending.parts.join('\n'));
     const target = pending.section === 'DEFAULT' ? doc.defaults : pending.section.options;
@@ -91,36 +113,53 @@ export function readIniInto(doc: IniDocument, text: string, file: string): void 
     pending = null;
   };
 
+  const openSection = (header: string, lineNo: number): void => {
+    flush();
+    if (header === 'DEFAULT') {
+      current = 'DEFAULT';
+      return;
+    }
+    let section = doc.sections.get(header);
+    if (section === undefined) {
+      section = { name: header, file, line: lineNo, options: new Map() };
+      doc.sections.set(header, section);
+    }
+    current = section;
+  };
+
   lines.forEach((raw, index) => {
     const lineNo = index + 1;
+    if (keepOnly !== undefined && current !== null && current !== 'DEFAULT' && current.name !== keepOnly && PLAIN_OPTION.test(raw)) {
+      flush();
+      pending = SKIPPED;
+      indentLevel = 0;
+      return;
+    }
+    // A bare `[name]` line is a header whatever came before: no blanks, comments or second `]`.
+    const bare = BARE_HEADER.exec(raw)?.[1];
+    if (bare !== undefined) {
+      indentLevel = 0;
+      openSection(bare, lineNo);
+      return;
+    }
     const trimmed = pyStrip(raw);
     let commentStart = inlineCommentStart(raw);
     if (trimmed.startsWith(';') || trimmed.startsWith('#')) commentStart = 0;
     const value = pyStrip(commentStart === -1 ? raw : raw.slice(0, commentStart));
     if (value === '') {
       // An empty line inside a multi-line value is kept (empty_lines_in_values); a comment is not.
-      if (commentStart === -1 && pending !== null) pending.parts.push('');
+      if (commentStart === -1 && pending !== null && pending !== SKIPPED) pending.parts.push('');
       return;
     }
     const indent = pyIndent(raw);
     if (pending !== null && indent > indentLevel) {
-      pending.parts.push(value);
+      if (pending !== SKIPPED) pending.parts.push(value);
       return;
     }
     indentLevel = indent;
     const header = SECTION_RE.exec(value)?.groups?.['header'];
     if (header !== undefined) {
-      flush();
-      if (header === 'DEFAULT') {
-        current = 'DEFAULT';
-      } else {
-        let section = doc.sections.get(header);
-        if (section === undefined) {
-          section = { name: header, file, line: lineNo, options: new Map() };
-          doc.sections.set(header, section);
-        }
-        current = section;
-      }
+      openSection(header, lineNo);
       return;
     }
     if (current === null) {

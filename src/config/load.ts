@@ -1,57 +1,18 @@
 // The one entry point the daemon and ctl use: path -> validated config, with the real machine's
 // facts (environment, users, folders) unless a caller supplies its own.
 
-import { readFileSync, statSync } from 'node:fs';
-import { hostname, homedir, tmpdir } from 'node:os';
 import { posix as path } from 'node:path';
-import type { GroupEntry, HostFacts, UserEntry } from './host.js';
+import type { HostFacts } from './host.js';
 import type { IniDocument } from './ini-reader.js';
 import { readConfigSource } from './ini-source.js';
 import { parseConfig } from './parse.js';
 import { internalError, type ConfigIssue } from './section-reader.js';
 import type { DaemonConfig } from './schema.js';
+import { systemHost } from './system-host.js';
 
 export type LoadResult =
   | { readonly ok: true; readonly config: DaemonConfig; readonly warnings: readonly string[]; readonly infos: readonly string[] }
   | { readonly ok: false; readonly issues: readonly ConfigIssue[]; readonly warnings: readonly string[] };
-
-function readColonFile(file: string): string[][] {
-  try {
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.split(':'));
-  } catch {
-    return [];
-  }
-}
-
-function byNameOrId<T extends { name: string }>(entries: T[], id: (e: T) => number, key: string): T | undefined {
-  return /^\d+$/u.test(key) ? entries.find((e) => id(e) === Number(key)) : entries.find((e) => e.name === key);
-}
-
-/** HostFacts of the machine we run on. /etc/passwd and /etc/group are read on first use. */
-export function systemHost(overrides: Partial<HostFacts> = {}): HostFacts {
-  let users: UserEntry[] | undefined;
-  let groups: GroupEntry[] | undefined;
-  const loadUsers = (): UserEntry[] => (users ??= readColonFile('/etc/passwd').map(([name = '', , uid, gid, , home = '']) =>
-    ({ name, uid: Number(uid), gid: Number(gid), home })));
-  const loadGroups = (): GroupEntry[] => (groups ??= readColonFile('/etc/group').map(([name = '', , gid]) => ({ name, gid: Number(gid) })));
-  return {
-    env: process.env,
-    hostname: hostname(),
-    cwd: process.cwd(),
-    tmpdir: tmpdir(),
-    home: homedir(),
-    isDirectory: (p) => {
-      try {
-        return statSync(p).isDirectory();
-      } catch {
-        return false;
-      }
-    },
-    lookupUser: (key) => byNameOrId(loadUsers(), (u) => u.uid, key),
-    lookupGroup: (key) => byNameOrId(loadGroups(), (g) => g.gid, key),
-    ...overrides,
-  };
-}
 
 /** Command-line flags beat the file: they enter [supervisord] as values from `<command line>`. */
 function applyOverrides(doc: IniDocument, overrides: Readonly<Record<string, string>>): void {

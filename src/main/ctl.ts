@@ -9,11 +9,10 @@ import { COMMANDS } from '../cli/commands/index.js';
 import { KeyboardInterrupt, type CtlOptions } from '../cli/context.js';
 import { Controller, type ServerConnector } from '../cli/controller.js';
 import { DEFAULT_CTL_CONFIG, loadCtlConfig } from '../cli/ctl-config.js';
-import { runShell } from '../cli/shell.js';
 import { NodeTerminal } from '../cli/terminal.js';
 import { streamGet } from '../cli/transport.js';
 import type { CtlConfig } from '../config/schema.js';
-import { defaultConfigPaths } from './daemon-args.js';
+import { defaultConfigPaths } from '../config/default-paths.js';
 
 const progname = path.basename(process.argv[1] ?? 'tssupervisorctl');
 
@@ -84,6 +83,8 @@ async function main(): Promise<void> {
     process.exitCode = ctl.exitstatus;
     return;
   }
+  // The shell (completion, history) is loaded only when there is no command to run.
+  const { runShell } = await import('../cli/shell.js');
   const how = await runShell(options, connector, COMMANDS);
   process.exitCode = 0;
   if (how === 'interrupted') process.exit(0);

@@ -101,18 +101,6 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
   return { action, configFile, overrides, strict };
 }
 
-/** Where supervisord looks for its config when -c is not given (options.py Options.__init__). */
-export function defaultConfigPaths(executableDir: string): string[] {
-  return [
-    `${executableDir}/../etc/supervisord.conf`,
-    `${executableDir}/../supervisord.conf`,
-    'supervisord.conf',
-    'etc/supervisord.conf',
-    '/etc/supervisord.conf',
-    '/etc/supervisor/supervisord.conf',
-  ];
-}
-
 export const DAEMON_HELP = `tssupervisord -- run a set of applications as daemons (a drop-in for supervisord).
 
 Usage: tssupervisord [options]

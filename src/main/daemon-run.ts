@@ -3,7 +3,8 @@
 
 import { closeSync, rmSync } from 'node:fs';
 import type { ControlApi } from '../api/control-api.js';
-import { loadConfig, systemHost, type LoadResult } from '../config/load.js';
+import { loadConfig, type LoadResult } from '../config/load.js';
+import { systemHost } from '../config/system-host.js';
 import type { DaemonConfig, ProcessConfig } from '../config/schema.js';
 import { formatIssue } from '../config/section-reader.js';
 import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs, type ChildOutputOptions } from '../logging/child-output.js';

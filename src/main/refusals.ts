@@ -4,7 +4,7 @@
 // the pidfile or the socket, a port in use) is the start's alone: --check is run beside the
 // daemon it checks for, before a reread or a restart.
 
-import { systemHost } from '../config/load.js';
+import { systemHost } from '../config/system-host.js';
 import type { UserEntry } from '../config/host.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { checkInetSecurity } from '../server/listen.js';

@@ -3,7 +3,7 @@
 // socket files) at exit.
 
 import type { FastifyInstance } from 'fastify';
-import { systemHost } from '../config/load.js';
+import { systemHost } from '../config/system-host.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { followLog } from '../logging/log-reader.js';
 import { buildServer, type LogFollower } from '../server/app.js';

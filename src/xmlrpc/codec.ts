@@ -5,9 +5,10 @@
 // surrogates; U+FFFE/U+FFFF) are written as U+FFFD instead of making the document invalid, and
 // CR is written as &#13; so that it survives the receiver's line-end normalisation.
 
-import { Buffer } from 'node:buffer';
 import { readXml, XmlRpcParseError, type XmlElement } from './xml-reader.js';
 import { encodeValue, escapeText, type XmlRpcInput } from './encode.js';
+import { parseBase64, parseDouble, parseInteger } from './scalars.js';
+import { readCanonicalResponse } from './canonical-response.js';
 
 export { XmlRpcParseError } from './xml-reader.js';
 export { xmlRpcDouble, XMLRPC_DOUBLE, type XmlRpcDouble, type XmlRpcInput } from './encode.js';
@@ -58,29 +59,6 @@ function textOf(el: XmlElement): string {
     text += child;
   }
   return text;
-}
-
-function parseInteger(text: string): number {
-  if (!/^\s*[+-]?\d+\s*$/.test(text)) fail(`bad integer value "${text.slice(0, 40)}"`);
-  const n = Number(text.trim());
-  if (!Number.isSafeInteger(n)) fail(`integer out of range "${text.slice(0, 40)}"`);
-  return n;
-}
-
-function parseDouble(text: string): number {
-  const t = text.trim().toLowerCase();
-  const special: Record<string, number> = { nan: NaN, inf: Infinity, infinity: Infinity };
-  const unsigned = t.replace(/^[+-]/, '');
-  const magnitude = special[unsigned];
-  if (magnitude !== undefined) return t.startsWith('-') ? -magnitude : magnitude;
-  if (!/^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/.test(t)) fail(`bad double value "${text.slice(0, 40)}"`);
-  return Number(t);
-}
-
-function parseBase64(text: string): string {
-  const compact = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 === 1) fail('bad base64 value');
-  return Buffer.from(compact, 'base64').toString('utf8');
 }
 
 function parseValue(el: XmlElement, depth: number): XmlRpcValue {
@@ -155,6 +133,12 @@ export function parseMethodCall(xml: string): { methodName: string; params: XmlR
 
 /** Reads a response body: one value, or a fault. Throws XmlRpcParseError when malformed. */
 export function parseMethodResponse(xml: string): XmlRpcResponse {
+  return readCanonicalResponse(xml, MAX_VALUE_DEPTH) ?? readResponseTree(xml);
+}
+
+/** parseMethodResponse by way of the element tree, for any document: exported so a test can hold
+ *  the canonical fast path to the same answers. */
+export function readResponseTree(xml: string): XmlRpcResponse {
   return guarded((): XmlRpcResponse => {
     const root = expectName(readXml(xml, MAX_ELEMENT_DEPTH), 'methodResponse', 'the document');
     const parts = elementsOf(root);

@@ -27,11 +27,15 @@ export type XmlRpcInput =
   | { readonly [key: string]: XmlRpcInput };
 
 const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'gu');
+const NEEDS_ESCAPE = new RegExp(`[&<>\\r]|${NOT_XML_CHAR.source}`, 'u');
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
 /** Python's escape() (&, <, >), plus U+FFFD for characters XML cannot hold and &#13; for CR. */
 export function escapeText(s: string): string {
+  // Most names and values need nothing: one test instead of five replaces per string, which
+  // was most of the time getAllProcessInfo took to encode at 1000 programs.
+  if (!NEEDS_ESCAPE.test(s)) return s;
   return s
     .replace(NOT_XML_CHARS, '\uFFFD')
     .replace(/&/g, '&amp;')

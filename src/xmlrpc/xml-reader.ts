@@ -31,7 +31,7 @@ function fail(message: string): never {
 }
 
 /** Replaces entity and character references in raw text; an undefined or bad one is an error. */
-function decodeText(raw: string): string {
+export function decodeText(raw: string): string {
   let amp = raw.indexOf('&');
   if (amp < 0) return raw;
   const out: string[] = [];
@@ -57,12 +57,18 @@ function decodeText(raw: string): string {
   return out.join('');
 }
 
-/** Reads a whole XML document and returns its root element. Throws XmlRpcParseError. */
-export function readXml(input: string, maxDepth: number): XmlElement {
+/** The document checked for what is refused outright, without its BOM, line ends normalised. */
+export function prepareXml(input: string): string {
   if (/<!(?:doctype|entity)/i.test(input)) fail('DOCTYPE and ENTITY declarations are not allowed');
   const src = (input.startsWith('\uFEFF') ? input.slice(1) : input).replace(/\r\n?/g, '\n');
   const bad = NOT_XML_CHAR.exec(src);
   if (bad !== null) fail(`character U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase()} is not allowed in XML`);
+  return src;
+}
+
+/** Reads a whole XML document and returns its root element. Throws XmlRpcParseError. */
+export function readXml(input: string, maxDepth: number): XmlElement {
+  const src = prepareXml(input);
   let pos = 0;
 
   const skipSpace = (): void => {
