@@ -8,6 +8,7 @@
 //   BENCH_DAEMONS   comma list of daemons to run: tssupervisord,supervisord (default: both)
 //   BENCH_KEEP=1    keep the temp config/log directories (their paths are printed)
 //   BENCH_SUPERVISORD  path of Python supervisord (default /usr/bin/supervisord)
+//   BENCH_VIA_NODE=1   start ours as `node bin/tssupervisord.js` rather than as the command
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -245,7 +246,13 @@ export async function waitFor(predicate, { timeoutMs = 60_000, intervalMs = 50, 
 
 function daemonCommand(name, configPath) {
   if (name === OURS) {
-    return { cmd: process.execPath, args: [join(REPO_ROOT, 'bin', 'tssupervisord.js'), '-c', configPath, '-n'] };
+    // As the installed command runs (`tssupervisord`: the bin's shebang gives node the daemon's
+    // V8 flags). BENCH_VIA_NODE=1 runs `node bin/tssupervisord.js` instead, which first relaunches
+    // itself with those flags (one more node start, ~50 ms here).
+    const bin = join(REPO_ROOT, 'bin', 'tssupervisord.js');
+    return process.env.BENCH_VIA_NODE === '1'
+      ? { cmd: process.execPath, args: [bin, '-c', configPath, '-n'] }
+      : { cmd: bin, args: ['-c', configPath, '-n'] };
   }
   if (name === THEIRS) {
     return { cmd: PYTHON_SUPERVISORD, args: ['-c', configPath, '-n'] };
