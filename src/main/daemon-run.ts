@@ -18,6 +18,7 @@ import { systemClock } from '../process/clock.js';
 import { FifoPool } from '../process/fifo-pool.js';
 import type { ProcessRunner } from '../process/runner.js';
 import { createSpawner, statForExec } from '../process/spawner.js';
+import { cachedPerTurn } from '../process/turn-cache.js';
 import { SupervisorControl } from '../supervisor/control.js';
 import { makeNamespec } from '../api/namespec.js';
 import { Supervisor } from '../supervisor/supervisor.js';
@@ -97,7 +98,7 @@ export class DaemonRun {
     this.supervisor = new Supervisor({ ...config, groups: [] }, {
       spawner: spawnAddon === null ? createSpawner(this.fifos) : createNativeSpawner(spawnAddon),
       clock: systemClock,
-      stat: statForExec,
+      stat: cachedPerTurn(statForExec),
       log: (level, message) => {
         this.logger[level](message);
       },
