@@ -34,7 +34,11 @@ export async function doStatus(ctx: CommandContext, arg: string): Promise<undefi
     }
   }
   if (json) ctx.output(statusJson(matching));
-  else for (const line of statusLines(matching, ctx.terminal.colour)) ctx.output(line);
+  else {
+    const lines = statusLines(matching, ctx.terminal.colour);
+    // One write for them all: a thousand writes to a pipe cost more than rendering the lines.
+    if (lines.length > 0) ctx.output(lines.join('\n'));
+  }
   if (matching.some((info) => STOPPED_STATES.includes(info.state))) ctx.exitstatus = LSB_STATUS.NOT_RUNNING;
   return undefined;
 }
