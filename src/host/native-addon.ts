@@ -3,6 +3,16 @@
 // compiler or Node headers at install time; callers then do without, and say so.
 
 import { createRequire } from 'node:module';
+import { getSystemErrorName } from 'node:util';
+
+/** Node's name for an errno the addon answered with ('EMFILE'), or undefined for one it lacks. */
+export function errnoName(errno: number): string | undefined {
+  try {
+    return getSystemErrorName(-errno);
+  } catch {
+    return undefined;
+  }
+}
 
 /** What listenSocket() answers: the descriptor, or why not (an errno, or getaddrinfo's error). */
 export type ListenResult =

@@ -1,6 +1,7 @@
 // waitpid(pid, WNOHANG), which Node does not expose, from the optional native addon
 // (native-addon.ts); callers do without when it is absent.
 
+import { constants } from 'node:os';
 import { loadNativeAddon } from './native-addon.js';
 
 export interface Reaped {
@@ -18,8 +19,21 @@ export function loadNativeReaper(): { readonly reap: ReapFn } | { readonly missi
   return 'missing' in addon ? addon : { reap: addon.reap };
 }
 
+/** A raw Linux wait status: the exit code, or the number of the signal that ended the process. */
+export function decodeWaitStatus(status: number): { readonly code: number; readonly signo: null } | { readonly code: null; readonly signo: number } {
+  const signo = status & 0x7f;
+  return signo === 0 ? { code: (status >> 8) & 0xff, signo: null } : { code: null, signo };
+}
+
+let signalNames: Map<number, string> | undefined;
+/** Node's name of a signal number ('SIGKILL'), undefined for one it lacks. */
+export function signalNameOf(signo: number): string | undefined {
+  signalNames ??= new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+  return signalNames.get(signo);
+}
+
 /** A raw Linux wait status as supervisord words it: `exit status N` or `terminated by SIGX`. */
 export function describeWaitStatus(status: number, signalName: (signo: number) => string): string {
-  const signo = status & 0x7f;
-  return signo === 0 ? `exit status ${(status >> 8) & 0xff}` : `terminated by ${signalName(signo)}`;
+  const { code, signo } = decodeWaitStatus(status);
+  return signo === null ? `exit status ${code}` : `terminated by ${signalName(signo)}`;
 }

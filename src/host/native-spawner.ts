@@ -7,7 +7,6 @@
 
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import { execPlan } from '../process/exec-plan.js';
 import { SpawnQueue } from '../process/spawn-queue.js';
@@ -15,7 +14,8 @@ import {
   closeAfterExit, closedStdin, queuedSpawner, setprivFor,
   type ChildExit, type ChildStdin, type OutputPipe, type SharedRead, type SpawnRequest, type SpawnSpec, type Spawner,
 } from '../process/spawner.js';
-import type { NativeAddon, NativeSpawnSpec } from './native-addon.js';
+import { errnoName, type NativeAddon, type NativeSpawnSpec } from './native-addon.js';
+import { decodeWaitStatus, signalNameOf } from './native-reaper.js';
 import { claimChild, releaseChild } from './node-children.js';
 
 /** The addon's parts this needs. */
@@ -85,20 +85,11 @@ class LazyStdin implements ChildStdin {
   }
 }
 
-let errnoNames: Map<number, string> | undefined;
-function errnoName(errno: number): string | undefined {
-  errnoNames ??= new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
-  return errnoNames.get(errno);
-}
-
-let signalNames: Map<number, string> | undefined;
 /** A raw wait status as ChildProcess 'exit' gives it; -1 (collected elsewhere) as neither. */
 export function childExitOf(status: number): ChildExit {
   if (status < 0) return { code: null, signal: null };
-  const signo = status & 0x7f;
-  if (signo === 0) return { code: (status >> 8) & 0xff, signal: null };
-  signalNames ??= new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
-  return { code: null, signal: signalNames.get(signo) ?? `SIG${signo}` };
+  const { code, signo } = decodeWaitStatus(status);
+  return signo === null ? { code, signal: null } : { code: null, signal: signalNameOf(signo) ?? `SIG${signo}` };
 }
 
 /** The addon's spawn() argument for a spec: the exec plan (setpriv for user= as root), env pairs. */

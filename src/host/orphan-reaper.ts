@@ -9,8 +9,7 @@
 // are untouched. waitpid(-1) would steal them.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { constants } from 'node:os';
-import { describeWaitStatus, type ReapFn } from './native-reaper.js';
+import { describeWaitStatus, signalNameOf, type ReapFn } from './native-reaper.js';
 import { isNodeChild, trackNodeChildren } from './node-children.js';
 import { listPids, procStat } from './proc-stat.js';
 
@@ -59,7 +58,7 @@ function childrenByScan(): number[] {
 }
 
 function signalName(signo: number): string {
-  return Object.entries(constants.signals).find(([, n]) => n === signo)?.[0] ?? `signal ${signo}`;
+  return signalNameOf(signo) ?? `signal ${signo}`;
 }
 
 /**

@@ -5,8 +5,7 @@
 
 import { connect } from 'node:net';
 import { constants } from 'node:os';
-import { getSystemErrorName } from 'node:util';
-import { loadNativeAddon } from './native-addon.js';
+import { errnoName, loadNativeAddon } from './native-addon.js';
 
 /** null: connected; otherwise Node's wording of why not (`connect ECONNREFUSED 127.0.0.1:6380`),
  *  'aborted' (the signal) or TIMED_OUT. */
@@ -19,14 +18,6 @@ export const TIMED_OUT = 'timed out';
 const CAP_MS = 60_000;
 const { ETIMEDOUT } = constants.errno;
 
-function errnoName(errno: number): string {
-  try {
-    return getSystemErrorName(-errno);
-  } catch {
-    return `errno ${errno}`;
-  }
-}
-
 /** Connects and closes; `signal` ends the try early ('aborted'), and so does `timeoutMs` (TIMED_OUT):
  *  a health check needs no timer of its own, which matters at 100 checks a second. */
 export async function tcpConnect(host: string, port: number, signal: AbortSignal, timeoutMs = CAP_MS): Promise<ConnectOutcome> {
@@ -36,7 +27,7 @@ export async function tcpConnect(host: string, port: number, signal: AbortSignal
   if (start !== undefined && cancel !== undefined) {
     const outcome = await new Promise<ConnectOutcome | undefined>((resolve) => {
       // As Node words it: `connect ECONNREFUSED 127.0.0.1:6380`.
-      const why = (errno: number): string => `connect ${errnoName(errno)} ${host}:${port}`;
+      const why = (errno: number): string => `connect ${errnoName(errno) ?? `errno ${errno}`} ${host}:${port}`;
       const onAbort = (): void => {
         cancel(id);
         resolve('aborted');
