@@ -284,42 +284,28 @@ function drainInto(file: LogFile | null, resume: () => void): void {
   else file.onDrain(resume);
 }
 
-function onDrainOf(file: LogFile | null): ChunkSink['onDrain'] {
-  return (resume) => {
-    drainInto(file, resume);
-  };
-}
-
 /**
  * A chunk is logged as read (supervisord's record_output shortcut), with no event. A class, as
  * every program has one per channel and run: its methods are shared, not closures of each.
  */
 class PlainSink implements ChunkSink {
-  private readonly name: string;
-  private readonly channel: Channel;
-  private readonly file: LogFile | null;
-  private readonly debug: ((message: string) => void) | undefined;
-  private readonly stamp: ChunkFilter | null;
+  private readonly log: ChannelLog;
   private readonly strip: ChunkFilter | null;
 
   constructor(log: ChannelLog, strip: ChunkFilter | null) {
-    this.name = log.name;
-    this.channel = log.channel;
-    this.file = log.file;
-    this.debug = log.debug;
-    this.stamp = log.stamp;
+    this.log = log;
     this.strip = strip;
   }
 
   write(chunk: Buffer): boolean {
-    const { strip, debug, file, stamp } = this;
+    const { strip, log: { debug, file, stamp } } = this;
     const data = strip === null ? chunk : strip(chunk);
-    debug?.(`'${this.name}' ${this.channel} output:\n${decodedOrUndecodable(data)}`);
+    debug?.(`'${this.log.name}' ${this.log.channel} output:\n${decodedOrUndecodable(data)}`);
     return file === null ? true : file.write(stamp === null ? data : stamp(data));
   }
 
   onDrain(resume: () => void): void {
-    drainInto(this.file, resume);
+    drainInto(this.log.file, resume);
   }
 }
 
@@ -338,8 +324,12 @@ function eventSink(log: ChannelLog, capture: CaptureMode, pid: number, events: b
   p: ProcessConfig, options: ChildOutputOptions): ChunkSink {
   const { name, channel, file, debug, stamp } = log;
   const { onOutputFact: onFact, onError } = options;
+  // Made once per sink, not per fact: this runs for every chunk a channel with events logs.
+  const tell = onFact === undefined ? undefined : (f: OutputFact): void => {
+    onFact(f, p);
+  };
   const emit = (fact: OutputFact): void => {
-    if (onFact !== undefined) handOn((f: OutputFact) => { onFact(f, p); }, fact, onError, `${name} ${channel} ${fact.kind} event subscriber`);
+    if (tell !== undefined) handOn(tell, fact, onError, `${name} ${channel} ${fact.kind} event subscriber`);
   };
   // false once a write of this chunk found the file full (the pipe then waits for onDrain).
   let writable = true;
@@ -364,7 +354,9 @@ function eventSink(log: ChannelLog, capture: CaptureMode, pid: number, events: b
       capture.feed(chunk, out);
       return writable;
     },
-    onDrain: onDrainOf(file),
+    onDrain: (resume) => {
+      drainInto(file, resume);
+    },
     end() {
       // supervisord never logs what it still holds back at the end; its log file loses nothing here.
       toFile(capture.end());

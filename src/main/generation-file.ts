@@ -24,7 +24,8 @@ export class GenerationFile {
   private readonly supervisor: Supervisor;
   private readonly onError: (message: string) => void;
   private readonly startTimes = new Map<number, string>();
-  private scheduled = false;
+  /** The rewrite waiting its turn, if any. */
+  private pending: NodeJS.Timeout | null = null;
   private lastWriteAt = -Infinity;
   private failed = false;
   private off: (() => void) | null = null;
@@ -46,16 +47,14 @@ export class GenerationFile {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
+    if (this.pending !== null) return;
     const run = (): void => {
-      this.scheduled = false;
+      this.pending = null;
       this.lastWriteAt = performance.now();
       this.write();
     };
     const wait = this.lastWriteAt + WRITE_INTERVAL_MS - performance.now();
-    if (wait <= 0) setImmediate(run);
-    else setTimeout(run, wait);
+    this.pending = setTimeout(run, Math.max(0, wait));
   }
 
   private records(): ChildRecord[] {
@@ -99,6 +98,9 @@ export class GenerationFile {
   remove(): void {
     this.off?.();
     this.off = null;
+    // A rewrite still waiting its turn would bring the record back after it is gone.
+    if (this.pending !== null) clearTimeout(this.pending);
+    this.pending = null;
     rmSync(this.file(), { force: true });
   }
 }

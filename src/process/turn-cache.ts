@@ -3,14 +3,10 @@
 // turn: with one command that was 2000 stat()/access() calls of the same file (~30 ms of the
 // spawn phase). supervisord stats at each spawn; so do we, at each turn's first spawn of a path.
 
-/** Runs `fn` in a later turn, once the current one's work is done. */
-export type Later = (fn: () => void) => void;
+import { immediateScheduler, type TurnScheduler } from './spawn-queue.js';
 
-const nextTurn: Later = (fn) => {
-  setImmediate(fn);
-};
-
-export function cachedPerTurn<T>(ask: (key: string) => T, later: Later = nextTurn): (key: string) => T {
+/** `later` runs its function once the current turn's work is done (the spawn queue's scheduler). */
+export function cachedPerTurn<T>(ask: (key: string) => T, later: TurnScheduler['later'] = immediateScheduler.later): (key: string) => T {
   let answers: Map<string, T> | null = null;
   return (key) => {
     if (answers === null) {

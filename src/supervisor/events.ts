@@ -12,6 +12,22 @@ export interface SupervisorEventMap {
 
 type Listener<T> = (payload: T) => void;
 
+/** Adds `fn` to `key`'s set (made on first use); the returned function takes it out again, and the
+ *  set too once it is empty (a process's waits must not outlive it). */
+function addTo<K, F>(map: Map<K, Set<F>>, key: K, fn: F): () => void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(fn);
+  const own = set;
+  return () => {
+    own.delete(fn);
+    if (own.size === 0 && map.get(key) === own) map.delete(key);
+  };
+}
+
 export class EventBus {
   private readonly listeners = new Map<keyof SupervisorEventMap, Set<Listener<never>>>();
   private readonly byProcess = new Map<ProcessConfig, Set<Listener<StateChange>>>();
@@ -28,17 +44,7 @@ export class EventBus {
    * 1000 waiters x 2000 changes, O(n^2); keyed, each change reaches only its own waiters.
    */
   onProcess(process: ProcessConfig, fn: Listener<StateChange>): () => void {
-    let set = this.byProcess.get(process);
-    if (set === undefined) {
-      set = new Set();
-      this.byProcess.set(process, set);
-    }
-    set.add(fn);
-    const own = set;
-    return () => {
-      own.delete(fn);
-      if (own.size === 0 && this.byProcess.get(process) === own) this.byProcess.delete(process);
-    };
+    return addTo(this.byProcess, process, fn);
   }
 
   /** Resolves with `process`'s next state change. */
@@ -52,18 +58,21 @@ export class EventBus {
   }
 
   on<K extends keyof SupervisorEventMap>(name: K, fn: Listener<SupervisorEventMap[K]>): () => void {
-    let set = this.listeners.get(name);
-    if (set === undefined) {
-      set = new Set();
-      this.listeners.set(name, set);
-    }
-    set.add(fn);
-    return () => set.delete(fn);
+    return addTo<keyof SupervisorEventMap, Listener<never>>(this.listeners, name, fn);
   }
 
+  /** Everyone on the bus first, then the process's own listeners. */
   emit<K extends keyof SupervisorEventMap>(name: K, payload: SupervisorEventMap[K]): void {
-    const keyed = this.byProcess.get(payload.process);
-    for (const fn of [...(this.listeners.get(name) ?? []), ...(keyed ?? [])]) {
+    this.callEach(this.listeners.get(name), name, payload);
+    this.callEach(this.byProcess.get(payload.process), name, payload);
+  }
+
+  private callEach<K extends keyof SupervisorEventMap>(
+    listeners: ReadonlySet<Listener<never>> | undefined, name: K, payload: SupervisorEventMap[K],
+  ): void {
+    if (listeners === undefined) return;
+    // A copy: a listener may subscribe another, which must wait for the next event.
+    for (const fn of [...listeners]) {
       try {
         (fn as Listener<SupervisorEventMap[K]>)(payload);
       } catch (error) {
