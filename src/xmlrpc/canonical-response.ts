@@ -12,7 +12,7 @@
 // same value the general reader would.
 
 import { decodeText, prepareXml } from './xml-reader.js';
-import { parseBase64, parseDouble, parseInteger } from './scalars.js';
+import { parseScalar } from './scalars.js';
 import type { XmlRpcResponse, XmlRpcValue } from './codec.js';
 
 /** Not in the canonical form: let the general reader decide. */
@@ -144,28 +144,10 @@ class Cursor {
  */
 const SCALAR_MEMBER = /[ \t\n]*<member>[ \t\n]*<name>([^<]*)<\/name>[ \t\n]*<value>(?:[ \t\n]*<(string|int|i4|i8|boolean|double|base64|dateTime\.iso8601)>([^<]*)<\/\2>[ \t\n]*|([^<]*))<\/value>[ \t\n]*<\/member>/uy;
 
+/** A scalar's value; text the general reader would refuse (it says why) is not canonical either. */
 function scalar(type: string, text: string): XmlRpcValue {
-  switch (type) {
-    case 'string':
-    case 'dateTime.iso8601':
-      return text;
-    case 'int':
-    case 'i4':
-    case 'i8':
-      return parseInteger(text);
-    case 'boolean':
-      if (text !== '0' && text !== '1') bail();
-      return text === '1';
-    case 'double':
-      return parseDouble(text);
-    case 'base64':
-      return parseBase64(text);
-    case 'nil':
-      if (text.trim() !== '') bail();
-      return null;
-    default:
-      return bail();
-  }
+  const value = parseScalar(type, text);
+  return value === undefined ? bail() : value;
 }
 
 /** The response, when `xml` is in the canonical form; undefined when the general reader must read it. */

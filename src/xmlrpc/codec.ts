@@ -7,7 +7,7 @@
 
 import { readXml, XmlRpcParseError, type XmlElement } from './xml-reader.js';
 import { encodeValue, escapeText, type XmlRpcInput } from './encode.js';
-import { parseBase64, parseDouble, parseInteger } from './scalars.js';
+import { isScalarType, parseScalar } from './scalars.js';
 import { readCanonicalResponse } from './canonical-response.js';
 
 export { XmlRpcParseError } from './xml-reader.js';
@@ -67,26 +67,8 @@ function parseValue(el: XmlElement, depth: number): XmlRpcValue {
   if (typed.length === 0) return textOf(el); // <value>text</value> is a string
   const [inner] = elementsOf(el);
   if (typed.length > 1 || inner === undefined) fail('a <value> holds exactly one typed value');
+  if (isScalarType(inner.name)) return parseScalar(inner.name, textOf(inner)) as XmlRpcValue;
   switch (inner.name) {
-    case 'string':
-    case 'dateTime.iso8601':
-      return textOf(inner);
-    case 'int':
-    case 'i4':
-    case 'i8':
-      return parseInteger(textOf(inner));
-    case 'boolean': {
-      const text = textOf(inner);
-      if (text !== '0' && text !== '1') fail(`bad boolean value "${text.slice(0, 40)}"`);
-      return text === '1';
-    }
-    case 'double':
-      return parseDouble(textOf(inner));
-    case 'base64':
-      return parseBase64(textOf(inner));
-    case 'nil':
-      if (textOf(inner).trim() !== '') fail('<nil/> must be empty');
-      return null;
     case 'array': {
       const data = elementsOf(inner);
       const only = expectName(data[0], 'data', '<array>');
