@@ -4,8 +4,9 @@ import { ConnectionFailure, ProtocolError, pyRepr, RemoteFault } from './failure
 import { SupervisorError } from '../errors.js';
 import {
   availLine, changeLines, clearResultLine, columnize, faultResult, HELP, helpIndexLines, signalResultLine,
-  splitNamespec, startResultLine, statusLines, stopResultLine, uncaughtLine,
+  splitNamespec, startResultLine, statusLines, stopResultLine,
 } from './render.js';
+import { uncaughtLine } from './messages.js';
 
 function info(group: string, name: string, statename: string, state: number, description: string): ProcessInfo {
   return {

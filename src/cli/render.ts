@@ -9,7 +9,6 @@ import { RESET, stateColour } from './colour.js';
 import { makeNamespec, splitNamespec } from '../api/namespec.js';
 
 export { makeNamespec, splitNamespec } from '../api/namespec.js';
-export { apiVersionMismatchLine, NO_RPC_NAMESPACE_LINE, uncaughtLine, unknownSyntaxLine } from './messages.js';
 
 /** The code points of `text` (Python's len() and indexing count these). */
 const codePoints = (text: string): string[] => Array.from(text);

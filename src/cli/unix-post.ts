@@ -36,9 +36,7 @@ export function requestOverUnixSocket(path: string, head: string, body: Buffer):
     socket.on('data', (chunk: Buffer) => {
       settle(() => reader.feed(chunk));
     });
-    socket.on('end', () => {
-      settle(() => reader.end());
-    });
+    // 'close' follows the server's end (and an error, by then settled): the reply is whole or cut.
     socket.on('close', () => {
       settle(() => reader.end());
     });
