@@ -67,6 +67,9 @@ export interface NativeAddon {
   readonly openNotifySocket?: (path: string, mode: number, onMessage: NotifyDatagram) => NotifySocketResult;
   /** Stops the socket's thread and closes it (idempotent); the file stays. */
   readonly closeNotifySocket?: (handle: NotifySocketHandle) => void;
+  /** One datagram to the notify socket at path ('@name' = abstract): 0, or the errno. Absent in
+   *  builds older than it. */
+  readonly notifySend?: (path: string, message: string) => number;
   /** A non-blocking TCP connect to an IP literal, closed at once: done(errno) in a later turn (0 =
    *  connected, ETIMEDOUT after timeoutMs). Returns the try's id (for tcpCancel), 0 when host is not
    *  an IP literal, or -errno when no socket could be made. Absent in builds older than it. */

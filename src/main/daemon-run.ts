@@ -30,6 +30,7 @@ import { createNativeSpawner, spawnAddonOf } from '../host/native-spawner.js';
 import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
+import type { DaemonPhase } from './systemd-readiness.js';
 
 export interface DaemonRunOptions {
   readonly configFile: string;
@@ -82,6 +83,8 @@ export class DaemonRun {
   onExit: () => Promise<void> = () => Promise.resolve();
   /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
   onSignalReopen: (signal: 'SIGHUP' | 'SIGUSR2') => void = () => undefined;
+  /** Told when the daemon is ready (start, end of a reload), reloading, or stopping (systemd's notify). */
+  onPhase: (phase: DaemonPhase) => void = () => undefined;
 
   constructor(config: DaemonConfig, options: DaemonRunOptions) {
     this.config = config;
@@ -250,6 +253,12 @@ export class DaemonRun {
     });
     this.supervisor.announceRunning();
     this.supervisor.startAutostart();
+    this.onPhase(this.readyPhase());
+  }
+
+  private readyPhase(): DaemonPhase {
+    const runners = this.supervisor.runners();
+    return { kind: 'ready', processes: runners.length, autostart: runners.filter((r) => r.config.autostart).length };
   }
 
   private installSignals(): void {
@@ -286,6 +295,7 @@ export class DaemonRun {
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.onPhase({ kind: 'stopping' });
     await this.supervisor.shutdown('SHUTDOWN');
     // Every program is stopped: the rest is tidying up, and a step that fails is logged, never
     // allowed to turn an orderly shutdown into a crash (exit 1) or to skip the steps after it.
@@ -334,8 +344,10 @@ export class DaemonRun {
     if (!loaded.ok) {
       for (const issue of loaded.issues) this.logger.error(`reload refused: ${formatIssue(issue)}`);
       this.logger.error('reload refused: the config has problems; still running the previous config');
+      this.onPhase({ kind: 'reload-refused' });
       return;
     }
+    this.onPhase({ kind: 'reloading' });
     this.stopping = true;
     await this.supervisor.shutdown('RESTARTING');
     this.supervisor.clearGroups();
@@ -351,5 +363,6 @@ export class DaemonRun {
     writePidfile(this.config.supervisord.pidfile);
     this.supervisor.announceRunning();
     this.supervisor.startAutostart();
+    this.onPhase(this.readyPhase());
   }
 }

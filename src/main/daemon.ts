@@ -19,6 +19,8 @@ import { privilegeTarget, startupRefusals } from './refusals.js';
 import { closeInheritedFds } from '../host/fds.js';
 import { loadNativeReaper } from '../host/native-reaper.js';
 import { startOrphanReaper } from '../host/orphan-reaper.js';
+import { nativeNotifySend, systemdNotifier, takeSystemdEnvironment } from '../host/systemd-notify.js';
+import { systemdPhaseListener } from './systemd-readiness.js';
 
 // First of all, before any child can be spawned: descriptors inherited from the launcher must not
 // reach our children (supervisord closes 3..minfds in each child). The IPC channel to the waiting
@@ -167,6 +169,13 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
     if (inheritedFdsClosed.length > 0) process.env[CLOSED_FDS_ENV] = inheritedFdsClosed.join(',');
     process.exit(await runDetached(process.argv.slice(2)));
   }
+  // Taken out of the environment before anything reads it for a child (DaemonRun does): only we
+  // may talk to systemd. In daemon mode this is the detached process, which inherited it.
+  const notifySocket = takeSystemdEnvironment(process.env);
+  const send = nativeNotifySend();
+  const notifyWarnings = notifySocket !== null && 'missing' in send
+    ? [`NOTIFY_SOCKET is set but systemd will not hear READY=1 (${send.missing}): use Type=simple in the unit, or install gcc and libc6-dev and run npm install again`]
+    : [];
   // As PID 1, before anything is spawned: the reaper must know every child Node is responsible for.
   let debug: (message: string) => void = () => undefined;
   const pid1Warnings = process.pid === 1 ? reapOrphansAsPid1((message) => {
@@ -183,12 +192,16 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   }
   dropPrivileges(config.supervisord.user);
   const daemon = new DaemonRun(config, {
-    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings: [...warnings, ...pid1Warnings], infos: [...infos, ...notes],
+    configFile: args.configFile ?? config.configFile, overrides: args.overrides, warnings: [...warnings, ...pid1Warnings, ...notifyWarnings], infos: [...infos, ...notes],
   });
   boundYoungGeneration();
   debug = (message) => {
     daemon.log.debug(message);
   };
+  const notifier = 'missing' in send ? null : systemdNotifier(notifySocket, send, (message) => {
+    daemon.log.warn(message);
+  });
+  if (notifier !== null) daemon.onPhase = systemdPhaseListener(notifier);
   try {
     const servers = await startServers(config, daemon);
     daemon.onExit = async () => servers.close();

@@ -46,6 +46,8 @@ export interface StartOptions {
   readonly nodeArgs?: readonly string[];
   /** Another daemon altogether (Python's supervisord as the oracle): its argv, before `args`. */
   readonly command?: readonly string[];
+  /** Variables added to the test's own environment (NOTIFY_SOCKET, as systemd gives it). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Starts `tssupervisord args…` in `cwd`; its main log is `logfile` (for waitForLog). */
@@ -55,9 +57,10 @@ export function startDaemon(args: readonly string[], cwd: string, logfile: strin
   const script = [...(options.nodeArgs ?? []), bin, ...args];
   const command = options.via === undefined ? script : [...launcherArgs, process.execPath, ...script];
   const [other, ...otherArgs] = options.command ?? [];
+  const env = { ...process.env, ...options.env };
   const child = other === undefined
-    ? spawn(launcher, command, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(other, [...otherArgs, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn(launcher, command, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(other, [...otherArgs, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,7 +1,8 @@
 // host.node: the system calls Node does not offer. waitpid(pid, WNOHANG), so a daemon that is
 // PID 1 can collect orphans the kernel re-parents to it (src/host/orphan-reaper.ts decides which
 // pids; this only asks), a listening socket that libuv never sees, for [fcgi-program:x], and a
-// unix datagram socket for systemd's sd_notify protocol (ready=notify), which Node lacks, and a
+// unix datagram socket for systemd's sd_notify protocol (ready=notify, and the daemon's own
+// READY=1 to systemd), which Node lacks, and a
 // bare non-blocking TCP connect for tcp: probes (Node's net.Socket costs ~400 us of CPU per
 // connect, this ~15 us: 100 health checks a second are 4% of a core one way, under 1% the other).
 // And spawn(): a child started by clone(CLONE_VM|CLONE_VFORK) on real pipes, its exit seen
@@ -19,6 +20,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,6 +446,53 @@ fail: {
     free(s);
     return failure(env, saved, step);
   }
+}
+
+// notifySend(path, message) -> 0 or an errno: one datagram to a listening notify socket, the
+// sending half of sd_notify(3), for the daemon's own readiness under systemd (Type=notify). A
+// path starting with '@' is an abstract socket (a leading NUL byte, as sd_notify maps it). The
+// socket is non-blocking: a receiver whose queue is full costs an EAGAIN, never a stalled loop.
+static napi_value NotifySend(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  // Two bytes more than sun_path: a longer path is cut here and seen as too long, not sent cut.
+  char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 2];
+  size_t path_length = 0;
+  size_t message_length = 0;
+  napi_value result;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_string_utf8(env, argv[0], path, sizeof path, &path_length) != napi_ok ||
+      napi_get_value_string_utf8(env, argv[1], NULL, 0, &message_length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "notifySend(path, message): two strings");
+    return NULL;
+  }
+  int err = 0;
+  struct sockaddr_un addr;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (path_length == 0 || (path[0] != '/' && path[0] != '@')) err = EINVAL;
+  else if (path_length > sizeof addr.sun_path || (path[0] == '/' && path_length == sizeof addr.sun_path)) err = ENAMETOOLONG;
+  char *message = err == 0 ? malloc(message_length + 1) : NULL;
+  if (err == 0 && message == NULL) err = ENOMEM;
+  if (err == 0) {
+    napi_get_value_string_utf8(env, argv[1], message, message_length + 1, &message_length);
+    memcpy(addr.sun_path, path, path_length);
+    if (path[0] == '@') addr.sun_path[0] = '\0';
+    // An abstract name's length is exactly its bytes: the address ends where the name does.
+    socklen_t addr_length = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + path_length + (path[0] == '/' ? 1 : 0));
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) err = errno;
+    else {
+      ssize_t sent;
+      do sent = sendto(fd, message, message_length, MSG_NOSIGNAL, (struct sockaddr *)&addr, addr_length);
+      while (sent < 0 && errno == EINTR);
+      if (sent < 0) err = errno;
+      close(fd);
+    }
+    free(message);
+  }
+  napi_create_int32(env, err, &result);
+  return result;
 }
 
 static napi_value CloseNotifySocket(napi_env env, napi_callback_info info) {
@@ -1045,6 +1094,7 @@ NAPI_MODULE_INIT() {
     { "listenSocket", NULL, ListenSocket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "openNotifySocket", NULL, OpenNotifySocket, NULL, NULL, NULL, napi_enumerable, NULL },
     { "closeNotifySocket", NULL, CloseNotifySocket, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "notifySend", NULL, NotifySend, NULL, NULL, NULL, napi_enumerable, NULL },
     { "tcpConnect", NULL, TcpConnect, NULL, NULL, NULL, napi_enumerable, NULL },
     { "tcpCancel", NULL, TcpCancel, NULL, NULL, NULL, napi_enumerable, NULL },
     { "execv", NULL, Execv, NULL, NULL, NULL, napi_enumerable, NULL },
