@@ -30,14 +30,16 @@ interface Datagram {
   readonly pid: number;
   /** Whether the daemon's control socket existed when the datagram arrived. */
   readonly socketListening: boolean;
+  /** The daemon's log as it was then. */
+  readonly log: string;
 }
 
 /** A stand-in for systemd's notify socket at `path`: every datagram, in order. */
-function receiver(path: string, controlSocket: string): Datagram[] {
+function receiver(path: string, controlSocket: string, logfile: string): Datagram[] {
   const got: Datagram[] = [];
   const { openNotifySocket, closeNotifySocket } = addon();
   const opened = openNotifySocket(path, 0o600, (data, pid) => {
-    got.push({ text: data.toString(), pid, socketListening: existsSync(controlSocket) });
+    got.push({ text: data.toString(), pid, socketListening: existsSync(controlSocket), log: readText(logfile) });
   });
   if (!('handle' in opened)) throw new Error(`cannot open ${path}: errno ${opened.errno}`);
   onTestFinished(() => {
@@ -61,8 +63,13 @@ startsecs=0
 stdout_logfile=${dir}/env.log
 
 [program:notified]
-command=${PYTHON} ${FIXTURES}notify-after.py 200
+command=${PYTHON} ${FIXTURES}notify-after.py 1000
 ready=notify
+startsecs=0
+
+[program:waits]
+command=/bin/sleep 1000
+depends_on=notified
 startsecs=0
 `;
 }
@@ -76,15 +83,21 @@ describe('tssupervisord tells systemd (sd_notify)', () => {
   it('READY=1 once up, RELOADING=1 then READY=1 on SIGHUP, STOPPING=1 on SIGTERM, from its own pid; children see none of systemd\'s variables', async () => {
     const dir = tempDir();
     writeTree(dir, { 'sup.conf': config(dir) });
-    const got = receiver(join(dir, 'notify.sock'), join(dir, 'ctl.sock'));
+    const got = receiver(join(dir, 'notify.sock'), join(dir, 'ctl.sock'), join(dir, 'sup.log'));
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`, { env: systemdEnv(join(dir, 'notify.sock')) });
     const pid = d.child.pid ?? 0;
     await until('READY=1', () => (got.length > 0 ? true : undefined));
     const [ready] = got;
-    expect(ready?.text).toMatch(/^READY=1\nSTATUS=2 processes, 2 autostart, started \(tssupervisorctl status shows their states\)\nMAINPID=\d+$/u);
+    expect(ready?.text).toMatch(/^READY=1\nSTATUS=3 processes, 3 autostart, started \(tssupervisorctl status shows their states\)\nMAINPID=\d+$/u);
     expect(ready?.text).toContain(`MAINPID=${pid}`);
     expect(ready?.pid).toBe(pid);
     expect(ready?.socketListening).toBe(true);
+    // The first wave is spawned, not merely asked for; what waits for its depends_on is not
+    // waited for (notified says READY=1 a second after its start).
+    expect(ready?.log).toMatch(/spawned: 'env' with pid \d+/u);
+    expect(ready?.log).toMatch(/spawned: 'notified' with pid \d+/u);
+    expect(ready?.log).not.toMatch(/spawned: 'waits'/u);
+    await d.waitForLog(/spawned: 'waits' with pid \d+/u);
     // The child's environment has none of them; the ready=notify program got its own socket
     // (not ours: nothing but the daemon's datagrams reached us) and passed.
     const env = await until('env.log', () => (/READY \d+/u.test(readText(`${dir}/env.log`)) ? readText(`${dir}/env.log`) : undefined));
@@ -110,7 +123,7 @@ describe('tssupervisord tells systemd (sd_notify)', () => {
   it('a reload refused (a broken config) says so in STATUS and sends no RELOADING=1', async () => {
     const dir = tempDir();
     writeTree(dir, { 'sup.conf': config(dir) });
-    const got = receiver(join(dir, 'notify.sock'), join(dir, 'ctl.sock'));
+    const got = receiver(join(dir, 'notify.sock'), join(dir, 'ctl.sock'), join(dir, 'sup.log'));
     const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`, { env: systemdEnv(join(dir, 'notify.sock')) });
     await until('READY=1', () => (got.length > 0 ? true : undefined));
     writeTree(dir, { 'sup.conf': `${config(dir)}\n[program:broken]\n` });

@@ -31,6 +31,7 @@ import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
 import type { DaemonPhase } from './systemd-readiness.js';
+import { pendingSpawns, spawnsDone } from './start-wave.js';
 
 export interface DaemonRunOptions {
   readonly configFile: string;
@@ -61,6 +62,9 @@ export function defaultServerUrl(config: DaemonConfig): string | null {
   return inet === undefined ? null : `http://${inet.host === '' ? 'localhost' : inet.host}:${inet.port}`;
 }
 
+/** The longest READY=1 waits for the first wave of spawns (1000 programs take about 1.3 s). */
+const START_WAVE_TIMEOUT_MS = 30_000;
+
 /** How long shutdown and reload wait for child output still being written. */
 const LOG_FLUSH_MS = 5000;
 
@@ -79,6 +83,8 @@ export class DaemonRun {
   private stopTicks: () => void = () => undefined;
   private logOptions: { readonly config: DaemonConfig; readonly options: ChildOutputOptions } | null = null;
   private groupsLoaded = false;
+  /** Counts starts and reloads, so that only the latest one says it is ready. */
+  private starts = 0;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
   /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
@@ -253,12 +259,20 @@ export class DaemonRun {
     });
     this.supervisor.announceRunning();
     this.supervisor.startAutostart();
-    this.onPhase(this.readyPhase());
+    void this.announceReady();
   }
 
-  private readyPhase(): DaemonPhase {
+  /**
+   * Ready (systemd's READY=1) once the first wave of autostart spawns is done (start-wave.ts):
+   * called right after startAutostart(), which has only queued them. A reload or shutdown begun
+   * meanwhile makes this start's readiness moot.
+   */
+  private async announceReady(): Promise<void> {
+    const start = ++this.starts;
+    await spawnsDone(pendingSpawns(this.supervisor.runners()), START_WAVE_TIMEOUT_MS);
+    if (this.stopping || start !== this.starts) return;
     const runners = this.supervisor.runners();
-    return { kind: 'ready', processes: runners.length, autostart: runners.filter((r) => r.config.autostart).length };
+    this.onPhase({ kind: 'ready', processes: runners.length, autostart: runners.filter((r) => r.config.autostart).length });
   }
 
   private installSignals(): void {
@@ -363,6 +377,6 @@ export class DaemonRun {
     writePidfile(this.config.supervisord.pidfile);
     this.supervisor.announceRunning();
     this.supervisor.startAutostart();
-    this.onPhase(this.readyPhase());
+    void this.announceReady();
   }
 }

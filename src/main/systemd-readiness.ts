@@ -1,9 +1,10 @@
 // What the daemon tells systemd, and when (sd_notify(3)): READY=1 once its control servers listen
-// and every autostart program's start has been requested, RELOADING=1 … READY=1 around a reload,
-// STOPPING=1 when a shutdown begins. READY=1 does not wait for the programs to reach RUNNING: a
-// depends_on chain, a ready= probe or startsecs can take minutes, and systemd would kill a unit
-// still not ready after TimeoutStartSec; what `systemctl start` promises is that the supervisor is
-// up and answering tssupervisorctl, which it is by then (their states are its business).
+// and the first wave of autostart programs has been spawned (main/start-wave.ts), RELOADING=1 …
+// READY=1 around a reload, STOPPING=1 when a shutdown begins. READY=1 does not wait for the
+// programs to reach RUNNING, nor for those waiting on depends_on: a dependency chain, a ready=
+// probe or startsecs can take minutes, and systemd fails a unit not ready after TimeoutStartSec;
+// what `systemctl start` promises is a supervisor that answers tssupervisorctl and has started
+// what it can start at once (the programs' states are then its business).
 
 import type { SystemdNotifier } from '../host/systemd-notify.js';
 
