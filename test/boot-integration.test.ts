@@ -129,6 +129,13 @@ startsecs=0
     expect(await init('stop')).toMatchObject({ code: 0 });
     expect(readText(join(dir, 'sup.log'))).toMatch(/stopped: sleeper \(pid \d+\) of the previous daemon/u);
     expect((await init('bogus')).code).toBe(2);
+
+    // A start that fails says why and FAILED, exit 1; nothing is left running.
+    writeTree(dir, { 'sup.conf': `${conf(dir)}\n[program:broken]\n` });
+    const failed = await init('start');
+    expect(failed.code).toBe(1);
+    expect(failed.out).toMatch(/^Starting tssupervisord: [^]*\[program:broken\][^]*\nFAILED$/u);
+    expect(await init('status')).toMatchObject({ code: 3 });
   }, 90_000);
 });
 
