@@ -127,7 +127,7 @@ const describe = (info) => (running(info) ? info.description.replace(/^pid \d+, 
 
 function healthCell(td, h) {
   td.className = h ? `h-${h.state}` : '';
-  td.textContent = h ? (h.state === 'unhealthy' ? `unhealthy ${h.failures}/${h.retries}` : h.state) : '–';
+  setCell(td, h ? (h.state === 'unhealthy' ? `unhealthy ${h.failures}/${h.retries}` : h.state) : '–');
   if (h?.lastError) td.title = h.lastError; else td.removeAttribute('title');
 }
 
@@ -166,27 +166,37 @@ function updateButtons(root, state) {
   }
 }
 
+function groupSection(title, label, members, head) {
+  const cols = ['State', 'Name', 'PID', 'Uptime', 'Exit', 'Restarts', 'Memory', 'Health', 'Description', 'Actions'];
+  const body = el('tbody');
+  for (const p of members) body.append(processRow(p));
+  const table = el('table', { class: 'procs' }, el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { scope: 'col', text: c })))), body);
+  return el('section', { class: 'group', 'aria-label': label }, el('div', { class: 'group-head' }, el('h2', { text: title }), head), table);
+}
+
+function groupBar(group) {
+  const gb = (text, fn, cls) => el('button', { type: 'button', class: cls, text, 'aria-label': `${text} group ${group}`, onclick: () => run(`${text} group ${group}`, fn) });
+  return el('div', { class: 'actions' },
+    gb('Start all', () => groupActions.start(group)),
+    gb('Stop all', () => groupActions.stop(group), 'danger'),
+    gb('Restart all', () => groupActions.restart(group)),
+    signalPicker(`group ${group}`, (sig) => run(`Signal group ${group}`, () => groupActions.signal(group, sig))),
+    gb('Clear logs', () => groupActions.clearlog(group)));
+}
+
 function renderList() {
   const groups = new Map();
   for (const p of procs.values()) {
     if (!groups.has(p.info.group)) groups.set(p.info.group, []);
     groups.get(p.info.group).push(p);
   }
+  // A program alone in its own group ([program:x]) needs no group buttons: those share one table.
+  const single = [...groups.values()].filter((m) => m.length === 1 && m[0].info.name === m[0].info.group).flat();
   const sections = [];
+  if (single.length > 0) sections.push(groupSection('Programs', 'Programs', single, null));
   for (const [group, members] of groups) {
-    const gb = (text, fn, cls) => el('button', { type: 'button', class: cls, text, 'aria-label': `${text} group ${group}`, onclick: () => run(`${text} group ${group}`, fn) });
-    const head = el('div', { class: 'group-head' }, el('h2', { text: members.length > 1 || members[0].info.name !== group ? `Group ${group}` : group }),
-      el('div', { class: 'actions' },
-        gb('Start all', () => groupActions.start(group)),
-        gb('Stop all', () => groupActions.stop(group), 'danger'),
-        gb('Restart all', () => groupActions.restart(group)),
-        signalPicker(`group ${group}`, (sig) => run(`Signal group ${group}`, () => groupActions.signal(group, sig))),
-        gb('Clear logs', () => groupActions.clearlog(group))));
-    const cols = ['State', 'Name', 'PID', 'Uptime', 'Exit', 'Restarts', 'Memory', 'Health', 'Description', 'Actions'];
-    const body = el('tbody');
-    for (const p of members) body.append(processRow(p));
-    const table = el('table', { class: 'procs' }, el('thead', {}, el('tr', {}, ...cols.map((c) => el('th', { scope: 'col', text: c })))), body);
-    sections.push(el('section', { class: 'group', 'data-group': group, 'aria-label': `Group ${group}` }, head, table));
+    if (members.length === 1 && members[0].info.name === group) continue;
+    sections.push(el('div', { 'data-group': group }, groupSection(`Group ${group}`, `Group ${group}`, members, groupBar(group))));
   }
   $('list').replaceChildren(...(sections.length > 0 ? sections : [el('p', { class: 'empty', text: 'No processes configured.' })]));
 }
@@ -205,17 +215,22 @@ function processRow(p) {
   return p.row;
 }
 
+function setCell(td, text) {
+  td.textContent = text;
+  td.classList.toggle('blank', text === '–');
+}
+
 function fillRow(p) {
   const { info, cells } = p;
   if (!cells) return;
   cells.state.replaceChildren(stateBadge(info.statename));
-  cells.pid.textContent = info.pid > 0 ? String(info.pid) : '–';
-  cells.uptime.textContent = uptimeOf(info);
-  cells.exit.textContent = exitOf(info);
-  cells.restarts.textContent = known(info.restarts);
-  cells.memory.textContent = bytes(info.memory);
+  setCell(cells.pid, info.pid > 0 ? String(info.pid) : '–');
+  setCell(cells.uptime, uptimeOf(info));
+  setCell(cells.exit, exitOf(info));
+  setCell(cells.restarts, known(info.restarts));
+  setCell(cells.memory, bytes(info.memory));
   healthCell(cells.health, info.health);
-  cells.desc.textContent = describe(info);
+  setCell(cells.desc, describe(info));
   p.row.dataset.state = info.statename;
   updateButtons(p.row, info.statename);
 }
@@ -235,7 +250,7 @@ function renderDetail() {
   const rows = [['State', stateBadge(info.statename)], ['PID', info.pid > 0 ? String(info.pid) : '–'], ['Uptime', uptimeOf(info)],
     ['Exit status', exitOf(info)], ['Restarts', known(info.restarts)], ['Memory', bytes(info.memory)],
     ['Health', info.health ? `${info.health.state}${info.health.lastError ? ` (last error: ${info.health.lastError})` : ''}` : '–'],
-    ['Description', info.description || '–'], ['Spawn error', info.spawnerr || null]];
+    ['Description', describe(info)], ['Spawn error', info.spawnerr || null]];
   facts.replaceChildren(...rows.filter(([, v]) => v !== null).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { 'data-fact': k }, v)]));
   if (!$('detail-actions').firstChild) $('detail-actions').append(processButtons(view.ns, true));
   $('detail').dataset.state = info.statename;
@@ -396,7 +411,7 @@ $('tail-stdout').addEventListener('click', () => { if (view.kind === 'process') 
 $('tail-stderr').addEventListener('click', () => { if (view.kind === 'process') startTail(view.ns, 'stderr'); });
 window.addEventListener('hashchange', route);
 setInterval(() => {
-  for (const p of procs.values()) if (p.cells && running(p.info)) p.cells.uptime.textContent = uptimeOf(p.info);
+  for (const p of procs.values()) if (p.cells && running(p.info)) setCell(p.cells.uptime, uptimeOf(p.info));
   if (view.kind === 'process') {
     const dd = document.querySelector('[data-fact="Uptime"]');
     const p = procs.get(view.ns);

@@ -75,6 +75,8 @@ async function streamLog(reply: FastifyReply, request: FastifyRequest, source: (
     abort.abort();
   });
   reply.raw.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'X-Accel-Buffering': 'no', 'Cache-Control': 'no-cache' });
+  // Sent now, not with the first bytes: a client tailing an empty log learns at once that it follows.
+  reply.raw.flushHeaders();
   reply.hijack();
   for await (const chunk of stream) {
     if (!reply.raw.write(chunk)) await new Promise((resolve) => reply.raw.once('drain', resolve));

@@ -1,4 +1,4 @@
-// The dashboard's files (the package's web/ folder: one page, one stylesheet, one script), read at
+// The dashboard's files (the package's web/ folder: one page, one stylesheet, one script, an icon), read at
 // run time relative to this module, so the same code finds them from src/ in a checkout and from
 // dist/ in an installed package. Read once, on first use, and kept: they are a few KB.
 
@@ -26,6 +26,7 @@ const TYPES: Readonly<Record<string, string>> = {
   html: 'text/html; charset=utf-8',
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
+  svg: 'image/svg+xml',
 };
 
 function asset(body: Buffer, name: string): Asset {
@@ -34,7 +35,7 @@ function asset(body: Buffer, name: string): Asset {
 }
 
 /** The files the page loads, in web/. */
-export const ASSET_NAMES = ['dashboard.css', 'dashboard.js'] as const;
+export const ASSET_NAMES = ['dashboard.css', 'dashboard.js', 'favicon.svg'] as const;
 
 /**
  * Loads web/: the page's links to its stylesheet and script get `?v=<content hash>`, so the
