@@ -339,7 +339,12 @@ function route() {
   void loadHistory(view.ns);
 }
 
+/** While the full list is on its way, processes that changed meanwhile: refetched once it lands. */
+let changedDuringLoad = null;
+
 async function loadAll() {
+  const changed = new Set();
+  changedDuringLoad = changed;
   try {
     const list = await api('GET', '/api/v1/processes');
     procs.clear();
@@ -349,7 +354,11 @@ async function loadAll() {
     if (view.kind === 'process') renderDetail();
   } catch (e) {
     notify(`Could not load the process list: ${e.message}`);
+  } finally {
+    if (changedDuringLoad === changed) changedDuringLoad = null;
   }
+  // The list may predate an event that arrived before it did.
+  for (const ns of changed) void refreshOne(ns);
 }
 
 async function refreshOne(ns) {
@@ -370,6 +379,7 @@ async function refreshOne(ns) {
 
 function onState(msg) {
   const ns = namespec(msg);
+  changedDuringLoad?.add(ns);
   const p = procs.get(ns);
   if (!p) { void loadAll(); return; }
   // Shown at once; the refetch fills pid, times and exit status in a moment.
