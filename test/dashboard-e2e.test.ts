@@ -6,14 +6,16 @@
 // to a client without credentials. Screenshots (wide and 375 px) go to a temp folder, printed.
 
 import { execa } from 'execa';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { CTL_BIN } from './support/bins.js';
+import { CTL_BIN, ROOT } from './support/bins.js';
 import { controlledDaemonHeader } from './support/configs.js';
-import { startDaemon } from './support/daemon-process.js';
+import { startDaemon, until } from './support/daemon-process.js';
 import { freePort } from './support/ports.js';
 import { FIXTURES } from './support/supervisor-harness.js';
 import { tempDir } from './support/tmp.js';
@@ -140,6 +142,7 @@ describe('the dashboard in Chromium', () => {
     await page.goto(`http://127.0.0.1:${port}/#/process/redisd_6380`);
     await page.locator('#history tbody tr').first().waitFor({ timeout: 5000 });
     expect(await page.locator('#history tbody tr').first().textContent()).toContain('stopped');
+    await page.screenshot({ path: join(shots, 'history-1280.png'), fullPage: true });
 
     // supervisord's own link: a redirect to the process view, and nothing stopped.
     await page.goto(`http://127.0.0.1:${port}/index.html?action=stop&processname=nginx`);
@@ -186,5 +189,58 @@ describe('the dashboard in Chromium', () => {
     expect((await allowed.goto(`${base}/`))?.status()).toBe(200);
     await rowIn(allowed, 'nginx', 'RUNNING');
     await allowed.locator('#live.on', { hasText: 'live' }).waitFor({ timeout: 5000 });
+  }, 60_000);
+
+  it("refuses another site's form POST though the browser attaches the operator's credentials", async () => {
+    const { conf, port } = await stack();
+    // The attacker's page, on another origin, posts a form to the dashboard's server on load.
+    const target = `http://127.0.0.1:${port}/api/v1/processes/nginx/stop`;
+    const evil = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(`<form method="POST" action="${target}" enctype="text/plain"><input name="x" value="y"></form><script>document.forms[0].submit()</script>`);
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => evil.close(() => { resolve(); })));
+    const b = await browser();
+    const page = await (await b.newContext({ httpCredentials: { username: USER, password: PASSWORD } })).newPage();
+    const answers: number[] = [];
+    page.on('response', (r) => { if (r.url() === target) answers.push(r.status()); });
+    await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+    await until('the form POST to be answered', () => answers.at(-1));
+    // 403, not 401: the request passed basic auth (the browser did attach the credentials), and
+    // was refused for its Origin.
+    expect(answers).toEqual([403]);
+    expect(await ctl(conf, 'status', 'nginx')).toMatch(/^nginx +RUNNING /mu);
+  }, 60_000);
+
+  it('is served from an installed package: the files npm ships, started from there', async () => {
+    const listing = await execa('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, timeout: 30_000 });
+    const shipped = (JSON.parse(listing.stdout) as { files: { path: string }[] }[])[0]?.files.map((f) => f.path) ?? [];
+    expect(shipped).toEqual(expect.arrayContaining(['web/index.html', 'web/dashboard.js', 'web/dashboard.css', 'dist/server/dashboard/assets.js']));
+    const pkg = tempDir();
+    for (const file of shipped) {
+      mkdirSync(dirname(join(pkg, file)), { recursive: true });
+      cpSync(join(ROOT, file), join(pkg, file));
+    }
+    // What `npm install` adds: the dependencies and the native addon its install script builds.
+    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    cpSync(join(ROOT, 'build'), join(pkg, 'build'), { recursive: true });
+    const dir = tempDir();
+    writeFileSync(`${dir}/sup.conf`, `${controlledDaemonHeader(dir)}\n[program:web]\ncommand=${process.execPath} ${FIXTURES}sleep-forever.mjs\nstartsecs=0\n`);
+    const daemon = startDaemon(['-c', `${dir}/sup.conf`, '-n'], dir, `${dir}/sup.log`, { bin: join(pkg, 'bin/tssupervisord.js') });
+    await daemon.waitForLog(/success: web entered RUNNING/u);
+    const get = async (path: string): Promise<{ status: number; type: string; body: string }> => new Promise((resolve, reject) => {
+      request({ socketPath: `${dir}/s.sock`, path }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => { resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }); });
+      }).on('error', reject).end();
+    });
+    const page = await get('/');
+    expect([page.status, page.type]).toEqual([200, 'text/html; charset=utf-8']);
+    expect(page.body).toContain('<title>tssupervisor</title>');
+    const script = await get('/dashboard/dashboard.js');
+    expect([script.status, script.type]).toEqual([200, 'text/javascript; charset=utf-8']);
   }, 60_000);
 });
