@@ -13,6 +13,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import type { ProcessInfo } from '../src/api/control-api.js';
+import type { EventFeed, FeedMessage } from '../src/api/event-feed.js';
+import { buildServer } from '../src/server/app.js';
+import { FakeControlApi } from './support/fake-control-api.js';
 import { CTL_BIN, ROOT } from './support/bins.js';
 import { controlledDaemonHeader } from './support/configs.js';
 import { startDaemon, until } from './support/daemon-process.js';
@@ -242,5 +246,54 @@ describe('the dashboard in Chromium', () => {
     expect(page.body).toContain('<title>tssupervisor</title>');
     const script = await get('/dashboard/dashboard.js');
     expect([script.status, script.type]).toEqual([200, 'text/javascript; charset=utf-8']);
+  }, 60_000);
+
+  it('shows restarts, memory and health when the API has them, and puts every string in as text', async () => {
+    // The daemon's HTTP surface on a fake engine: entries carry the counters' fields, and strings
+    // a program controls (its spawn error, a health check's reason) are HTML.
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    class CountedApi extends FakeControlApi {
+      override async getAllProcessInfo(): Promise<ProcessInfo[]> {
+        return (await super.getAllProcessInfo()).map((p) => this.counted(p));
+      }
+      override async getProcessInfo(name: string): Promise<ProcessInfo> {
+        return this.counted(await super.getProcessInfo(name));
+      }
+      private counted(p: ProcessInfo): ProcessInfo {
+        const extra: ProcessInfo & { restarts: number; memory: number | null } = { ...p, restarts: 2, memory: p.name === 'web' ? 12.5 * 1024 * 1024 : null };
+        return extra;
+      }
+    }
+    const api = new CountedApi();
+    const cron = api.processes.find((p) => p.name === 'cron');
+    if (cron !== undefined) cron.spawnerr = hostile;
+    const subscribers = new Set<(m: FeedMessage) => void>();
+    const feed: EventFeed = { subscribe: (fn) => { subscribers.add(fn); return () => subscribers.delete(fn); } };
+    const app = buildServer({
+      api, follow: { process: () => null, main: () => null }, credentials: null, autostartNames: () => [], feed,
+      healthOf: (ns) => (ns === 'web' ? { state: 'unhealthy', failures: 2, retries: 3, lastError: hostile, lastCheckAt: 1 } : null),
+    });
+    onTestFinished(async () => app.close());
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const page = await (await (await browser()).newContext()).newPage();
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await rowIn(page, 'web', 'RUNNING');
+    const cell = (ns: string, label: string): ReturnType<Page['locator']> => page.locator(`tr[data-ns="${ns}"] td[data-label="${label}"]`);
+    expect(await cell('web', 'Restarts').textContent()).toBe('2');
+    expect(await cell('web', 'Memory').textContent()).toBe('12.5 MiB');
+    expect(await cell('workers:worker_0', 'Memory').textContent()).toBe('–');
+    expect(await cell('web', 'Health').textContent()).toBe('unhealthy 2/3');
+    expect(await cell('web', 'Health').getAttribute('title')).toBe(hostile);
+    expect(await cell('cron', 'Description').textContent()).toBe(hostile);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate('window.pwned')).toBeUndefined();
+    // A state change from the feed shows without a reload, and the entry is refetched.
+    await until('the page to subscribe', () => (subscribers.size === 1 ? true : undefined));
+    api.setState('web', 'STOPPED');
+    for (const fn of subscribers) fn({ type: 'state', group: 'web', name: 'web', from: 'RUNNING', to: 'STOPPED', pid: 0, at: Date.now(), expected: false });
+    await rowIn(page, 'web', 'STOPPED');
+    await page.locator('tr[data-ns="web"] td[data-label="PID"]', { hasText: '–' }).waitFor({ timeout: 5000 });
+    expect(api.calls.filter((c) => c.method === 'getProcessInfo').map((c) => c.args[0])).toEqual(['web']);
   }, 60_000);
 });

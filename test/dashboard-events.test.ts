@@ -122,16 +122,46 @@ describe('GET /api/v1/events', () => {
     socket.write('GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
     socket.pause();
     await eventually('a subscriber', () => feed.subscribers.size === 1);
-    const big: FeedMessage = { ...state('x'.repeat(1000), 'RUNNING') };
+    const big = state('x'.repeat(1000), 'RUNNING');
     let sent = 0;
-    // Loopback buffers take a few MB first; past them the server's own queue grows to the bound.
-    while (feed.subscribers.size > 0 && sent < 200_000) {
-      feed.emit(big);
-      sent++;
+    // In batches across ticks, as a busy daemon would: loopback buffers take a few MB first, then
+    // the server's own queue grows to the bound.
+    while (feed.subscribers.size > 0 && sent < 100_000) {
+      for (let i = 0; i < 20; i++) feed.emit(big);
+      sent += 20;
+      await new Promise((r) => setImmediate(r));
     }
     expect(feed.subscribers.size).toBe(0);
-    expect(sent).toBeLessThan(200_000);
+    expect(sent).toBeLessThan(100_000);
+    console.log(`dashboard feed: a client that never reads was dropped after ${sent} messages of ~2 KB`);
     socket.destroy();
+  });
+
+  it('keeps a client that reads through a burst past the bound written in one tick', async () => {
+    const feed = new FakeFeed();
+    const app = bareApp({ feed, sseLimits: { maxBacklogBytes: 64 * 1024 } });
+    const client = await openFeed(await listen(app));
+    await client.waitFor(/hello/u);
+    // ~210 KB in one synchronous burst: over the bound until the socket gets its turn, under 4x.
+    for (let i = 0; i < 100; i++) feed.emit(state(`p${i}_${'y'.repeat(1000)}`, 'RUNNING'));
+    await client.waitFor(/"name":"p99_/u);
+    expect(feed.subscribers.size).toBe(1);
+    expect(client.res.destroyed).toBe(false);
+    client.close();
+  });
+
+  it('drops a client at once when one burst passes four times the bound', async () => {
+    const feed = new FakeFeed();
+    const app = bareApp({ feed, sseLimits: { maxBacklogBytes: 16 * 1024 } });
+    const client = await openFeed(await listen(app));
+    await client.waitFor(/hello/u);
+    let sent = 0;
+    while (feed.subscribers.size > 0 && sent < 1000) {
+      feed.emit(state('z'.repeat(1000), 'RUNNING'));
+      sent++;
+    }
+    expect(sent).toBeLessThan(70);
+    client.close();
   });
 
   it('ends open streams when the server closes, so close does not wait on them', async () => {

@@ -31,12 +31,15 @@ export interface SseLimits {
 }
 
 /**
- * One client's stream over `res` (headers already sent). write() never waits: a client that
- * does not read fills Node's buffer, and past `maxBacklogBytes` it is ended rather than buffered
- * without bound. Returns a stop function; `onEnd` runs once, whoever ends it.
+ * One client's stream over `res` (headers already sent). write() never waits: a client that does
+ * not read fills Node's buffer, and past `maxBacklogBytes` it is ended rather than buffered without
+ * bound. The bound is judged once the socket has had its turn (a burst written in one tick sits in
+ * Node's buffer until then, however fast the client reads), but a burst past four times the bound
+ * ends it at once. Returns a stop function; `onEnd` runs once, whoever ends it.
  */
 export function openSseStream(res: ServerResponse, limits: SseLimits, onEnd: () => void): { write(chunk: string): void; stop(): void } {
   let ended = false;
+  let checking = false;
   const end = (): void => {
     if (ended) return;
     ended = true;
@@ -46,10 +49,20 @@ export function openSseStream(res: ServerResponse, limits: SseLimits, onEnd: () 
     // destroy, not end: an end() would queue behind the backlog it is meant to drop.
     if (!res.destroyed) res.destroy();
   };
+  // After the poll phase, where libuv hands queued bytes to the kernel: what is left is the client's.
+  const check = (): void => {
+    checking = false;
+    if (res.writableLength > limits.maxBacklogBytes) end();
+  };
   const write = (chunk: string): void => {
     if (ended) return;
     res.write(chunk);
-    if (res.writableLength > limits.maxBacklogBytes) end();
+    const backlog = res.writableLength;
+    if (backlog > 4 * limits.maxBacklogBytes) end();
+    else if (backlog > limits.maxBacklogBytes && !checking) {
+      checking = true;
+      setImmediate(check);
+    }
   };
   const heartbeat = setInterval(() => {
     write(sseComment('heartbeat'));
