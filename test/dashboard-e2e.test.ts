@@ -121,6 +121,20 @@ describe('the dashboard in Chromium', () => {
     const pid = Number(/pid (\d+)/u.exec(await ctl(conf, 'status', 'redisd_6380'))?.[1]);
     await page.locator('tr[data-ns="redisd_6380"] td[data-label="PID"]', { hasText: String(pid) }).waitFor({ timeout: 5000 });
 
+    // By keyboard: Tab through the page to the button, Enter presses it.
+    const focused = async (): Promise<unknown> => page.evaluate('document.activeElement?.getAttribute("aria-label")');
+    let tabs = 0;
+    while ((await focused()) !== 'Stop sentinel_26380' && tabs < 60) {
+      await page.keyboard.press('Tab');
+      tabs++;
+    }
+    expect(await focused()).toBe('Stop sentinel_26380');
+    await page.keyboard.press('Enter');
+    await rowIn(page, 'sentinel_26380', 'STOPPED');
+    await page.getByRole('button', { name: 'Start sentinel_26380', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await rowIn(page, 'sentinel_26380', 'RUNNING');
+
     // A group's buttons act on all its processes.
     await page.getByRole('button', { name: 'Stop all group apps', exact: true }).click();
     await rowIn(page, 'apps:app_8082', 'STOPPED');
