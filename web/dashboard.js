@@ -291,7 +291,9 @@ function startTail(ns, channel) {
     while (!abort.signal.aborted) {
       try {
         const res = await fetch(`/logtail/${encodeURIComponent(ns)}/${channel}`, { signal: abort.signal });
-        if (!res.ok) { status(res.status === 404 ? 'no log file' : `${res.status} ${res.statusText}`); }
+        // No such log (stdout_logfile=NONE, or gone): nothing to follow until the view reopens.
+        if (res.status === 404) { status('no log file'); return; }
+        if (!res.ok) { status(`${res.status} ${res.statusText}`); }
         else {
           status('following');
           const reader = res.body.getReader();
