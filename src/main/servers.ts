@@ -7,6 +7,7 @@ import { systemHost } from '../config/system-host.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { followLog } from '../logging/log-reader.js';
 import { buildServer, type LogFollower } from '../server/app.js';
+import { eventFeedOf } from '../supervisor/event-feed.js';
 import { ListenError, listenInet } from '../server/listen.js';
 import { UnixSocket } from '../server/unix-socket.js';
 import type { DaemonRun } from './daemon-run.js';
@@ -46,6 +47,7 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
       return path === null ? null : followLog(path, { backlog: 1024, signal });
     },
   };
+  const feed = eventFeedOf(daemon.supervisor.flow);
   const apps: FastifyInstance[] = [];
   const sockets: UnixSocket[] = [];
   const build = (credentials: DaemonConfig['unixServers'][number]['credentials']): FastifyInstance => {
@@ -53,6 +55,7 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
       healthOf: (namespec) => daemon.healthOf(namespec),
+      feed,
       onError: (message) => {
         daemon.log.error(message);
       },

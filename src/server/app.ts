@@ -7,7 +7,9 @@ import type { ControlApi } from '../api/control-api.js';
 import type { Credentials } from '../config/schema.js';
 import type { HealthStatus } from '../api/health-status.js';
 import { SupervisorError } from '../errors.js';
+import type { EventFeed } from '../api/event-feed.js';
 import { checkBasicAuth } from './auth.js';
+import { registerDashboard } from './dashboard/index.js';
 import { faultBody, registerJsonRoutes } from './json-routes.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
@@ -31,6 +33,8 @@ export interface ServerOptions {
   /** Most connections served at once per socket; more are closed on arrival (default 256). */
   readonly maxConnections?: number;
   readonly onError?: (message: string) => void;
+  /** The engine's state changes, streamed to the dashboard at /api/v1/events. */
+  readonly feed?: EventFeed;
 }
 
 const XML = 'text/xml';
@@ -71,6 +75,8 @@ async function streamLog(reply: FastifyReply, request: FastifyRequest, source: (
     abort.abort();
   });
   reply.raw.writeHead(200, { 'Content-Type': 'text/plain;charset=utf-8', 'X-Accel-Buffering': 'no', 'Cache-Control': 'no-cache' });
+  // Sent now, not with the first bytes: a client tailing an empty log learns at once that it follows.
+  reply.raw.flushHeaders();
   reply.hijack();
   for await (const chunk of stream) {
     if (!reply.raw.write(chunk)) await new Promise((resolve) => reply.raw.once('drain', resolve));
@@ -120,6 +126,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply;
   });
   registerJsonRoutes(app, options.api, options.autostartNames, options.healthOf);
+  registerDashboard(app, options);
   app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     // A body or query that fails its schema is supervisord's INCORRECT_PARAMETERS, naming the field.
     const fault = error.validation === undefined ? error : new SupervisorError('INCORRECT_PARAMETERS', error.message);
