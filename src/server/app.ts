@@ -6,9 +6,11 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { ControlApi } from '../api/control-api.js';
 import type { Credentials } from '../config/schema.js';
 import type { HealthStatus } from '../api/health-status.js';
+import type { MetricsSnapshot, ProcessExtras } from '../api/metrics-snapshot.js';
 import { SupervisorError } from '../errors.js';
 import { checkBasicAuth } from './auth.js';
 import { faultBody, registerJsonRoutes } from './json-routes.js';
+import { registerMetricsRoute } from './metrics.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
@@ -26,6 +28,10 @@ export interface ServerOptions {
   readonly autostartNames: () => readonly string[];
   /** A process's health check status (healthcheck=), null without one: the JSON API's `health`. */
   readonly healthOf?: (namespec: string) => HealthStatus | null;
+  /** A process's `restarts` and `memory` in the JSON API's process entries. */
+  readonly processExtras?: (namespec: string) => ProcessExtras;
+  /** What GET /metrics renders (Prometheus text); no /metrics route without it. */
+  readonly metrics?: () => Promise<MetricsSnapshot>;
   /** Largest request body accepted; larger ones get 413 without being read into memory. */
   readonly bodyLimit?: number;
   /** Most connections served at once per socket; more are closed on arrival (default 256). */
@@ -119,7 +125,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     await streamLog(reply, request, (signal) => options.follow.main(signal));
     return reply;
   });
-  registerJsonRoutes(app, options.api, options.autostartNames, options.healthOf);
+  registerJsonRoutes(app, options.api, options.autostartNames, options.healthOf, options.processExtras);
+  if (options.metrics !== undefined) registerMetricsRoute(app, options.metrics, options.onError);
   app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     // A body or query that fails its schema is supervisord's INCORRECT_PARAMETERS, naming the field.
     const fault = error.validation === undefined ? error : new SupervisorError('INCORRECT_PARAMETERS', error.message);
