@@ -30,6 +30,8 @@ import { createNativeSpawner, spawnAddonOf } from '../host/native-spawner.js';
 import { GenerationFile, generationFileOf } from './generation-file.js';
 import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
+import { MetricsSource } from './metrics-source.js';
+import { ProcessCounters } from '../supervisor/process-counters.js';
 
 export interface DaemonRunOptions {
   readonly configFile: string;
@@ -78,6 +80,10 @@ export class DaemonRun {
   private stopTicks: () => void = () => undefined;
   private logOptions: { readonly config: DaemonConfig; readonly options: ChildOutputOptions } | null = null;
   private groupsLoaded = false;
+  /** Times the config file was read again: reread/update (reloadConfig), reload and SIGHUP. */
+  private configReloads = 0;
+  /** What /metrics and the JSON API's `restarts` and `memory` read. */
+  readonly metrics: MetricsSource;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
   /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
@@ -115,6 +121,12 @@ export class DaemonRun {
       }, { listen: (spec) => openListenSocket(spec), close: closeSync }, (level, message) => {
         this.logger[level](message);
       }),
+    });
+    this.metrics = new MetricsSource({
+      supervisor: this.supervisor,
+      counters: new ProcessCounters(this.supervisor.flow),
+      logsOf: (runner) => this.childLogs.get(logKey(runner.config)),
+      configReloads: () => this.configReloads,
     });
     this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
       this.logger.error(message);
@@ -177,6 +189,7 @@ export class DaemonRun {
   }
 
   private readConfig(): LoadResult {
+    this.configReloads++;
     return loadConfig(this.options.configFile, {}, this.options.overrides);
   }
 

@@ -53,6 +53,8 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
       healthOf: (namespec) => daemon.healthOf(namespec),
+      processExtras: (namespec) => daemon.metrics.extrasOf(namespec),
+      metrics: () => daemon.metrics.sample(),
       onError: (message) => {
         daemon.log.error(message);
       },
