@@ -108,12 +108,24 @@ export function renderMetrics(snapshot: MetricsSnapshot): string {
   return out.text();
 }
 
+/** Concurrent scrapes get the same snapshot (the source shares the sample in flight): rendered once. */
+const rendered = new WeakMap<MetricsSnapshot, string>();
+
+function renderOnce(snapshot: MetricsSnapshot): string {
+  let text = rendered.get(snapshot);
+  if (text === undefined) {
+    text = renderMetrics(snapshot);
+    rendered.set(snapshot, text);
+  }
+  return text;
+}
+
 /** GET /metrics, rendering what `source` samples (it shares one sample among concurrent scrapes). */
 export function registerMetricsRoute(app: FastifyInstance, source: () => Promise<MetricsSnapshot>, onError?: (message: string) => void): void {
   app.get('/metrics', async (_request, reply) => {
     let text: string;
     try {
-      text = renderMetrics(await source());
+      text = renderOnce(await source());
     } catch (error) {
       onError?.(`metrics: ${(error as Error).stack ?? String(error)}`);
       return reply.code(500).type('text/plain').send('metrics could not be sampled\n');
