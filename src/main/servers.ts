@@ -48,8 +48,9 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
   };
   const apps: FastifyInstance[] = [];
   const sockets: UnixSocket[] = [];
-  const build = (credentials: DaemonConfig['unixServers'][number]['credentials']): FastifyInstance => {
+  const build = (credentials: DaemonConfig['unixServers'][number]['credentials'], metricsOpen = false): FastifyInstance => {
     const app = buildServer({
+      metricsOpen,
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
       healthOf: (namespec) => daemon.healthOf(namespec),
@@ -76,7 +77,8 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
   };
   try {
     for (const server of config.inetServers) {
-      await listenInet(build(server.credentials), server);
+      await listenInet(build(server.credentials, !server.metricsAuth), server);
+      if (!server.metricsAuth && server.credentials !== null) daemon.log.warn(`Server '${server.section}' serves /metrics without authentication (metrics_auth=false)`);
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
     for (const server of config.unixServers) {

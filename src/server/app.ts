@@ -32,6 +32,8 @@ export interface ServerOptions {
   readonly processExtras?: (namespec: string) => ProcessExtras;
   /** What GET /metrics renders (Prometheus text); no /metrics route without it. */
   readonly metrics?: () => Promise<MetricsSnapshot>;
+  /** GET /metrics without the credentials (metrics_auth=false); never the default. */
+  readonly metricsOpen?: boolean;
   /** Largest request body accepted; larger ones get 413 without being read into memory. */
   readonly bodyLimit?: number;
   /** Most connections served at once per socket; more are closed on arrival (default 256). */
@@ -101,7 +103,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, rawText);
   if (options.credentials !== null) {
     const creds = options.credentials;
+    const open = options.metricsOpen === true && options.metrics !== undefined;
     app.addHook('onRequest', async (request, reply) => {
+      if (open && request.method === 'GET' && request.routeOptions.url === '/metrics') return;
       if (checkBasicAuth(request.headers.authorization, creds)) return;
       await reply.code(401).header('WWW-Authenticate', 'Basic realm="default"').type('text/plain').send('Unauthorized\n');
     });

@@ -103,6 +103,21 @@ describe('GET /metrics', () => {
     expect(one.json()).toMatchObject({ name: 'web', restarts: 3, memory: 4096 });
   });
 
+  it('with metricsOpen (metrics_auth=false), /metrics alone needs no credentials', async () => {
+    const app = buildServer({
+      api: new FakeControlApi(), follow: { process: () => null, main: () => null },
+      credentials: { username: 'user', password: '123' }, autostartNames: () => [],
+      metrics: async () => Promise.resolve(SNAPSHOT), metricsOpen: true,
+    });
+    onTestFinished(async () => app.close());
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/metrics?x=1' })).statusCode).toBe(200);
+    for (const url of ['/metrics/', '/metricsx', '/api/v1/processes', '/status']) {
+      expect((await app.inject({ method: 'GET', url })).statusCode, url).toBe(401);
+    }
+    expect((await app.inject({ method: 'POST', url: '/metrics' })).statusCode).toBe(401);
+  });
+
   it('is absent without a metrics source, and a failed sample is a 500 told to onError', async () => {
     const errors: string[] = [];
     const plain = buildServer({ api: new FakeControlApi(), follow: { process: () => null, main: () => null }, credentials: null, autostartNames: () => [] });
