@@ -212,4 +212,30 @@ stderr_logfile=${dir}/printer.err
     expect(valueOf(overTcp, 'tssupervisor_process_up', p('running'))).toBe(1);
     expect(valueOf(overTcp, 'tssupervisor_process_log_bytes_total', { ...p('printer'), channel: 'stderr' })).toBe(567);
   }, 60_000);
+
+  it('metrics_auth=false opens /metrics alone on that TCP server, with a warning; everything else still asks', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const conf = `${dir}/sup.conf`;
+    writeFileSync(conf, `${controlledDaemonHeader(dir)}
+[inet_http_server]
+port=127.0.0.1:${port}
+username=user
+password=secret
+metrics_auth=false
+
+[program:running]
+command=/bin/sleep 1000
+startsecs=0
+`);
+    const d = startDaemon(['-c', conf, '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/success: running entered RUNNING/u);
+    expect(readText(`${dir}/sup.log`)).toMatch(/WARN Server 'inet_http_server' serves \/metrics without authentication \(metrics_auth=false\)/u);
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(await promtoolCheck(text)).toEqual({ exitCode: 0, output: '' });
+    expect(valueOf(parseExposition(text), 'tssupervisor_process_up', { group: 'running', name: 'running' })).toBe(1);
+    for (const path of ['/status', '/api/v1/processes', '/metrics/']) expect((await fetch(`http://127.0.0.1:${port}${path}`)).status, path).toBe(401);
+  }, 30_000);
 });
