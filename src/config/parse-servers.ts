@@ -10,11 +10,12 @@ import { pyStrip } from './python-text.js';
 import { userGroup } from './users.js';
 import { SectionReader, type IssueLog } from './section-reader.js';
 import type { CtlConfig, Credentials, InetServerConfig, UnixServerConfig } from './schema.js';
-import { inetAddress, octal } from './values.js';
+import { boolean, inetAddress, octal } from './values.js';
 
 export const SERVER_KEYS: Readonly<Record<string, readonly string[]>> = {
   unix_http_server: ['file', 'chmod', 'chown', 'username', 'password'],
-  inet_http_server: ['port', 'username', 'password'],
+  // metrics_auth: ours (supervisord ignores it); false opens GET /metrics alone without credentials.
+  inet_http_server: ['port', 'username', 'password', 'metrics_auth'],
   supervisorctl: ['serverurl', 'username', 'password', 'prompt', 'history_file'],
 };
 
@@ -44,7 +45,8 @@ export function parseServers(
       return [];
     }
     const address = r.get('port', null, inetAddress);
-    return address === null ? [] : [{ section: name, ...address, credentials: creds }];
+    const metricsAuth = r.get('metrics_auth', true, boolean);
+    return address === null ? [] : [{ section: name, ...address, credentials: creds, metricsAuth }];
   });
   const unixServers = serverSections(doc, 'unix_http_server').flatMap((name): UnixServerConfig[] => {
     const r = new SectionReader(doc, name, log, base, mainFile);

@@ -196,6 +196,16 @@ programs=nosuch
       "supervisord.conf:6 [inet_http_server] port='x:70000': port out of range 1-65535",
     ]);
   });
+
+  it('reads metrics_auth (ours): true unless set false, a bad value a problem', () => {
+    const inet = (extra: string) => ok(`[supervisord]\n[inet_http_server]\nport=127.0.0.1:9001\n${extra}`).inetServers[0];
+    expect(inet('')?.metricsAuth).toBe(true);
+    expect(inet('metrics_auth=false\n')?.metricsAuth).toBe(false);
+    expect(inet('metrics_auth=true\n')?.metricsAuth).toBe(true);
+    expect(problems('[supervisord]\n[inet_http_server]\nport=127.0.0.1:9001\nmetrics_auth=maybe\n')).toEqual([
+      expect.stringMatching(/^supervisord\.conf:4 \[inet_http_server\] metrics_auth='maybe': /u) as string,
+    ]);
+  });
 });
 
 describe('warnings, as supervisord tolerates', () => {

@@ -161,6 +161,8 @@ export interface InetServerConfig {
   readonly host: string;
   readonly port: number;
   readonly credentials: Credentials | null;
+  /** metrics_auth (ours, default true): false serves GET /metrics without the credentials. */
+  readonly metricsAuth: boolean;
 }
 
 export interface CtlConfig {

@@ -19,7 +19,12 @@ export interface ProcStat {
   readonly ppid: number;
   /** Field 22, clock ticks after boot: with the pid, names one process for the machine's uptime. */
   readonly startTime: string | undefined;
+  /** utime + stime (fields 14 and 15), clock ticks; undefined when the line is cut short. */
+  readonly cpuTicks: number | undefined;
 }
+
+/** Clock ticks per second (sysconf(_SC_CLK_TCK)): USER_HZ, 100 on every Linux architecture. */
+export const CLOCK_TICKS_PER_SECOND = 100;
 
 /** A /proc/<pid>/stat line's fields, or undefined when it is not one. */
 export function parseStat(text: string): ProcStat | undefined {
@@ -28,7 +33,8 @@ export function parseStat(text: string): ProcStat | undefined {
   const [state, ppidText] = fields;
   const ppid = Number(ppidText);
   if (state === undefined || !Number.isInteger(ppid)) return undefined;
-  return { state, ppid, startTime: fields[19] };
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { state, ppid, startTime: fields[19], cpuTicks: Number.isFinite(ticks) ? ticks : undefined };
 }
 
 /** The stat of `pid`, or undefined when there is no such process (or /proc is not mounted). */

@@ -80,6 +80,12 @@ export interface ChildLogs extends ChildOutput {
    * reported through onError. With nobody watching, a chunk costs one size check.
    */
   watch(fn: OutputWatcher): () => void;
+  /**
+   * Bytes read from the child's pipe on `channel` since these logs were made, every run, before
+   * any filter: what the child wrote, whatever its logfile (NONE and capture mode included). With
+   * redirect_stderr both streams come through stdout. Two numbers per program (for /metrics).
+   */
+  bytesRead(channel: Channel): number;
 }
 
 /** supervisord's AUTO name: `<name>-<channel>---<identifier>-<8 random chars>.log`, mode 0600. */
@@ -400,6 +406,7 @@ class RunChannel implements ChunkSink {
   }
 
   write(chunk: Buffer): boolean {
+    this.logs.countRead(this.channel, chunk.length);
     this.run.push(this.channel, chunk);
     this.logs.tellWatchers(chunk, this.channel);
     return this.sink === null ? true : this.sink.write(chunk);
@@ -433,6 +440,8 @@ class ChildLogFiles implements ChildLogs {
   private watchers: Set<OutputWatcher> | null = null;
   /** The current run's last lines (null before the first spawn). */
   private run: RunOutput | null = null;
+  private stdoutBytes = 0;
+  private stderrBytes = 0;
 
   constructor(p: ProcessConfig, options: ChildOutputOptions) {
     this.p = p;
@@ -485,6 +494,15 @@ class ChildLogFiles implements ChildLogs {
     const watchers = (this.watchers ??= new Set());
     watchers.add(watcher);
     return () => { watchers.delete(watcher); };
+  }
+
+  bytesRead(channel: Channel): number {
+    return channel === 'stdout' ? this.stdoutBytes : this.stderrBytes;
+  }
+
+  countRead(channel: Channel, bytes: number): void {
+    if (channel === 'stdout') this.stdoutBytes += bytes;
+    else this.stderrBytes += bytes;
   }
 
   /** A chunk as read, to every watcher; a throw is reported, never thrown into the pipe's read. */

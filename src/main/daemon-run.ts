@@ -32,6 +32,8 @@ import { removePidfile, writePidfile } from './pidfile.js';
 import { stopSurvivors } from './survivors.js';
 import type { DaemonPhase } from './systemd-readiness.js';
 import { pendingSpawns, spawnsDone } from './start-wave.js';
+import { MetricsSource } from './metrics-source.js';
+import { ProcessCounters } from '../supervisor/process-counters.js';
 
 export interface DaemonRunOptions {
   readonly configFile: string;
@@ -85,6 +87,10 @@ export class DaemonRun {
   private groupsLoaded = false;
   /** Counts starts and reloads, so that only the latest one says it is ready. */
   private starts = 0;
+  /** Times the config file was read again: reread/update (reloadConfig), reload and SIGHUP. */
+  private configReloads = 0;
+  /** What /metrics and the JSON API's `restarts` and `memory` read. */
+  readonly metrics: MetricsSource;
   /** Called once everything is stopped, before the process exits (closes servers). */
   onExit: () => Promise<void> = () => Promise.resolve();
   /** Called on SIGHUP and SIGUSR2, before anything else (recreates a deleted control socket). */
@@ -124,6 +130,12 @@ export class DaemonRun {
       }, { listen: (spec) => openListenSocket(spec), close: closeSync }, (level, message) => {
         this.logger[level](message);
       }),
+    });
+    this.metrics = new MetricsSource({
+      supervisor: this.supervisor,
+      counters: new ProcessCounters(this.supervisor.flow),
+      logsOf: (runner) => this.childLogs.get(logKey(runner.config)),
+      configReloads: () => this.configReloads,
     });
     this.generation = new GenerationFile(() => generationFileOf(this.config.supervisord.pidfile), this.supervisor, (message) => {
       this.logger.error(message);
@@ -186,6 +198,7 @@ export class DaemonRun {
   }
 
   private readConfig(): LoadResult {
+    this.configReloads++;
     return loadConfig(this.options.configFile, {}, this.options.overrides);
   }
 

@@ -50,12 +50,15 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
   const feed = eventFeedOf(daemon.supervisor.flow);
   const apps: FastifyInstance[] = [];
   const sockets: UnixSocket[] = [];
-  const build = (credentials: DaemonConfig['unixServers'][number]['credentials']): FastifyInstance => {
+  const build = (credentials: DaemonConfig['unixServers'][number]['credentials'], metricsOpen = false): FastifyInstance => {
     const app = buildServer({
+      metricsOpen,
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
       healthOf: (namespec) => daemon.healthOf(namespec),
       feed,
+      processExtras: (namespec) => daemon.metrics.extrasOf(namespec),
+      metrics: () => daemon.metrics.sample(),
       onError: (message) => {
         daemon.log.error(message);
       },
@@ -77,7 +80,8 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
   };
   try {
     for (const server of config.inetServers) {
-      await listenInet(build(server.credentials), server);
+      await listenInet(build(server.credentials, !server.metricsAuth), server);
+      if (!server.metricsAuth && server.credentials !== null) daemon.log.warn(`Server '${server.section}' serves /metrics without authentication (metrics_auth=false)`);
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
     for (const server of config.unixServers) {

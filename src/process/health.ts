@@ -58,6 +58,8 @@ const slot = (at: number): number => Math.ceil(at / SLOT_MS) * SLOT_MS;
 export interface HealthWatch extends RunWatch {
   readonly during: 'running';
   status(): HealthStatus;
+  /** Failed tries since the watch was made, in every run, start_period's included (for /metrics). */
+  failedTries(): number;
 }
 
 export interface HealthWatchDeps {
@@ -81,8 +83,10 @@ function healthWatchOf(config: HealthConfig, name: string, clock: Clock, check: 
   let count = FRESH;
   let passed = false;
   let lastCheckAt = 0;
+  let failedTries = 0;
   return {
     during: 'running',
+    failedTries: () => failedTries,
     status(): HealthStatus {
       const { failures, lastError } = count;
       let state: HealthStatus['state'] = 'unchecked';
@@ -119,6 +123,7 @@ function healthWatchOf(config: HealthConfig, name: string, clock: Clock, check: 
           if (stopped) return;
           const now = clock.now();
           lastCheckAt = now;
+          if (!outcome.ok) failedTries++;
           const next = tally(count, outcome, now - runningAt, config);
           count = next.tally;
           passed = outcome.ok;
@@ -142,4 +147,10 @@ function healthWatchOf(config: HealthConfig, name: string, clock: Clock, check: 
 export function healthOf(watches: readonly RunWatch[]): HealthStatus | null {
   const watch = watches.find((w) => made.has(w));
   return watch === undefined ? null : (watch as HealthWatch).status();
+}
+
+/** The failed tries of the health check among a process's watches; null without one. */
+export function healthFailuresOf(watches: readonly RunWatch[]): number | null {
+  const watch = watches.find((w) => made.has(w));
+  return watch === undefined ? null : (watch as HealthWatch).failedTries();
 }

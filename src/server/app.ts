@@ -6,11 +6,13 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { ControlApi } from '../api/control-api.js';
 import type { Credentials } from '../config/schema.js';
 import type { HealthStatus } from '../api/health-status.js';
+import type { MetricsSnapshot, ProcessExtras } from '../api/metrics-snapshot.js';
 import { SupervisorError } from '../errors.js';
 import type { EventFeed } from '../api/event-feed.js';
 import { checkBasicAuth } from './auth.js';
 import { registerDashboard } from './dashboard/index.js';
 import { faultBody, registerJsonRoutes } from './json-routes.js';
+import { registerMetricsRoute } from './metrics.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
@@ -28,6 +30,12 @@ export interface ServerOptions {
   readonly autostartNames: () => readonly string[];
   /** A process's health check status (healthcheck=), null without one: the JSON API's `health`. */
   readonly healthOf?: (namespec: string) => HealthStatus | null;
+  /** A process's `restarts` and `memory` in the JSON API's process entries. */
+  readonly processExtras?: (namespec: string) => ProcessExtras;
+  /** What GET /metrics renders (Prometheus text); no /metrics route without it. */
+  readonly metrics?: () => Promise<MetricsSnapshot>;
+  /** GET /metrics without the credentials (metrics_auth=false); never the default. */
+  readonly metricsOpen?: boolean;
   /** Largest request body accepted; larger ones get 413 without being read into memory. */
   readonly bodyLimit?: number;
   /** Most connections served at once per socket; more are closed on arrival (default 256). */
@@ -101,7 +109,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'string' }, rawText);
   if (options.credentials !== null) {
     const creds = options.credentials;
+    const open = options.metricsOpen === true && options.metrics !== undefined;
     app.addHook('onRequest', async (request, reply) => {
+      if (open && request.method === 'GET' && request.routeOptions.url === '/metrics') return;
       if (checkBasicAuth(request.headers.authorization, creds)) return;
       await reply.code(401).header('WWW-Authenticate', 'Basic realm="default"').type('text/plain').send('Unauthorized\n');
     });
@@ -125,8 +135,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     await streamLog(reply, request, (signal) => options.follow.main(signal));
     return reply;
   });
-  registerJsonRoutes(app, options.api, options.autostartNames, options.healthOf);
+  registerJsonRoutes(app, options.api, options.autostartNames, options.healthOf, options.processExtras);
   registerDashboard(app, options);
+  if (options.metrics !== undefined) registerMetricsRoute(app, options.metrics, options.onError);
   app.setErrorHandler(async (error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
     // A body or query that fails its schema is supervisord's INCORRECT_PARAMETERS, naming the field.
     const fault = error.validation === undefined ? error : new SupervisorError('INCORRECT_PARAMETERS', error.message);

@@ -7,6 +7,7 @@ import type { ControlApi, ProcessInfo } from '../api/control-api.js';
 import { makeNamespec } from '../api/namespec.js';
 import { SupervisorError } from '../errors.js';
 import type { HealthStatus } from '../api/health-status.js';
+import type { ProcessExtras } from '../api/metrics-snapshot.js';
 import type { XmlRpcValue } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
@@ -53,12 +54,20 @@ function optionalBody(schema: object): RouteShorthandOptions {
 const int = { type: 'string', pattern: '^-?[0-9]{1,15}$' } as const;
 const logQuery = { type: 'object', properties: { offset: int, length: int }, additionalProperties: false } as const;
 
+/** Without the engine's figures (a server built for tests): no restarts counted, no memory read. */
+const NO_EXTRAS = (): ProcessExtras => ({ restarts: 0, memory: null });
+
 export function registerJsonRoutes(
   app: FastifyInstance, api: ControlApi, autostartNames: () => readonly string[], healthOf: (namespec: string) => HealthStatus | null = () => null,
+  extrasOf: (namespec: string) => ProcessExtras = NO_EXTRAS,
 ): void {
   const bool = (v: unknown, fallback: boolean): boolean => (typeof v === 'boolean' ? v : fallback);
-  // JSON has null, XML-RPC does not: `health` is the JSON API's alone (getProcessInfo is supervisord's struct).
-  const withHealth = (p: ProcessInfo): ProcessInfo & { health: HealthStatus | null } => ({ ...p, health: healthOf(makeNamespec(p.group, p.name)) });
+  // JSON has null, XML-RPC does not: `health`, `restarts` and `memory` are the JSON API's alone
+  // (getProcessInfo is supervisord's struct).
+  const withHealth = (p: ProcessInfo): ProcessInfo & { health: HealthStatus | null } & ProcessExtras => {
+    const namespec = makeNamespec(p.group, p.name);
+    return { ...p, health: healthOf(namespec), ...extrasOf(namespec) };
+  };
 
   app.get('/status', async (_req, reply) => answer(reply, async () => {
     const [state, processes] = await Promise.all([api.getState(), api.getAllProcessInfo()]);

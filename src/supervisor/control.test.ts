@@ -67,7 +67,7 @@ function setup(groups: readonly GroupConfig[]) {
     reload: () => host.next,
     logsOf: (runner): ChildLogs => ({
       stdoutPath: `/logs/${runner.config.name}.out`, stderrPath: '',
-      attach: () => undefined, reopen: () => undefined, watch: () => () => undefined,
+      attach: () => undefined, reopen: () => undefined, watch: () => () => undefined, bytesRead: () => 0,
       clear: () => { logs.cleared.push(runner.config.name); },
       close: async () => { logs.closed.push(runner.config.name); await Promise.resolve(); },
     }),

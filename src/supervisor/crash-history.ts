@@ -30,6 +30,11 @@ export class CrashHistory {
     this.kept = [{ end, output: output ?? NO_LINES }, ...this.kept].slice(0, HISTORY_SIZE);
   }
 
+  /** The newest end alone, its output left unread (for /metrics' last exit code). */
+  latest(): RunEnd | undefined {
+    return this.kept[0]?.end;
+  }
+
   /** Newest first. */
   entries(): HistoryEntry[] {
     return this.kept.map(({ end, output }) => ({ end, stdout: output.lines('stdout'), stderr: output.lines('stderr') }));

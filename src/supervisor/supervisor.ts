@@ -6,6 +6,7 @@
 import { namespecOf } from '../config/dependencies.js';
 import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
 import type { Clock } from '../process/clock.js';
+import type { RunEnd } from '../process/machine.js';
 import type { FileFacts } from '../process/command.js';
 import { ProcessRunner, type ChildOutput, type RunnerLogLevel } from '../process/runner.js';
 import type { ProbeFactory } from '../process/probe.js';
@@ -201,6 +202,11 @@ export class Supervisor {
   /** The last ends of a process, newest first ([] before its first). */
   historyOf(runner: ProcessRunner): HistoryEntry[] {
     return this.histories.get(runner.config)?.entries() ?? [];
+  }
+
+  /** The last end of a process alone (undefined before its first): cheaper than historyOf. */
+  lastEndOf(runner: ProcessRunner): RunEnd | undefined {
+    return this.histories.get(runner.config)?.latest();
   }
 
   private runnerFor(p: ProcessConfig, pool: ListenerPool | null, fcgiSocket: FcgiSocket | null): ProcessRunner {

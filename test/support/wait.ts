@@ -21,6 +21,17 @@ export async function waitUntil<T>(probe: () => T | undefined, timeoutMs: number
   }
 }
 
+/** waitUntil for a probe that has to wait itself (an HTTP request): polled one at a time. */
+export async function waitUntilAsync<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await pause(POLL_MS * 10);
+  }
+}
+
 function readText(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
