@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { ProcessInfo } from '../src/api/control-api.js';
 import type { EventFeed, FeedMessage } from '../src/api/event-feed.js';
 import { buildServer } from '../src/server/app.js';
 import { FakeControlApi } from './support/fake-control-api.js';
@@ -263,28 +262,17 @@ describe('the dashboard in Chromium', () => {
   }, 60_000);
 
   it('shows restarts, memory and health when the API has them, and puts every string in as text', async () => {
-    // The daemon's HTTP surface on a fake engine: entries carry the counters' fields, and strings
+    // The daemon's HTTP surface on a fake engine: the counters' fields come through processExtras, and strings
     // a program controls (its spawn error, a health check's reason) are HTML.
     const hostile = '<img src=x onerror="window.pwned=1">';
-    class CountedApi extends FakeControlApi {
-      override async getAllProcessInfo(): Promise<ProcessInfo[]> {
-        return (await super.getAllProcessInfo()).map((p) => this.counted(p));
-      }
-      override async getProcessInfo(name: string): Promise<ProcessInfo> {
-        return this.counted(await super.getProcessInfo(name));
-      }
-      private counted(p: ProcessInfo): ProcessInfo {
-        const extra: ProcessInfo & { restarts: number; memory: number | null } = { ...p, restarts: 2, memory: p.name === 'web' ? 12.5 * 1024 * 1024 : null };
-        return extra;
-      }
-    }
-    const api = new CountedApi();
+    const api = new FakeControlApi();
     const cron = api.processes.find((p) => p.name === 'cron');
     if (cron !== undefined) cron.spawnerr = hostile;
     const subscribers = new Set<(m: FeedMessage) => void>();
     const feed: EventFeed = { subscribe: (fn) => { subscribers.add(fn); return () => subscribers.delete(fn); } };
     const app = buildServer({
       api, follow: { process: () => null, main: () => null }, credentials: null, autostartNames: () => [], feed,
+      processExtras: (ns) => ({ restarts: 2, memory: ns === 'web' ? 12.5 * 1024 * 1024 : null }),
       healthOf: (ns) => (ns === 'web' ? { state: 'unhealthy', failures: 2, retries: 3, lastError: hostile, lastCheckAt: 1 } : null),
     });
     onTestFinished(async () => app.close());
