@@ -8,6 +8,7 @@ import { copyFileSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CTL_BIN, DAEMON_BIN, ROOT } from './support/bins.js';
+import { controlledDaemonHeader } from './support/configs.js';
 import { pidFromFile, readText, startDaemon, until } from './support/daemon-process.js';
 import { tempDir, writeTree } from './support/tmp.js';
 import { childrenOf, isGone, killQuietly, waitGone } from './support/wait.js';
@@ -44,20 +45,8 @@ describe('the systemd unit (packaging/tssupervisord.service)', () => {
 });
 
 describe('the init.d script (packaging/tssupervisord.init)', () => {
-  const conf = (dir: string): string => `[supervisord]
-logfile=${dir}/sup.log
-pidfile=${dir}/ignored.pid
-childlogdir=${dir}
-
-[unix_http_server]
-file=${dir}/ctl.sock
-
-[supervisorctl]
-serverurl=unix://${dir}/ctl.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
+  // The init script passes its own PIDFILE with -j, whatever the config's pidfile says.
+  const conf = (dir: string): string => `${controlledDaemonHeader(dir)}
 [program:sleeper]
 command=/bin/sleep 1000
 startsecs=0

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { EventFeed, FeedMessage } from '../src/api/event-feed.js';
 import { buildServer } from '../src/server/app.js';
 import { FakeControlApi } from './support/fake-control-api.js';
+import { FakeFeed } from './support/fake-feed.js';
 import { CTL_BIN, ROOT } from './support/bins.js';
 import { controlledDaemonHeader } from './support/configs.js';
 import { startDaemon, until } from './support/daemon-process.js';
@@ -268,8 +268,7 @@ describe('the dashboard in Chromium', () => {
     const api = new FakeControlApi();
     const cron = api.processes.find((p) => p.name === 'cron');
     if (cron !== undefined) cron.spawnerr = hostile;
-    const subscribers = new Set<(m: FeedMessage) => void>();
-    const feed: EventFeed = { subscribe: (fn) => { subscribers.add(fn); return () => subscribers.delete(fn); } };
+    const feed = new FakeFeed();
     const app = buildServer({
       api, follow: { process: () => null, main: () => null }, credentials: null, autostartNames: () => [], feed,
       processExtras: (ns) => ({ restarts: 2, memory: ns === 'web' ? 12.5 * 1024 * 1024 : null }),
@@ -291,9 +290,9 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
     // A state change from the feed shows without a reload, and the entry is refetched.
-    await until('the page to subscribe', () => (subscribers.size === 1 ? true : undefined));
+    await until('the page to subscribe', () => (feed.subscribers.size === 1 ? true : undefined));
     api.setState('web', 'STOPPED');
-    for (const fn of subscribers) fn({ type: 'state', group: 'web', name: 'web', from: 'RUNNING', to: 'STOPPED', pid: 0, at: Date.now(), expected: false });
+    feed.emit({ type: 'state', group: 'web', name: 'web', from: 'RUNNING', to: 'STOPPED', pid: 0, at: Date.now(), expected: false });
     await rowIn(page, 'web', 'STOPPED');
     await page.locator('tr[data-ns="web"] td[data-label="PID"]', { hasText: '–' }).waitFor({ timeout: 5000 });
     expect(api.calls.filter((c) => c.method === 'getProcessInfo').map((c) => c.args[0])).toEqual(['web']);

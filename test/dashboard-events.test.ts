@@ -6,21 +6,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { request, createServer, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { EventFeed, FeedMessage } from '../src/api/event-feed.js';
+import type { FeedMessage } from '../src/api/event-feed.js';
 import { buildServer } from '../src/server/app.js';
 import { registerDashboard, type DashboardOptions } from '../src/server/dashboard/index.js';
 import { FakeControlApi } from './support/fake-control-api.js';
-
-class FakeFeed implements EventFeed {
-  readonly subscribers = new Set<(m: FeedMessage) => void>();
-  subscribe(fn: (m: FeedMessage) => void): () => void {
-    this.subscribers.add(fn);
-    return () => this.subscribers.delete(fn);
-  }
-  emit(m: FeedMessage): void {
-    for (const fn of this.subscribers) fn(m);
-  }
-}
+import { FakeFeed } from './support/fake-feed.js';
+import { waitUntil } from './support/wait.js';
 
 const state = (name: string, to: string): FeedMessage => ({ type: 'state', group: name, name, from: 'RUNNING', to, pid: 0, at: 1, expected: false });
 
@@ -40,15 +31,23 @@ async function openFeed(port: number): Promise<{ res: IncomingMessage; text: () 
         text += chunk;
         for (const w of waiters.splice(0)) w();
       });
+      // Woken by each chunk that arrives; one timer for the deadline, nothing polls.
       const waitFor = async (pattern: RegExp): Promise<void> => {
-        const deadline = Date.now() + 5000;
-        while (!pattern.test(text)) {
-          if (Date.now() > deadline) throw new Error(`no ${String(pattern)} in ${JSON.stringify(text)}`);
-          await new Promise<void>((r) => {
-            waiters.push(r);
-            setTimeout(r, 100);
-          });
-        }
+        if (pattern.test(text)) return;
+        await new Promise<void>((done, fail) => {
+          const timer = setTimeout(() => {
+            fail(new Error(`no ${String(pattern)} in ${JSON.stringify(text)}`));
+          }, 5000);
+          const check = (): void => {
+            if (!pattern.test(text)) {
+              waiters.push(check);
+              return;
+            }
+            clearTimeout(timer);
+            done();
+          };
+          waiters.push(check);
+        });
       };
       resolve({ res, text: () => text, waitFor, close: () => req.destroy() });
     });
@@ -58,11 +57,7 @@ async function openFeed(port: number): Promise<{ res: IncomingMessage; text: () 
 }
 
 async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(() => (check() ? true : undefined), 5000, what);
 }
 
 function bareApp(options: DashboardOptions, serverOptions: { requestTimeout?: number } = {}): FastifyInstance {

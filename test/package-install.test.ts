@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_JSON_VERSION, ROOT } from './support/bins.js';
+import { controlledDaemonHeader } from './support/configs.js';
 import { startDaemon } from './support/daemon-process.js';
 import { tempDir, writeTree } from './support/tmp.js';
 
@@ -65,21 +66,7 @@ describe('the packed package, installed with npm install -g', () => {
     const ctlBin = join(prefix, 'bin/tssupervisorctl');
     expect((await execa(daemonBin, ['--version'], { cwd: outside, env })).stdout).toBe(`tssupervisor ${PACKAGE_JSON_VERSION} (supervisord 4.2.5 compatible)`);
     writeTree(outside, {
-      'sup.conf': `[supervisord]
-logfile=${outside}/sup.log
-pidfile=${outside}/sup.pid
-childlogdir=${outside}
-loglevel=debug
-
-[unix_http_server]
-file=${outside}/ctl.sock
-
-[supervisorctl]
-serverurl=unix://${outside}/ctl.sock
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
+      'sup.conf': `${controlledDaemonHeader(outside, 'loglevel=debug')}
 [program:sleeper]
 command=/bin/sleep 1000
 startsecs=0

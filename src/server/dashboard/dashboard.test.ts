@@ -4,21 +4,10 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { FakeControlApi } from '../../../test/support/fake-control-api.js';
-import type { EventFeed, FeedMessage } from '../../api/event-feed.js';
+import { FakeFeed } from '../../../test/support/fake-feed.js';
 import type { Credentials } from '../../config/schema.js';
 import { buildServer } from '../app.js';
 import { CONTENT_SECURITY_POLICY, registerDashboard } from './index.js';
-
-class FakeFeed implements EventFeed {
-  readonly subscribers = new Set<(m: FeedMessage) => void>();
-  subscribe(fn: (m: FeedMessage) => void): () => void {
-    this.subscribers.add(fn);
-    return () => this.subscribers.delete(fn);
-  }
-  emit(m: FeedMessage): void {
-    for (const fn of this.subscribers) fn(m);
-  }
-}
 
 const CREDS: Credentials = { username: 'admin', password: 'sekrit' };
 const AUTH = `Basic ${Buffer.from('admin:sekrit').toString('base64')}`;
