@@ -57,8 +57,9 @@ export type NativeSpawnResult =
   | { readonly errno: number; readonly syscall: string };
 
 export interface NativeAddon {
-  /** waitpid(pid, WNOHANG): { pid, status } once collected, null while it runs or if not ours. */
-  readonly reap: (pid: number) => { readonly pid: number; readonly status: number } | null;
+  /** waitpid(pid, WNOHANG): { pid, status } once collected, null while it runs or if not ours,
+   *  'busy' while a spawnAsync() child may be that pid and is not yet handed over. */
+  readonly reap: (pid: number) => { readonly pid: number; readonly status: number } | null | 'busy';
   /** socket/bind/listen, blocking and close-on-exec, without libuv seeing the descriptor. */
   readonly listenSocket: (spec: ListenSpec) => ListenResult;
   /** A unix datagram socket bound at path (mode applied), read by a thread of its own, each
@@ -82,6 +83,10 @@ export interface NativeAddon {
   /** clone(CLONE_VM|CLONE_VFORK) + execve on fresh pipes; its exit goes to onChildExit's callback.
    *  Absent in builds older than it. */
   readonly spawn?: (spec: NativeSpawnSpec) => NativeSpawnResult;
+  /** spawn()'s work with the clone on a libuv pool thread: done(result) in a later turn (a malformed
+   *  spec throws at once). Until done has run, reap() answers "busy" for the child. Absent in builds
+   *  older than it. */
+  readonly spawnAsync?: (spec: NativeSpawnSpec, done: (result: NativeSpawnResult) => void) => void;
   /** The one callback for every spawn()ed child, once collected: (pid, raw wait status, -1 if
    *  someone else collected it). Replaces an earlier one. */
   readonly onChildExit?: (callback: (pid: number, status: number) => void) => void;

@@ -10,8 +10,11 @@ export interface Reaped {
   readonly status: number;
 }
 
-/** waitpid(pid, WNOHANG): the collected child, or null while it runs or if it is not our child. */
-export type ReapFn = (pid: number) => Reaped | null;
+/**
+ * waitpid(pid, WNOHANG): the collected child, or null while it runs or if it is not our child, or
+ * 'busy' while the native spawner may still be handing that pid over (try again shortly).
+ */
+export type ReapFn = (pid: number) => Reaped | null | 'busy';
 
 /** The addon's reap(), or the reason it cannot be had. */
 export function loadNativeReaper(): { readonly reap: ReapFn } | { readonly missing: string } {

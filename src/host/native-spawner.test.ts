@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ChildExit, ChildHandle, OutputPipe, SpawnOutcome, SpawnSpec } from '../process/spawner.js';
-import { loadNativeAddon } from './native-addon.js';
-import { childExitOf, createNativeSpawner, spawnAddonOf } from './native-spawner.js';
+import { SpawnQueue } from '../process/spawn-queue.js';
+import { waitUntil } from '../../test/support/wait.js';
+import { loadNativeAddon, type NativeSpawnResult } from './native-addon.js';
+import { childExitOf, createNativeSpawner, spawnAddonOf, type SpawnAddon } from './native-spawner.js';
 import { isNodeChild } from './node-children.js';
 
 const addon = spawnAddonOf(loadNativeAddon());
@@ -141,6 +143,75 @@ describe.skipIf(spawner === null)('native spawner', () => {
     expect(childExitOf(3 << 8)).toEqual({ code: 3, signal: null });
     expect(childExitOf(9)).toEqual({ code: null, signal: 'SIGKILL' });
     expect(childExitOf(-1)).toEqual({ code: null, signal: null });
+  });
+});
+
+describe.skipIf(spawner === null)('spawning on a pool thread', () => {
+  it('keeps the child from the orphan reaper (reap() is "busy") until done() has handed it over', async () => {
+    const native = loadNativeAddon();
+    if ('missing' in native || native.spawnAsync === undefined) throw new Error('the addon has no spawnAsync');
+    const { spawnAsync } = native;
+    const seen = await new Promise<{ pid: number; during: unknown }>((resolve) => {
+      spawnAsync({ file: '/bin/sleep', argv: ['/bin/sleep', '30'], env: [] }, (result) => {
+        if ('errno' in result) throw new Error(`spawn failed: errno ${result.errno}`);
+        resolve({ pid: result.pid, during: native.reap(result.pid) });
+      });
+    });
+    try {
+      expect(seen.during).toBe('busy');
+      // Handed over: reap() may look at it now, and it is running.
+      expect(native.reap(seen.pid)).toBeNull();
+    } finally {
+      process.kill(seen.pid, 'SIGKILL');
+    }
+  });
+});
+
+describe('the clone gate', () => {
+  it(`runs at most the given number of clones at once, the rest in order as earlier ones finish`, async () => {
+    const calls: { file: string; done: (r: NativeSpawnResult) => void }[] = [];
+    const fake: SpawnAddon = {
+      spawn: () => ({ errno: 1, syscall: 'spawn' }),
+      spawnAsync: (s, done) => calls.push({ file: s.file, done }),
+      onChildExit: () => undefined,
+      canSpawn: () => true,
+    };
+    const gated = createNativeSpawner(fake, new SpawnQueue(), 2);
+    const outcomes: string[] = [];
+    for (const name of ['/a', '/b', '/c', '/d']) {
+      gated.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
+    }
+    await waitUntil(() => (calls.length > 0 ? true : undefined), 2_000, 'the first clones');
+    expect(calls.map((c) => c.file)).toEqual(['/a', '/b']);
+    calls[1]?.done({ errno: 2, syscall: 'execve' });
+    expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c']);
+    calls[0]?.done({ errno: 13, syscall: 'execve' });
+    calls[2]?.done({ errno: 2, syscall: 'execve' });
+    calls[3]?.done({ errno: 2, syscall: 'execve' });
+    expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c', '/d']);
+    expect(outcomes).toEqual(['/b failed', '/a failed', '/c failed', '/d failed']);
+  });
+
+  it('frees the slot of a clone the addon refused to queue, and fails only that spawn', async () => {
+    let queued = 0;
+    const fake: SpawnAddon = {
+      spawn: () => ({ errno: 1, syscall: 'spawn' }),
+      spawnAsync: (s, done) => {
+        if (s.file === '/bad') throw new TypeError('spawn(spec): spec needs a file, an argv and an env of strings');
+        queued++;
+        done({ errno: 2, syscall: 'execve' });
+      },
+      onChildExit: () => undefined,
+      canSpawn: () => true,
+    };
+    const gated = createNativeSpawner(fake, new SpawnQueue(), 1);
+    const outcomes: string[] = [];
+    for (const name of ['/bad', '/bad', '/ok']) {
+      gated.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
+    }
+    await waitUntil(() => (outcomes.length === 3 ? true : undefined), 2_000, 'three outcomes');
+    expect(outcomes).toEqual(['/bad failed', '/bad failed', '/ok failed']);
+    expect(queued).toBe(1);
   });
 });
 

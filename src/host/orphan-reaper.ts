@@ -23,6 +23,8 @@ export interface OrphanReaperOptions {
   readonly onReaped?: (pid: number, how: string) => void;
   /** Minimum time between two scans; SIGCHLDs in between are coalesced into the next scan. */
   readonly minIntervalMs?: number;
+  /** This process's direct children (directChildren; tests give their own). */
+  readonly children?: () => number[];
 }
 
 /** Pids of this process's direct children (any thread's), from /proc; [] where it cannot tell. */
@@ -69,18 +71,29 @@ function signalName(signo: number): string {
 export function startOrphanReaper(options: OrphanReaperOptions): OrphanReaper {
   trackNodeChildren();
   const minInterval = options.minIntervalMs ?? 20;
+  const listChildren = options.children ?? directChildren;
   let timer: NodeJS.Timeout | null = null;
   let lastScan = 0;
   const scan = (): void => {
     // Cleared before reading /proc: a SIGCHLD during the scan schedules the next one.
     timer = null;
     lastScan = Date.now();
-    for (const pid of directChildren()) {
+    let busy = false;
+    for (const pid of listChildren()) {
       if (isNodeChild(pid)) continue;
       const done = options.reap(pid);
-      if (done === null) continue;
+      if (done === 'busy') busy = true;
+      if (done === null || done === 'busy') continue;
       options.onReaped?.(done.pid, describeWaitStatus(done.status, signalName));
     }
+    // A pid the native spawner had not yet handed over may be an orphan after all: look again
+    // once the throttle allows, without waiting for another SIGCHLD.
+    if (busy) retry();
+  };
+  const retry = (): void => {
+    if (timer !== null) return;
+    timer = setTimeout(scan, minInterval);
+    timer.unref();
   };
   const onSigchld = (): void => {
     const wait = lastScan + minInterval - Date.now();

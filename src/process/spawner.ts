@@ -245,6 +245,24 @@ function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest
 /** Starts one child now and settles its request (it may settle later, but only once). */
 export type StartChild = (spec: SpawnSpec, settle: SpawnRequest['settle']) => void;
 
+/**
+ * Runs `attempt` with `settle`. Nothing thrown before the outcome is settled may escape into the
+ * event loop (it would take the daemon down): it becomes a failed spawn of this one process.
+ */
+export function settleGuarded(settle: SpawnRequest['settle'], attempt: (settle: SpawnRequest['settle']) => void): void {
+  const progress = { settled: false };
+  const once = (outcome: SpawnOutcome): void => {
+    progress.settled = true;
+    settle(outcome);
+  };
+  try {
+    attempt(once);
+  } catch (error) {
+    if (progress.settled) throw error;
+    once({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
+  }
+}
+
 /** A Spawner over `start`: spawns wait their turn in `queue`, and nothing `start` throws escapes. */
 export function queuedSpawner(start: StartChild, queue: SpawnQueue): Spawner {
   return {
@@ -254,19 +272,9 @@ export function queuedSpawner(start: StartChild, queue: SpawnQueue): Spawner {
           request.settle({ kind: 'cancelled' });
           return;
         }
-        // Nothing thrown before the request is settled may escape into the event loop (it would
-        // take the daemon down): it becomes a failed spawn of this one process.
-        const progress = { settled: false };
-        const settle = (outcome: SpawnOutcome): void => {
-          progress.settled = true;
-          request.settle(outcome);
-        };
-        try {
+        settleGuarded(request.settle, (settle) => {
           start(request.spec, settle);
-        } catch (error) {
-          if (progress.settled) throw error;
-          settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
-        }
+        });
       });
     },
 

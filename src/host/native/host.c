@@ -36,8 +36,11 @@
 #include <netinet/in.h>
 #include <uv.h>
 
+static bool inflight_guards(pid_t pid);
+
 // reap(pid) -> { pid, status } once that child has ended and is collected (status is the raw
-// wait status), or null while it runs, or when it is not our child (ECHILD).
+// wait status), or null while it runs, or when it is not our child (ECHILD), or "busy" while the pid may be a
+// child spawnAsync() is still handing over (ask again later).
 static napi_value Reap(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -47,6 +50,10 @@ static napi_value Reap(napi_env env, napi_callback_info info) {
       napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0) {
     napi_throw_type_error(env, NULL, "reap(pid): pid must be a positive integer");
     return NULL;
+  }
+  if (inflight_guards((pid_t)pid)) {
+    napi_create_string_utf8(env, "busy", NAPI_AUTO_LENGTH, &result);
+    return result;
   }
   int status = 0;
   pid_t got;
@@ -779,7 +786,63 @@ typedef struct {
 } spawn_plan;
 
 #define SPAWN_STACK_SIZE (256 * 1024)
-static char *spawn_stack = NULL;
+// Per thread: the main thread (spawn, canSpawn) and each libuv pool thread that runs a
+// spawnAsync clone has one, made at its first spawn and kept for the process's life.
+static __thread char *spawn_stack = NULL;
+
+// Children forked on a pool thread whose pid JavaScript has not yet claimed (node-children.ts):
+// the PID 1 orphan reaper (reap(), on the main thread) must not collect one of them, nor any pid
+// while a clone is under way and its pid not yet known. Held only for bookkeeping, never across
+// a clone, so pool threads still clone side by side.
+static pthread_mutex_t inflight_lock = PTHREAD_MUTEX_INITIALIZER;
+static int clones_running = 0;
+static pid_t *inflight = NULL;
+static size_t inflight_count = 0, inflight_capacity = 0;
+
+static void inflight_begin(void) {
+  pthread_mutex_lock(&inflight_lock);
+  clones_running++;
+  pthread_mutex_unlock(&inflight_lock);
+}
+
+// The clone has returned: its pid (if any) stays guarded until inflight_forget.
+static void inflight_end(pid_t pid) {
+  pthread_mutex_lock(&inflight_lock);
+  clones_running--;
+  if (pid > 0) {
+    if (inflight_count == inflight_capacity) {
+      size_t grown = inflight_capacity == 0 ? 64 : inflight_capacity * 2;
+      pid_t *bigger = realloc(inflight, grown * sizeof *bigger);
+      if (bigger != NULL) {
+        inflight = bigger;
+        inflight_capacity = grown;
+      }
+    }
+    // Out of memory: unguarded, as a synchronous spawn's pid is (a narrow window, not a crash).
+    if (inflight_count < inflight_capacity) inflight[inflight_count++] = pid;
+  }
+  pthread_mutex_unlock(&inflight_lock);
+}
+
+static void inflight_forget(pid_t pid) {
+  pthread_mutex_lock(&inflight_lock);
+  for (size_t i = 0; i < inflight_count; i++) {
+    if (inflight[i] == pid) {
+      inflight[i] = inflight[--inflight_count];
+      break;
+    }
+  }
+  pthread_mutex_unlock(&inflight_lock);
+}
+
+// True when reap(pid) must wait: pid is being handed to JavaScript, or might be (a clone runs).
+static bool inflight_guards(pid_t pid) {
+  pthread_mutex_lock(&inflight_lock);
+  bool guarded = clones_running > 0;
+  for (size_t i = 0; !guarded && i < inflight_count; i++) guarded = inflight[i] == pid;
+  pthread_mutex_unlock(&inflight_lock);
+  return guarded;
+}
 
 static int child_fail(spawn_plan *p, const char *step) {
   p->err = errno;
@@ -833,7 +896,7 @@ static pid_t spawn_clone(int (*child)(void *), spawn_plan *plan, int *pidfd) {
   sigset_t all, previous;
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &previous);
-  // One stack will do: the main thread spawns, and CLONE_VFORK holds it until exec or exit.
+  // One stack per thread will do: CLONE_VFORK holds the calling thread until exec or exit.
   pid_t pid = clone(child, spawn_stack + SPAWN_STACK_SIZE, CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, plan, pidfd);
   int saved = errno;
   pthread_sigmask(SIG_SETMASK, &previous, NULL);
@@ -965,100 +1028,212 @@ static const char *open_child_pipes(int pipes[6], bool want_stdin, bool want_std
   return NULL;
 }
 
-// spawn({ file, argv, env, cwd?, uid?, gid?, umask?, stdinFd?, redirectStderr? }) -> { pid,
-// stdin, stdout, stderr } (the daemon's ends; -1 where there is none: stdin when stdinFd is
-// given, stderr when redirected into stdout) or { errno, syscall } (argv includes argv[0]; env is
-// ["K=V", ...]; file is a path, not looked up in PATH).
-static napi_value Spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_value result = NULL;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
-    napi_throw_type_error(env, NULL, "spawn(spec): spec must be an object");
-    return NULL;
-  }
-  napi_value spec = argv[0];
-  napi_value value;
+// One spawn, in three steps: read the spec and open the pipes (main thread), clone (the main
+// thread for spawn(), a pool thread for spawnAsync()), and the result with its pidfd watch
+// (main thread: libuv handles belong to the loop's thread).
+typedef struct {
   spawn_plan plan;
-  memset(&plan, 0, sizeof plan);
-  char *file = napi_get_named_property(env, spec, "file", &value) == napi_ok ? string_copy(env, value) : NULL;
-  char *cwd = NULL;
+  char *file;
+  char *cwd;
+  int pipes[6];
+  const char *failed_step;  // set when the spawn failed before or at clone
+  int failed_errno;
+  pid_t pid;
+  int pidfd;
+  napi_async_work work;
+  napi_ref done;
+} spawn_job;
+
+static void spawn_job_free(spawn_job *job) {
+  free(job->file);
+  free(job->cwd);
+  free_strings(job->plan.argv);
+  free_strings(job->plan.envp);
+}
+
+// Reads spec into job and opens its pipes. False (a TypeError thrown) when spec is malformed; a
+// pipe that cannot be made is a failed spawn (failed_step), not an exception.
+static bool spawn_job_read(napi_env env, napi_value spec, spawn_job *job) {
+  memset(job, 0, sizeof *job);
+  for (int i = 0; i < 6; i++) job->pipes[i] = -1;
+  job->pidfd = -1;
+  napi_value value;
+  job->file = napi_get_named_property(env, spec, "file", &value) == napi_ok ? string_copy(env, value) : NULL;
   napi_valuetype type = napi_undefined;
-  if (napi_get_named_property(env, spec, "cwd", &value) == napi_ok && napi_typeof(env, value, &type) == napi_ok && type == napi_string) cwd = string_copy(env, value);
-  plan.argv = string_vector(env, spec, "argv");
-  plan.envp = string_vector(env, spec, "env");
-  if (file == NULL || plan.argv == NULL || plan.envp == NULL || (type == napi_string && cwd == NULL)) {
+  if (napi_get_named_property(env, spec, "cwd", &value) == napi_ok && napi_typeof(env, value, &type) == napi_ok && type == napi_string) job->cwd = string_copy(env, value);
+  job->plan.argv = string_vector(env, spec, "argv");
+  job->plan.envp = string_vector(env, spec, "env");
+  if (job->file == NULL || job->plan.argv == NULL || job->plan.envp == NULL || (type == napi_string && job->cwd == NULL)) {
     napi_throw_type_error(env, NULL, "spawn(spec): spec needs a file, an argv and an env of strings");
-    goto done;
+    spawn_job_free(job);
+    return false;
   }
-  plan.file = file;
-  plan.cwd = cwd;
-  plan.uid = int_property(env, spec, "uid", -1);
-  plan.gid = int_property(env, spec, "gid", -1);
-  plan.umask = int_property(env, spec, "umask", -1);
+  job->plan.file = job->file;
+  job->plan.cwd = job->cwd;
+  job->plan.uid = int_property(env, spec, "uid", -1);
+  job->plan.gid = int_property(env, spec, "gid", -1);
+  job->plan.umask = int_property(env, spec, "umask", -1);
   int32_t stdin_fd = int_property(env, spec, "stdinFd", -1);
   bool redirect = false;
   if (napi_get_named_property(env, spec, "redirectStderr", &value) == napi_ok) napi_get_value_bool(env, value, &redirect);
-  int pipes[6] = { -1, -1, -1, -1, -1, -1 };
-  const char *step = open_child_pipes(pipes, stdin_fd < 0, !redirect);
+  const char *step = open_child_pipes(job->pipes, stdin_fd < 0, !redirect);
   if (step != NULL) {
-    result = failure(env, errno, step);
-    close_fds(pipes, 6);
-    goto done;
+    job->failed_step = step;
+    job->failed_errno = errno;
+    close_fds(job->pipes, 6);
+    for (int i = 0; i < 6; i++) job->pipes[i] = -1;
+    return true;
   }
-  plan.fds[0] = stdin_fd >= 0 ? stdin_fd : pipes[0];
-  plan.fds[1] = pipes[3];
-  plan.fds[2] = redirect ? pipes[3] : pipes[5];
-  int pidfd = -1;
-  pid_t pid = spawn_clone(spawn_child, &plan, &pidfd);
+  job->plan.fds[0] = stdin_fd >= 0 ? stdin_fd : job->pipes[0];
+  job->plan.fds[1] = job->pipes[3];
+  job->plan.fds[2] = redirect ? job->pipes[3] : job->pipes[5];
+  return true;
+}
+
+// The clone itself; any thread. Leaves pid/pidfd, or failed_step. The pid stays guarded against
+// reap() until spawn_job_result's caller forgets it.
+static void spawn_job_clone(spawn_job *job) {
+  if (job->failed_step != NULL) return;
+  inflight_begin();
+  pid_t pid = spawn_clone(spawn_child, &job->plan, &job->pidfd);
   int clone_errno = errno;
+  inflight_end(pid);
   // The child's ends are its own now; ours would keep its output pipes from reaching EOF.
-  const int child_ends[3] = { pipes[0], pipes[3], pipes[5] };
+  const int child_ends[3] = { job->pipes[0], job->pipes[3], job->pipes[5] };
   close_fds(child_ends, 3);
-  const int parent_ends[3] = { pipes[1], pipes[2], pipes[4] };
-  if (pid < 0 || plan.err != 0) {
+  if (pid < 0 || job->plan.err != 0) {
+    const int parent_ends[3] = { job->pipes[1], job->pipes[2], job->pipes[4] };
     close_fds(parent_ends, 3);
     if (pid < 0) {
-      result = failure(env, clone_errno, "clone");
-      goto done;
+      job->failed_step = "clone";
+      job->failed_errno = clone_errno;
+      return;
     }
     // It failed before execve and has exited (CLONE_VFORK returned at its _exit): collect it.
-    close(pidfd);
+    close(job->pidfd);
     int ignored;
     while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {}
-    result = failure(env, plan.err, plan.step);
-    goto done;
+    inflight_forget(pid);
+    job->failed_step = job->plan.step;
+    job->failed_errno = job->plan.err;
+    return;
   }
+  job->pid = pid;
+}
+
+// Main thread: { pid, stdin, stdout, stderr } with the child's exit watched, or { errno, syscall }.
+static napi_value spawn_job_result(napi_env env, spawn_job *job) {
+  if (job->failed_step != NULL) return failure(env, job->failed_errno, job->failed_step);
+  const int parent_ends[3] = { job->pipes[1], job->pipes[2], job->pipes[4] };
   uv_loop_t *loop = NULL;
   child_watch *w = calloc(1, sizeof *w);
-  if (w == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, pidfd) != 0) {
+  if (w == NULL || napi_get_uv_event_loop(env, &loop) != napi_ok || uv_poll_init(loop, &w->poll, job->pidfd) != 0) {
     // Cannot watch it: a child nobody would ever see exit must not run.
     free(w);
-    kill(pid, SIGKILL);
-    close(pidfd);
+    kill(job->pid, SIGKILL);
+    close(job->pidfd);
     int ignored;
-    while (waitpid(pid, &ignored, 0) < 0 && errno == EINTR) {}
+    while (waitpid(job->pid, &ignored, 0) < 0 && errno == EINTR) {}
     close_fds(parent_ends, 3);
-    result = failure(env, ENOMEM, "uv_poll_init");
-    goto done;
+    inflight_forget(job->pid);
+    return failure(env, ENOMEM, "uv_poll_init");
   }
-  w->pid = pid;
-  w->pidfd = pidfd;
+  w->pid = job->pid;
+  w->pidfd = job->pidfd;
   w->poll.data = w;
   uv_poll_start(&w->poll, UV_READABLE, child_exited);
+  napi_value result, value;
   napi_create_object(env, &result);
   const char *names[4] = { "pid", "stdin", "stdout", "stderr" };
-  const int values[4] = { pid, pipes[1], pipes[2], pipes[4] };
+  const int values[4] = { job->pid, job->pipes[1], job->pipes[2], job->pipes[4] };
   for (int i = 0; i < 4; i++) {
     napi_create_int32(env, values[i], &value);
     napi_set_named_property(env, result, names[i], value);
   }
-done:
-  free(file);
-  free(cwd);
-  free_strings(plan.argv);
-  free_strings(plan.envp);
   return result;
+}
+
+// spawn({ file, argv, env, cwd?, uid?, gid?, umask?, stdinFd?, redirectStderr? }) -> { pid,
+// stdin, stdout, stderr } (the daemon's ends; -1 where there is none: stdin when stdinFd is
+// given, stderr when redirected into stdout) or { errno, syscall } (argv includes argv[0]; env is
+// ["K=V", ...]; file is a path, not looked up in PATH). The main thread waits for the exec.
+static napi_value Spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
+    napi_throw_type_error(env, NULL, "spawn(spec): spec must be an object");
+    return NULL;
+  }
+  spawn_job job;
+  if (!spawn_job_read(env, argv[0], &job)) return NULL;
+  spawn_job_clone(&job);
+  napi_value result = spawn_job_result(env, &job);
+  // No JavaScript ran since the clone, so no reap() could: the caller claims the pid next.
+  if (job.failed_step == NULL) inflight_forget(job.pid);
+  spawn_job_free(&job);
+  return result;
+}
+
+static void spawn_async_execute(napi_env env, void *data) {
+  (void)env;
+  spawn_job_clone(data);
+}
+
+static void spawn_async_complete(napi_env env, napi_status status, void *data) {
+  spawn_job *job = data;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value result = status == napi_ok ? spawn_job_result(env, job) : failure(env, ECANCELED, "spawnAsync");
+  napi_value cb, recv;
+  napi_get_reference_value(env, job->done, &cb);
+  napi_get_global(env, &recv);
+  if (napi_call_function(env, recv, cb, 1, &result, NULL) == napi_pending_exception) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+  // done() has claimed the pid (node-children.ts): the orphan reaper leaves it alone from here.
+  if (job->failed_step == NULL) inflight_forget(job->pid);
+  napi_close_handle_scope(env, scope);
+  napi_delete_reference(env, job->done);
+  napi_delete_async_work(env, job->work);
+  spawn_job_free(job);
+  free(job);
+}
+
+// spawnAsync(spec, done): spawn()'s work with the clone on a libuv pool thread, so the daemon's
+// JavaScript goes on while the kernel makes the child (on a second core) and several clones run
+// at once; done(result) in a later turn, result as spawn()'s. A malformed spec throws at once.
+static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_valuetype type = napi_undefined;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_typeof(env, argv[1], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, NULL, "spawnAsync(spec, done): a spec and a function");
+    return NULL;
+  }
+  spawn_job *job = malloc(sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "spawnAsync: out of memory");
+    return NULL;
+  }
+  if (!spawn_job_read(env, argv[0], job)) {
+    free(job);
+    return NULL;
+  }
+  napi_value name;
+  napi_create_string_utf8(env, "tssupervisor.spawn", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[1], 1, &job->done) != napi_ok ||
+      napi_create_async_work(env, NULL, name, spawn_async_execute, spawn_async_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    close_fds(job->pipes, 6);
+    spawn_job_free(job);
+    free(job);
+    napi_throw_error(env, NULL, "spawnAsync: could not queue the spawn");
+    return NULL;
+  }
+  return NULL;
 }
 
 // canSpawn() -> true where spawn() works here: clone with CLONE_PIDFD and a pollable pidfd
@@ -1099,6 +1274,7 @@ NAPI_MODULE_INIT() {
     { "tcpCancel", NULL, TcpCancel, NULL, NULL, NULL, napi_enumerable, NULL },
     { "execv", NULL, Execv, NULL, NULL, NULL, napi_enumerable, NULL },
     { "spawn", NULL, Spawn, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "spawnAsync", NULL, SpawnAsync, NULL, NULL, NULL, napi_enumerable, NULL },
     { "onChildExit", NULL, OnChildExit, NULL, NULL, NULL, napi_enumerable, NULL },
     { "canSpawn", NULL, CanSpawn, NULL, NULL, NULL, napi_enumerable, NULL },
   };
