@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  OURS, REPO_ROOT, THEIRS, countLogLines, envNumber, forEachDaemon, isMain, makeTempDir, median, percentile,
+  OURS, THEIRS, countLogLines, envNumber, forEachDaemon, isMain, makeTempDir, median, ourCtlCommand, percentile,
   printTable, removeTempDir, sleepPrograms, startDaemon, stopDaemon, supervisordSection, waitFor, writeConfig,
 } from './lib.mjs';
 
@@ -24,7 +24,7 @@ function config(dir) {
 }
 
 const CTL = {
-  [OURS]: (conf) => [process.execPath, [join(REPO_ROOT, 'bin/tssupervisorctl.js'), '-c', conf, 'status']],
+  [OURS]: (conf) => ourCtlCommand(['-c', conf, 'status']),
   [THEIRS]: (conf) => ['/usr/bin/supervisorctl', ['-c', conf, 'status']],
 };
 

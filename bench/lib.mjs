@@ -8,7 +8,7 @@
 //   BENCH_DAEMONS   comma list of daemons to run: tssupervisord,supervisord (default: both)
 //   BENCH_KEEP=1    keep the temp config/log directories (their paths are printed)
 //   BENCH_SUPERVISORD  path of Python supervisord (default /usr/bin/supervisord)
-//   BENCH_VIA_NODE=1   start ours as `node bin/tssupervisord.js` rather than as the command
+//   BENCH_VIA_NODE=1   run ours as `node bin/tssupervisord.js` (and the ctl likewise) rather than as the commands
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -243,6 +243,16 @@ export async function waitFor(predicate, { timeoutMs = 60_000, intervalMs = 50, 
 }
 
 // ---------------------------------------------------------------- daemons
+
+/**
+ * Our ctl as the installed command runs (`tssupervisorctl`: the bin's shebang, which leaves
+ * NODE_EXTRA_CA_CERTS out); BENCH_VIA_NODE=1: `node bin/tssupervisorctl.js`, as the daemon's.
+ * Returns [cmd, args] for `args` after the program.
+ */
+export function ourCtlCommand(args) {
+  const bin = join(REPO_ROOT, 'bin', 'tssupervisorctl.js');
+  return process.env.BENCH_VIA_NODE === '1' ? [process.execPath, [bin, ...args]] : [bin, args];
+}
 
 function daemonCommand(name, configPath) {
   if (name === OURS) {

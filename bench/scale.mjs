@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  OURS, REPO_ROOT, THEIRS, childPids, countLogLines, envNumber, isMain, makeTempDir, median, printTable,
+  OURS, THEIRS, childPids, countLogLines, envNumber, isMain, makeTempDir, median, ourCtlCommand, printTable,
   readMainLog, removeTempDir, selectedDaemons, startDaemon, stopDaemon, supervisordAvailable, supervisordSection,
   trackChildren, waitFor, writeConfig,
 } from './lib.mjs';
@@ -52,7 +52,7 @@ function config(dir, n) {
 const nofileFor = (n) => Math.max(1024, n * 4 + 256);
 
 const CTL = {
-  [OURS]: (conf, ...args) => [process.execPath, [join(REPO_ROOT, 'bin/tssupervisorctl.js'), '-c', conf, ...args]],
+  [OURS]: (conf, ...args) => ourCtlCommand(['-c', conf, ...args]),
   [THEIRS]: (conf, ...args) => ['/usr/bin/supervisorctl', ['-c', conf, ...args]],
 };
 
