@@ -1,4 +1,5 @@
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, open, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -159,7 +160,8 @@ describe.skipIf(spawner === null)('spawning on a pool thread', () => {
     });
     try {
       expect(seen.during).toBe('busy');
-      // Handed over: reap() may look at it now, and it is running.
+      // Handed over once done() has returned: reap() may look at it now, and it is running.
+      await new Promise((resolve) => setImmediate(resolve));
       expect(native.reap(seen.pid)).toBeNull();
     } finally {
       process.kill(seen.pid, 'SIGKILL');
@@ -167,8 +169,39 @@ describe.skipIf(spawner === null)('spawning on a pool thread', () => {
   });
 });
 
+describe.skipIf(spawner === null)('the spawn threads', () => {
+  it('hand out pids in the order the spawns were asked for, several clones at once', async () => {
+    const children = await Promise.all(Array.from({ length: 60 }, async () => spawned(spec(['/bin/sleep', '30']))));
+    try {
+      const pids = children.map((c) => c.pid);
+      // In order, but for at most one wrap of the kernel's pid counter.
+      const descents = pids.slice(1).filter((pid, i) => pid < (pids[i] ?? 0)).length;
+      expect(descents).toBeLessThanOrEqual(pids.some((pid) => pid < 300) ? 1 : 0);
+    } finally {
+      for (const c of children) process.kill(c.pid, 'SIGKILL');
+      await Promise.all(children.map(async (c) => c.exited));
+    }
+  });
+
+  it("are the addon's own: a spawn is not held up while every libuv pool thread is blocked (a hung log device)", async () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), 'native-spawn-')), 'hung');
+    execFileSync('mkfifo', [fifo]);
+    // Each open for reading blocks a pool thread until a writer opens the FIFO.
+    const blocked = Array.from({ length: 4 }, async () => new Promise<number>((resolve, reject) => {
+      open(fifo, 'r', (error, fd) => (error === null ? resolve(fd) : reject(error)));
+    }));
+    try {
+      const r = await run(sh('echo spawned'));
+      expect(r.out).toBe('spawned\n');
+    } finally {
+      closeSync(openSync(fifo, 'w'));
+      for (const fd of await Promise.all(blocked)) closeSync(fd);
+    }
+  });
+});
+
 describe('the clone gate', () => {
-  it(`runs at most the given number of clones at once, the rest in order as earlier ones finish`, async () => {
+  it('runs at most the given number of clones at once, the rest as earlier ones finish, outcomes in the order asked', async () => {
     const calls: { file: string; done: (r: NativeSpawnResult) => void }[] = [];
     const fake: SpawnAddon = {
       spawn: () => ({ errno: 1, syscall: 'spawn' }),
@@ -183,13 +216,16 @@ describe('the clone gate', () => {
     }
     await waitUntil(() => (calls.length > 0 ? true : undefined), 2_000, 'the first clones');
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b']);
+    // /b finishes first: /c may start, but /b's outcome waits for /a's.
     calls[1]?.done({ errno: 2, syscall: 'execve' });
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c']);
+    expect(outcomes).toEqual([]);
     calls[0]?.done({ errno: 13, syscall: 'execve' });
+    expect(outcomes).toEqual(['/a failed', '/b failed']);
     calls[2]?.done({ errno: 2, syscall: 'execve' });
     calls[3]?.done({ errno: 2, syscall: 'execve' });
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c', '/d']);
-    expect(outcomes).toEqual(['/b failed', '/a failed', '/c failed', '/d failed']);
+    expect(outcomes).toEqual(['/a failed', '/b failed', '/c failed', '/d failed']);
   });
 
   it('frees the slot of a clone the addon refused to queue, and fails only that spawn', async () => {

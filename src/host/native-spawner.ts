@@ -1,7 +1,8 @@
 // The Spawner over the native addon's spawnAsync() (host.c): clone(CLONE_VM|CLONE_VFORK) + execve
-// on pipe2() pipes, each exit seen through the child's own pidfd. The clone runs on a libuv pool
-// thread, so while the kernel makes one child (0.5-0.8 ms here, most of a spawn) the daemon's
-// JavaScript sets up the last one, and CLONES_IN_FLIGHT clones overlap on the cores. Against node:child_process, per
+// on pipe2() pipes, each exit seen through the child's own pidfd. The clone runs on one of the
+// addon's spawn threads, so while the kernel makes one child (0.5-0.8 ms here, most of a spawn)
+// the daemon's JavaScript sets up the last one, and CLONES_IN_FLIGHT clones overlap on the cores;
+// pids and outcomes still come in the order the spawns were asked for. Against node:child_process, per
 // child: no ChildProcess/ProcessWrap, no fork() of the daemon's memory, no waitpid over every
 // child at each SIGCHLD, and at most one Socket per output pipe, made by its reader with the
 // shared read buffer (OutputPipe), and stdin's Socket only at its first write (most never get one).
@@ -24,9 +25,9 @@ import { claimChild, releaseChild } from './node-children.js';
 export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync'>;
 
 /**
- * Clones under way at once: on two cores, children exec while the main thread sets up the next
- * ones (2: 1.53 s for 1000, 3: 1.43-1.52 s, 4: no better); one of libuv's 4 pool threads stays free
- * for the log writes that share the pool.
+ * Clones under way at once, one per spawn thread of the addon (SPAWN_THREADS in host.c): on two
+ * cores, children exec while the main thread sets up the next ones. 1000 programs of the scale
+ * bench, launch to all spawned: 1 at a time 1.68-1.73 s, 2: 1.53 s, 3: 1.43-1.52 s, 4: no better.
  */
 export const CLONES_IN_FLIGHT = 3;
 
@@ -162,17 +163,22 @@ function deliver(addon: SpawnAddon, started: NativeSpawnResult, settle: SpawnReq
   settle({ kind: 'spawned', child: { pid: started.pid, stdout, stderr, stdin, exited } });
 }
 
-/** At most `limit` asynchronous clones at once; the rest start, in order, as earlier ones finish. */
+/**
+ * At most `limit` asynchronous clones at once; the rest start, in order, as earlier ones finish.
+ * Each outcome is delivered only once every earlier one has been, so `spawned:` lines and state
+ * changes come in the order the spawns were asked for (the addon already hands out pids in it).
+ */
 class CloneGate {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly order: { deliver: (() => void) | null }[] = [];
   private readonly limit: number;
 
   constructor(limit: number) {
     this.limit = limit;
   }
 
-  run(start: (finished: () => void) => void): void {
+  run(start: (finished: (deliver: () => void) => void) => void): void {
     if (this.running >= this.limit) {
       this.waiting.push(() => {
         this.run(start);
@@ -180,9 +186,17 @@ class CloneGate {
       return;
     }
     this.running++;
-    start(() => {
+    const slot: { deliver: (() => void) | null } = { deliver: null };
+    this.order.push(slot);
+    start((deliver) => {
       this.running--;
+      slot.deliver = deliver;
+      // The next clone first: it runs on a spawn thread while this one's outcome is delivered.
       this.waiting.shift()?.();
+      for (let head = this.order[0]; head?.deliver; head = this.order[0]) {
+        this.order.shift();
+        head.deliver();
+      }
     });
   }
 }
@@ -197,18 +211,23 @@ function startNative(addon: SpawnAddon, gate: CloneGate, spec: SpawnSpec, settle
   gate.run((finished) => {
     try {
       spawnAsync(native, (started) => {
-        finished();
+        // Claimed now, though the gate may hold its outcome back behind an earlier one's: from
+        // the end of this callback the addon no longer keeps reap() off the pid.
+        if (!('errno' in started)) claimChild(started.pid);
         // What throws before the outcome is settled is this spawn's failure, as a synchronous
         // start's is in queuedSpawner.
-        settleGuarded(settle, (once) => {
-          deliver(addon, started, once);
+        finished(() => {
+          settleGuarded(settle, (once) => {
+            deliver(addon, started, once);
+          });
         });
       });
     } catch (error) {
       // Not queued (a spec the addon refused): its slot is free again, and this start failed.
-      // Settled here, not thrown: a start the gate held back runs inside another spawn's done.
-      finished();
-      settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
+      // Settled through the gate, not thrown: a start it held back runs inside another's done.
+      finished(() => {
+        settle({ kind: 'failed', code: (error as NodeJS.ErrnoException).code });
+      });
     }
   });
 }

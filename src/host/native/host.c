@@ -16,11 +16,14 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -783,6 +786,9 @@ typedef struct {
   int fds[3];
   int err;
   const char *step;
+  // An ordered spawn's ticket (spawnAsync): its child lets the next clone start (see below).
+  bool ordered;
+  uint32_t ticket;
 } spawn_plan;
 
 #define SPAWN_STACK_SIZE (256 * 1024)
@@ -844,6 +850,32 @@ static bool inflight_guards(pid_t pid) {
   return guarded;
 }
 
+// Clones of spawnAsync() run on several threads at once, yet their pids must be handed out in the
+// order the spawns were asked for, as one thread would (supervisord's order: `spawned:` lines,
+// and pids, follow priority). A ticket per spawn, taken on the main thread; a thread clones only
+// when its ticket is served, and the child serves the next one as its first act: the kernel has
+// given it its pid by then, and its exec (most of the cost) overlaps with the next clone.
+static uint32_t clone_ticket_next = 0;
+static _Atomic uint32_t clone_serving = 0;
+
+static void futex_wait_while(_Atomic uint32_t *word, uint32_t value) {
+  while (atomic_load(word) == value) syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, value, NULL, NULL, 0);
+}
+
+// Serves `ticket + 1` if `ticket` is still being served. Async-signal-safe: the child calls it.
+static void clone_ticket_done(uint32_t ticket) {
+  uint32_t expected = ticket;
+  if (atomic_compare_exchange_strong(&clone_serving, &expected, ticket + 1)) {
+    syscall(SYS_futex, &clone_serving, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+  }
+}
+
+static void clone_ticket_wait(uint32_t ticket) {
+  for (uint32_t now = atomic_load(&clone_serving); now != ticket; now = atomic_load(&clone_serving)) {
+    futex_wait_while(&clone_serving, now);
+  }
+}
+
 static int child_fail(spawn_plan *p, const char *step) {
   p->err = errno;
   p->step = step;
@@ -852,6 +884,7 @@ static int child_fail(spawn_plan *p, const char *step) {
 
 static int spawn_child(void *arg) {
   spawn_plan *p = arg;
+  if (p->ordered) clone_ticket_done(p->ticket);
   // SIG_IGN survives execve (Node ignores SIGPIPE: a child must get the default) and a handler
   // would run Node's code in this half-process: every signal back to its default first.
   for (int sig = 1; sig < _NSIG; sig++) {
@@ -1031,7 +1064,7 @@ static const char *open_child_pipes(int pipes[6], bool want_stdin, bool want_std
 // One spawn, in three steps: read the spec and open the pipes (main thread), clone (the main
 // thread for spawn(), a pool thread for spawnAsync()), and the result with its pidfd watch
 // (main thread: libuv handles belong to the loop's thread).
-typedef struct {
+typedef struct spawn_job {
   spawn_plan plan;
   char *file;
   char *cwd;
@@ -1040,8 +1073,8 @@ typedef struct {
   int failed_errno;
   pid_t pid;
   int pidfd;
-  napi_async_work work;
   napi_ref done;
+  struct spawn_job *next;
 } spawn_job;
 
 static void spawn_job_free(spawn_job *job) {
@@ -1093,11 +1126,18 @@ static bool spawn_job_read(napi_env env, napi_value spec, spawn_job *job) {
 // The clone itself; any thread. Leaves pid/pidfd, or failed_step. The pid stays guarded against
 // reap() until spawn_job_result's caller forgets it.
 static void spawn_job_clone(spawn_job *job) {
-  if (job->failed_step != NULL) return;
+  if (job->plan.ordered) clone_ticket_wait(job->plan.ticket);
+  if (job->failed_step != NULL) {
+    if (job->plan.ordered) clone_ticket_done(job->plan.ticket);
+    return;
+  }
   inflight_begin();
   pid_t pid = spawn_clone(spawn_child, &job->plan, &job->pidfd);
   int clone_errno = errno;
   inflight_end(pid);
+  // The child served the next ticket as it started; if clone failed, or the child was killed
+  // before it ran, nobody did.
+  if (job->plan.ordered) clone_ticket_done(job->plan.ticket);
   // The child's ends are its own now; ours would keep its output pipes from reaching EOF.
   const int child_ends[3] = { job->pipes[0], job->pipes[3], job->pipes[5] };
   close_fds(child_ends, 3);
@@ -1174,36 +1214,113 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   return result;
 }
 
-static void spawn_async_execute(napi_env env, void *data) {
-  (void)env;
-  spawn_job_clone(data);
+// spawnAsync's threads: SPAWN_THREADS of our own rather than libuv's pool, which the log writes
+// share: a log on a hung device holds a pool thread per blocked write, and spawns (restarts
+// included) must never wait behind it. Jobs go in through `todo`, results come back through
+// `done` and one uv_async_t, delivered on the main thread in the order they finished.
+#define SPAWN_THREADS 3
+
+static pthread_mutex_t spawn_pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t spawn_pool_wake = PTHREAD_COND_INITIALIZER;
+static spawn_job *todo_head = NULL, *todo_tail = NULL;
+static spawn_job *done_head = NULL, *done_tail = NULL;
+static bool spawn_pool_started = false;
+static uv_async_t spawn_done_async;
+static napi_env spawn_env = NULL;
+static napi_async_context spawn_context = NULL;
+// Jobs asked for and not yet delivered: while any is, the async handle keeps the loop alive.
+static size_t spawns_outstanding = 0;
+
+static void job_append(spawn_job **head, spawn_job **tail, spawn_job *job) {
+  job->next = NULL;
+  if (*tail == NULL) *head = job; else (*tail)->next = job;
+  *tail = job;
 }
 
-static void spawn_async_complete(napi_env env, napi_status status, void *data) {
-  spawn_job *job = data;
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value result = status == napi_ok ? spawn_job_result(env, job) : failure(env, ECANCELED, "spawnAsync");
-  napi_value cb, recv;
-  napi_get_reference_value(env, job->done, &cb);
-  napi_get_global(env, &recv);
-  if (napi_call_function(env, recv, cb, 1, &result, NULL) == napi_pending_exception) {
-    napi_value exception;
-    napi_get_and_clear_last_exception(env, &exception);
-    napi_fatal_exception(env, exception);
+static void *spawn_thread(void *arg) {
+  (void)arg;
+  // Signals are the main thread's to take.
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, NULL);
+  for (;;) {
+    pthread_mutex_lock(&spawn_pool_lock);
+    while (todo_head == NULL) pthread_cond_wait(&spawn_pool_wake, &spawn_pool_lock);
+    spawn_job *job = todo_head;
+    todo_head = job->next;
+    if (todo_head == NULL) todo_tail = NULL;
+    pthread_mutex_unlock(&spawn_pool_lock);
+    spawn_job_clone(job);
+    pthread_mutex_lock(&spawn_pool_lock);
+    job_append(&done_head, &done_tail, job);
+    pthread_mutex_unlock(&spawn_pool_lock);
+    uv_async_send(&spawn_done_async);
   }
-  // done() has claimed the pid (node-children.ts): the orphan reaper leaves it alone from here.
-  if (job->failed_step == NULL) inflight_forget(job->pid);
-  napi_close_handle_scope(env, scope);
-  napi_delete_reference(env, job->done);
-  napi_delete_async_work(env, job->work);
-  spawn_job_free(job);
-  free(job);
+  return NULL;
 }
 
-// spawnAsync(spec, done): spawn()'s work with the clone on a libuv pool thread, so the daemon's
-// JavaScript goes on while the kernel makes the child (on a second core) and several clones run
-// at once; done(result) in a later turn, result as spawn()'s. A malformed spec throws at once.
+// Main thread: each finished job's done(result), then its pid is no longer guarded from reap().
+static void spawns_delivered(uv_async_t *handle) {
+  (void)handle;
+  pthread_mutex_lock(&spawn_pool_lock);
+  spawn_job *job = done_head;
+  done_head = done_tail = NULL;
+  pthread_mutex_unlock(&spawn_pool_lock);
+  napi_env env = spawn_env;
+  while (job != NULL) {
+    spawn_job *next = job->next;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value result = spawn_job_result(env, job);
+    napi_value cb, recv;
+    napi_get_reference_value(env, job->done, &cb);
+    napi_get_global(env, &recv);
+    // make_callback: the promises done() settles run their reactions now.
+    if (napi_make_callback(env, spawn_context, recv, cb, 1, &result, NULL) == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
+    // done() has claimed the pid (node-children.ts): the orphan reaper leaves it alone from here.
+    if (job->failed_step == NULL) inflight_forget(job->pid);
+    napi_close_handle_scope(env, scope);
+    napi_delete_reference(env, job->done);
+    spawn_job_free(job);
+    free(job);
+    if (--spawns_outstanding == 0) uv_unref((uv_handle_t *)&spawn_done_async);
+    job = next;
+  }
+}
+
+// The threads and the async handle, at the first spawnAsync (false when they cannot be had).
+static bool spawn_pool_start(napi_env env) {
+  if (spawn_pool_started) return true;
+  uv_loop_t *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || uv_async_init(loop, &spawn_done_async, spawns_delivered) != 0) return false;
+  uv_unref((uv_handle_t *)&spawn_done_async);
+  napi_value name;
+  napi_create_string_utf8(env, "tssupervisor.spawn", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, NULL, name, &spawn_context);
+  spawn_env = env;
+  for (int i = 0; i < SPAWN_THREADS; i++) {
+    pthread_t thread;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    // Small: a thread only clones (the child runs on spawn_stack, its own).
+    pthread_attr_setstacksize(&attr, 128 * 1024);
+    int failed = pthread_create(&thread, &attr, spawn_thread, NULL);
+    pthread_attr_destroy(&attr);
+    if (failed != 0 && i == 0) return false;
+  }
+  spawn_pool_started = true;
+  return true;
+}
+
+// spawnAsync(spec, done): spawn()'s work with the clone on one of the addon's spawn threads, so
+// the daemon's JavaScript goes on while the kernel makes the child (on another core), and up to
+// SPAWN_THREADS clones overlap; pids still follow the order of the calls. done(result) in a later
+// turn, result as spawn()'s. A malformed spec throws at once.
 static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -1211,6 +1328,10 @@ static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
       napi_typeof(env, argv[1], &type) != napi_ok || type != napi_function) {
     napi_throw_type_error(env, NULL, "spawnAsync(spec, done): a spec and a function");
+    return NULL;
+  }
+  if (!spawn_pool_start(env)) {
+    napi_throw_error(env, NULL, "spawnAsync: no spawn thread could be started");
     return NULL;
   }
   spawn_job *job = malloc(sizeof *job);
@@ -1222,17 +1343,20 @@ static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
     free(job);
     return NULL;
   }
-  napi_value name;
-  napi_create_string_utf8(env, "tssupervisor.spawn", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_reference(env, argv[1], 1, &job->done) != napi_ok ||
-      napi_create_async_work(env, NULL, name, spawn_async_execute, spawn_async_complete, job, &job->work) != napi_ok ||
-      napi_queue_async_work(env, job->work) != napi_ok) {
+  if (napi_create_reference(env, argv[1], 1, &job->done) != napi_ok) {
     close_fds(job->pipes, 6);
     spawn_job_free(job);
     free(job);
-    napi_throw_error(env, NULL, "spawnAsync: could not queue the spawn");
+    napi_throw_error(env, NULL, "spawnAsync: could not keep the callback");
     return NULL;
   }
+  job->plan.ordered = true;
+  job->plan.ticket = clone_ticket_next++;
+  if (spawns_outstanding++ == 0) uv_ref((uv_handle_t *)&spawn_done_async);
+  pthread_mutex_lock(&spawn_pool_lock);
+  job_append(&todo_head, &todo_tail, job);
+  pthread_cond_signal(&spawn_pool_wake);
+  pthread_mutex_unlock(&spawn_pool_lock);
   return NULL;
 }
 
