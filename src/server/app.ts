@@ -2,7 +2,7 @@
 // and other tools work), log tails at /logtail and /mainlogtail, our JSON API at /api/v1, and
 // /status + /healthz for load balancers. buildServer() never listens (tests use inject()).
 
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { ControlApi } from '../api/control-api.js';
 import type { Credentials } from '../config/schema.js';
 import type { HealthStatus } from '../api/health-status.js';
@@ -13,6 +13,7 @@ import { checkBasicAuth } from './auth.js';
 import { registerDashboard } from './dashboard/index.js';
 import { faultBody, registerJsonRoutes } from './json-routes.js';
 import { registerMetricsRoute } from './metrics.js';
+import { compileShape } from './schema-check.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
 import { dispatch } from './xmlrpc/methods.js';
 
@@ -92,6 +93,12 @@ async function streamLog(reply: FastifyReply, request: FastifyRequest, source: (
   reply.raw.end();
 }
 
+// Fastify's types name Ajv's compiled function; what it calls is any validator with `errors`.
+const SHAPE_COMPILERS = {
+  buildValidator: () => ({ schema }: { schema: unknown }) => compileShape(schema),
+  buildSerializer: () => () => (data: unknown) => JSON.stringify(data),
+} as unknown as NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
@@ -99,9 +106,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     requestTimeout: 30_000,
     connectionTimeout: 0,
     logger: false,
-    // Bodies are checked, not converted or trimmed: a schema's `boolean` must be a JSON boolean, and
-    // an unknown (misspelt) field is refused rather than silently dropped.
-    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    // Route schemas are checked by schema-check.ts, not compiled by Ajv (~3 MB and tens of ms at
+    // start). Bodies are checked, not converted or trimmed: a schema's `boolean` must be a JSON
+    // boolean, and an unknown (misspelt) field is refused rather than silently dropped. No route
+    // has a response schema, so nothing is ever serialised by a compiled serialiser.
+    schemaController: { compilersFactory: SHAPE_COMPILERS },
   });
   // A flood of connections (each an fd, buffers and parser state) must not exhaust the daemon's
   // descriptors, which its children's pipes and logs need: beyond this, new ones are dropped.

@@ -33,14 +33,14 @@ interface WaitBody { wait?: boolean }
 // 500 deeper down. Bodies of start, stop and call are optional: no body means the defaults. Ajv's
 // coercion and removal of unknown fields are off (see app.ts), so `{"wait": "no"}` and a misspelt
 // `{"wiat": false}` are refused rather than read as true or ignored.
-const waitBody = { type: 'object', properties: { wait: { type: 'boolean' } }, additionalProperties: false } as const;
-const signalBody = {
+export const waitBody = { type: 'object', properties: { wait: { type: 'boolean' } }, additionalProperties: false } as const;
+export const signalBody = {
   type: 'object',
   properties: { signal: { anyOf: [{ type: 'string', minLength: 1, maxLength: 64 }, { type: 'integer' }] } },
   required: ['signal'],
   additionalProperties: false,
 } as const;
-const callBody = { type: 'object', properties: { params: { type: 'array', maxItems: 1024 } }, additionalProperties: false } as const;
+export const callBody = { type: 'object', properties: { params: { type: 'array', maxItems: 1024 } }, additionalProperties: false } as const;
 /** Routes whose body is optional: no body at all is validated as `{}` (the defaults). */
 function optionalBody(schema: object): RouteShorthandOptions {
   return {
@@ -52,7 +52,7 @@ function optionalBody(schema: object): RouteShorthandOptions {
   };
 }
 const int = { type: 'string', pattern: '^-?[0-9]{1,15}$' } as const;
-const logQuery = { type: 'object', properties: { offset: int, length: int }, additionalProperties: false } as const;
+export const logQuery = { type: 'object', properties: { offset: int, length: int }, additionalProperties: false } as const;
 
 /** Without the engine's figures (a server built for tests): no restarts counted, no memory read. */
 const NO_EXTRAS = (): ProcessExtras => ({ restarts: 0, memory: null });
