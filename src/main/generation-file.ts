@@ -50,8 +50,9 @@ export class GenerationFile {
     if (this.pending !== null) return;
     const run = (): void => {
       this.pending = null;
-      this.lastWriteAt = performance.now();
-      this.write();
+      // A record of no children (the one at start, or after everything stopped) does not hold
+      // the next rewrite back: a burst's first spawn is written at once, not up to 250 ms later.
+      if (this.write() > 0) this.lastWriteAt = performance.now();
     };
     const wait = this.lastWriteAt + WRITE_INTERVAL_MS - performance.now();
     this.pending = setTimeout(run, Math.max(0, wait));
@@ -80,18 +81,21 @@ export class GenerationFile {
     return children;
   }
 
-  private write(): void {
+  /** Rewrites the record; returns how many children it holds. */
+  private write(): number {
     const file = this.file();
     const tmp = `${file}.tmp`;
+    const children = this.records();
     try {
       // Written aside and renamed, so a daemon killed mid-write leaves the previous record whole.
-      writeFileSync(tmp, serializeGeneration({ daemonPid: process.pid, children: this.records() }), { mode: 0o600 });
+      writeFileSync(tmp, serializeGeneration({ daemonPid: process.pid, children }), { mode: 0o600 });
       renameSync(tmp, file);
       this.failed = false;
     } catch (error) {
       if (!this.failed) this.onError(`could not write ${file}: ${(error as Error).message}; a daemon started after this one is SIGKILLed will not find its children`);
       this.failed = true;
     }
+    return children.length;
   }
 
   /** At a clean exit nothing is left running: no record. */
