@@ -35,6 +35,12 @@ export function signalNameOf(signo: number): string | undefined {
   return signalNames.get(signo);
 }
 
+/** The number of a signal named without its SIG prefix ('TERM' -> 15), undefined for one Node lacks. */
+export function signalNumberOf(signal: string): number | undefined {
+  const signals: Readonly<Record<string, number | undefined>> = constants.signals;
+  return signals[`SIG${signal}`];
+}
+
 /** A raw Linux wait status as supervisord words it: `exit status N` or `terminated by SIGX`. */
 export function describeWaitStatus(status: number, signalName: (signo: number) => string): string {
   const { code, signo } = decodeWaitStatus(status);

@@ -200,6 +200,31 @@ describe.skipIf(spawner === null)('the spawn threads', () => {
   });
 });
 
+describe.skipIf(spawner?.killSoon === undefined)('killSoon: kill(2) on a spawn thread', () => {
+  it('signals the child, or its process group, and reports a failure later, by its errno name', async () => {
+    const killSoon = spawner?.killSoon;
+    if (killSoon === undefined) throw new Error('no killSoon');
+    const failures: string[] = [];
+    const failed = (error: NodeJS.ErrnoException): void => {
+      failures.push(`${error.code ?? '?'} ${error.message}`);
+    };
+    const child = await spawned(spec(['/bin/sleep', '30']));
+    killSoon(child.pid, 'TERM', false, failed);
+    expect(await child.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    // A group: the child is its leader (setsid), and its own child dies with it.
+    const leader = await spawned(sh('sleep 30 & wait'));
+    killSoon(leader.pid, 'KILL', true, failed);
+    expect(await leader.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // No such process (beyond any pid_max): the failure comes in a later turn.
+    killSoon(99_999_999, 'TERM', false, failed);
+    expect(failures).toEqual([]);
+    await waitUntil(() => (failures.length > 0 ? true : undefined), 2_000, 'the failed kill reported');
+    expect(failures).toEqual(['ESRCH kill ESRCH']);
+    // A signal name this system lacks is refused at once, as process.kill refuses it.
+    expect(() => { killSoon(child.pid, 'NOSUCH', false, failed); }).toThrow(/NOSUCH/u);
+  });
+});
+
 describe('the clone gate', () => {
   it('runs at most the given number of clones at once, the rest as earlier ones finish, outcomes in the order asked', async () => {
     const calls: { file: string; done: (r: NativeSpawnResult) => void }[] = [];

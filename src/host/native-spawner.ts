@@ -18,11 +18,11 @@ import {
   type ChildExit, type ChildStdin, type OutputPipe, type SharedRead, type SpawnRequest, type SpawnSpec, type Spawner,
 } from '../process/spawner.js';
 import { errnoName, type NativeAddon, type NativeSpawnResult, type NativeSpawnSpec } from './native-addon.js';
-import { decodeWaitStatus, signalNameOf } from './native-reaper.js';
+import { decodeWaitStatus, signalNameOf, signalNumberOf } from './native-reaper.js';
 import { claimChild, releaseChild } from './node-children.js';
 
 /** The addon's parts this needs. */
-export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync'>;
+export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync' | 'killAsync'>;
 
 /**
  * Clones under way at once, one per spawn thread of the addon (SPAWN_THREADS in host.c): on two
@@ -235,15 +235,33 @@ function startNative(addon: SpawnAddon, gate: CloneGate, spec: SpawnSpec, settle
 /** The addon's spawning parts, if it has them and they work on this kernel (probed once). */
 export function spawnAddonOf(addon: NativeAddon | { readonly missing: string }): SpawnAddon | null {
   if ('missing' in addon) return null;
-  const { spawn, spawnAsync, onChildExit, canSpawn } = addon;
+  const { spawn, spawnAsync, killAsync, onChildExit, canSpawn } = addon;
   if (spawn === undefined || onChildExit === undefined || canSpawn === undefined || !canSpawn()) return null;
-  return { spawn, onChildExit, canSpawn, ...(spawnAsync === undefined ? {} : { spawnAsync }) };
+  return { spawn, onChildExit, canSpawn, ...(spawnAsync === undefined ? {} : { spawnAsync }), ...(killAsync === undefined ? {} : { killAsync }) };
 }
 
 /** The native spawner; spawns wait their turn in `queue` as the other's. */
 export function createNativeSpawner(addon: SpawnAddon, queue: SpawnQueue = new SpawnQueue(), clonesInFlight = CLONES_IN_FLIGHT): Spawner {
   const gate = new CloneGate(clonesInFlight);
-  return queuedSpawner((spec, settle) => {
+  const spawner = queuedSpawner((spec, settle) => {
     startNative(addon, gate, spec, settle);
   }, queue);
+  const { killAsync } = addon;
+  if (killAsync === undefined) return spawner;
+  return {
+    ...spawner,
+    killSoon(pid, signal, group, failed) {
+      const signo = signalNumberOf(signal);
+      if (signo === undefined) {
+        // Not a signal this system knows: refused now, by the same check process.kill makes.
+        spawner.kill(pid, signal, group);
+        return;
+      }
+      killAsync(group ? -pid : pid, signo, (errno) => {
+        if (errno === 0) return;
+        const code = errnoName(errno);
+        failed(Object.assign(new Error(`kill ${code}`), { code, errno: -errno, syscall: 'kill' }));
+      });
+    },
+  };
 }

@@ -26,6 +26,34 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}, env
 const settle = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('ProcessRunner performs the machine effects on its seams', () => {
+  it("takes a late kill failure (killSoon) as the run's signalFailed, ignores ESRCH and one of an earlier run", async () => {
+    const { clock, spawner, runner, logs } = setup({ autorestart: 'true', startMs: 0 });
+    const soon: { pid: number; fail: (error: NodeJS.ErrnoException) => void }[] = [];
+    Object.assign(spawner, {
+      killSoon: (pid: number, _signal: string, _group: boolean, fail: (error: NodeJS.ErrnoException) => void) => { soon.push({ pid, fail }); },
+    });
+    const failure = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`kill ${code}`), { code });
+    runner.start();
+    clock.advance(1);
+    runner.stop();
+    expect(soon.map((k) => k.pid)).toEqual([100]);
+    expect(spawner.signals).toEqual([]);
+    soon[0]?.fail(failure('ESRCH'));
+    expect(runner.snapshot.state).toBe('STOPPING');
+    // The run ends and a new one starts before the first stop's failure comes in: no news for it.
+    spawner.children[0]?.exit({ code: null, signal: 'SIGTERM' });
+    await settle();
+    runner.start();
+    clock.advance(1);
+    expect(runner.snapshot).toMatchObject({ state: 'RUNNING', pid: 101 });
+    soon[0]?.fail(failure('EPERM'));
+    expect(runner.snapshot.state).toBe('RUNNING');
+    runner.stop();
+    soon[1]?.fail(failure('EPERM'));
+    expect(runner.snapshot.state).toBe('UNKNOWN');
+    expect(logs).toContain('critical unknown problem killing web (101):kill EPERM');
+  });
+
   it('spawns, becomes RUNNING exactly after startsecs by timer, and respawns at once on an unexpected exit', async () => {
     const { clock, spawner, runner } = setup({ autorestart: 'unexpected' });
     runner.start();

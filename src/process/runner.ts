@@ -392,12 +392,18 @@ export class ProcessRunner {
   private kill(signal: string, group: boolean): void {
     const pid = this.current.pid;
     if (pid === 0) return;
+    const failed = (error: NodeJS.ErrnoException): void => {
+      // ESRCH: it is already gone; the exit event will settle the state (as supervisord). A late
+      // failure of a run that has ended since is no news about the current one.
+      if (error.code === 'ESRCH' || this.current.pid !== pid) return;
+      this.dispatch({ type: 'signalFailed', now: this.deps.clock.now(), message: error.message });
+    };
+    const { spawner } = this.deps;
     try {
-      this.deps.spawner.kill(pid, signal, group);
+      if (spawner.killSoon === undefined) spawner.kill(pid, signal, group);
+      else spawner.killSoon(pid, signal, group, failed);
     } catch (error) {
-      // ESRCH: it is already gone; the exit event will settle the state (as supervisord).
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
-      this.dispatch({ type: 'signalFailed', now: this.deps.clock.now(), message: (error as Error).message });
+      failed(error as NodeJS.ErrnoException);
     }
   }
 }

@@ -1075,6 +1075,10 @@ typedef struct spawn_job {
   int pidfd;
   napi_ref done;
   struct spawn_job *next;
+  // A kill job (killAsync) instead of a spawn: kill(kill_pid, kill_signo) on a spawn thread.
+  int kill_signo;
+  pid_t kill_pid;
+  int kill_errno;
 } spawn_job;
 
 static void spawn_job_free(spawn_job *job) {
@@ -1250,7 +1254,11 @@ static void *spawn_thread(void *arg) {
     todo_head = job->next;
     if (todo_head == NULL) todo_tail = NULL;
     pthread_mutex_unlock(&spawn_pool_lock);
-    spawn_job_clone(job);
+    if (job->kill_signo != 0) {
+      job->kill_errno = kill(job->kill_pid, job->kill_signo) < 0 ? errno : 0;
+    } else {
+      spawn_job_clone(job);
+    }
     pthread_mutex_lock(&spawn_pool_lock);
     job_append(&done_head, &done_tail, job);
     pthread_mutex_unlock(&spawn_pool_lock);
@@ -1271,7 +1279,12 @@ static void spawns_delivered(uv_async_t *handle) {
     spawn_job *next = job->next;
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
-    napi_value result = spawn_job_result(env, job);
+    napi_value result;
+    if (job->kill_signo != 0) {
+      napi_create_int32(env, job->kill_errno, &result);
+    } else {
+      result = spawn_job_result(env, job);
+    }
     napi_value cb, recv;
     napi_get_reference_value(env, job->done, &cb);
     napi_get_global(env, &recv);
@@ -1282,10 +1295,10 @@ static void spawns_delivered(uv_async_t *handle) {
       napi_fatal_exception(env, exception);
     }
     // done() has claimed the pid (node-children.ts): the orphan reaper leaves it alone from here.
-    if (job->failed_step == NULL) inflight_forget(job->pid);
+    if (job->kill_signo == 0 && job->failed_step == NULL) inflight_forget(job->pid);
     napi_close_handle_scope(env, scope);
     napi_delete_reference(env, job->done);
-    spawn_job_free(job);
+    if (job->kill_signo == 0) spawn_job_free(job);
     free(job);
     if (--spawns_outstanding == 0) uv_unref((uv_handle_t *)&spawn_done_async);
     job = next;
@@ -1315,6 +1328,15 @@ static bool spawn_pool_start(napi_env env) {
   }
   spawn_pool_started = true;
   return true;
+}
+
+// Hands `job` to the spawn threads (main thread); its done() is called from spawns_delivered.
+static void spawn_pool_submit(spawn_job *job) {
+  if (spawns_outstanding++ == 0) uv_ref((uv_handle_t *)&spawn_done_async);
+  pthread_mutex_lock(&spawn_pool_lock);
+  job_append(&todo_head, &todo_tail, job);
+  pthread_cond_signal(&spawn_pool_wake);
+  pthread_mutex_unlock(&spawn_pool_lock);
 }
 
 // spawnAsync(spec, done): spawn()'s work with the clone on one of the addon's spawn threads, so
@@ -1352,11 +1374,38 @@ static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
   }
   job->plan.ordered = true;
   job->plan.ticket = clone_ticket_next++;
-  if (spawns_outstanding++ == 0) uv_ref((uv_handle_t *)&spawn_done_async);
-  pthread_mutex_lock(&spawn_pool_lock);
-  job_append(&todo_head, &todo_tail, job);
-  pthread_cond_signal(&spawn_pool_wake);
-  pthread_mutex_unlock(&spawn_pool_lock);
+  spawn_pool_submit(job);
+  return NULL;
+}
+
+// killAsync(pid, signo, done): kill(pid, signo) on a spawn thread, done(errno) in a later turn
+// (0 when sent). A signal's delivery wakes its target, ~50 us of the kernel's time here, most of a
+// kill: `stop all` of 1000 children spends it off the main thread, on the other core.
+static napi_value KillAsync(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_valuetype type = napi_undefined;
+  int32_t pid = 0, signo = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid == 0 ||
+      napi_get_value_int32(env, argv[1], &signo) != napi_ok || signo <= 0 || signo >= _NSIG ||
+      napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+    napi_throw_type_error(env, NULL, "killAsync(pid, signo, done): a pid (negative: a group), a signal number and a function");
+    return NULL;
+  }
+  if (!spawn_pool_start(env)) {
+    napi_throw_error(env, NULL, "killAsync: no spawn thread could be started");
+    return NULL;
+  }
+  spawn_job *job = calloc(1, sizeof *job);
+  if (job == NULL || napi_create_reference(env, argv[2], 1, &job->done) != napi_ok) {
+    free(job);
+    napi_throw_error(env, NULL, "killAsync: out of memory");
+    return NULL;
+  }
+  job->kill_pid = (pid_t)pid;
+  job->kill_signo = signo;
+  spawn_pool_submit(job);
   return NULL;
 }
 
@@ -1399,6 +1448,7 @@ NAPI_MODULE_INIT() {
     { "execv", NULL, Execv, NULL, NULL, NULL, napi_enumerable, NULL },
     { "spawn", NULL, Spawn, NULL, NULL, NULL, napi_enumerable, NULL },
     { "spawnAsync", NULL, SpawnAsync, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "killAsync", NULL, KillAsync, NULL, NULL, NULL, napi_enumerable, NULL },
     { "onChildExit", NULL, OnChildExit, NULL, NULL, NULL, napi_enumerable, NULL },
     { "canSpawn", NULL, CanSpawn, NULL, NULL, NULL, napi_enumerable, NULL },
   };
