@@ -202,8 +202,11 @@ describe.skipIf(spawner === null)('the spawn threads', () => {
 
 describe.skipIf(spawner?.killSoon === undefined)('killSoon: kill(2) on a spawn thread', () => {
   it('signals the child, or its process group, and reports a failure later, by its errno name', async () => {
-    const killSoon = spawner?.killSoon;
-    if (killSoon === undefined) throw new Error('no killSoon');
+    const native = spawner;
+    if (native?.killSoon === undefined) throw new Error('no killSoon');
+    const killSoon = (pid: number, signal: string, group: boolean, fail: (error: NodeJS.ErrnoException) => void): void => {
+      native.killSoon?.(pid, signal, group, fail);
+    };
     const failures: string[] = [];
     const failed = (error: NodeJS.ErrnoException): void => {
       failures.push(`${error.code ?? '?'} ${error.message}`);
