@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, open, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, open, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -254,6 +254,43 @@ describe('the clone gate', () => {
     calls[3]?.done({ errno: 2, syscall: 'execve' });
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c', '/d']);
     expect(outcomes).toEqual(['/a failed', '/b failed', '/c failed', '/d failed']);
+  });
+
+  it('holds an exit seen before its outcome is settled until then: output pipes are still open when the receiver gets them', async () => {
+    const calls: ((r: NativeSpawnResult) => void)[] = [];
+    let exitOf: (pid: number, status: number) => void = () => undefined;
+    const fake: SpawnAddon = {
+      spawn: () => ({ errno: 1, syscall: 'spawn' }),
+      spawnAsync: (_s, done) => calls.push(done),
+      onChildExit: (callback) => { exitOf = callback; },
+      canSpawn: () => true,
+    };
+    const gated = createNativeSpawner(fake, new SpawnQueue(), 2);
+    const fds = [openSync('/dev/null', 'r'), openSync('/dev/null', 'r')];
+    const seen: string[] = [];
+    const exits: Promise<ChildExit>[] = [];
+    for (const name of ['/a', '/b']) {
+      gated.spawn({
+        spec: spec([name]), wanted: () => true,
+        settle: (o) => {
+          if (o.kind !== 'spawned') throw new Error(`not spawned: ${o.kind}`);
+          // Still open: fstat does not throw EBADF.
+          seen.push(`${name} ${o.child.pid} fd open: ${fstatSync(fds[o.child.pid - 4001] ?? -1).isCharacterDevice()}`);
+          exits.push(o.child.exited);
+        },
+      });
+    }
+    await waitUntil(() => (calls.length === 2 ? true : undefined), 2_000, 'both clones');
+    calls[1]?.({ pid: 4002, stdin: -1, stdout: fds[1] ?? -1, stderr: -1 });
+    // /b exits before /a's clone is done, so before /b's outcome can be settled.
+    exitOf(4002, 7 << 8);
+    calls[0]?.({ pid: 4001, stdin: -1, stdout: fds[0] ?? -1, stderr: -1 });
+    expect(seen).toEqual(['/a 4001 fd open: true', '/b 4002 fd open: true']);
+    expect(await exits[1]).toEqual({ code: 7, signal: null });
+    // Its exit then closed the pipe nobody read.
+    expect(() => fstatSync(fds[1] ?? -1)).toThrow(/EBADF/u);
+    exitOf(4001, 0);
+    expect(await exits[0]).toEqual({ code: 0, signal: null });
   });
 
   it('frees the slot of a clone the addon refused to queue, and fails only that spawn', async () => {

@@ -15,7 +15,7 @@ import { execPlan } from '../process/exec-plan.js';
 import { SpawnQueue } from '../process/spawn-queue.js';
 import {
   closeAfterExit, closedStdin, queuedSpawner, setprivFor, settleGuarded,
-  type ChildExit, type ChildStdin, type OutputPipe, type SharedRead, type SpawnRequest, type SpawnSpec, type Spawner,
+  type ChildExit, type ChildStdin, type OutputPipe, type SharedRead, type SpawnOutcome, type SpawnRequest, type SpawnSpec, type Spawner,
 } from '../process/spawner.js';
 import { errnoName, type NativeAddon, type NativeSpawnResult, type NativeSpawnSpec } from './native-addon.js';
 import { decodeWaitStatus, signalNameOf, signalNumberOf } from './native-reaper.js';
@@ -136,31 +136,62 @@ function exitsFor(addon: SpawnAddon): Map<number, (status: number) => void> {
   return exits;
 }
 
-/** A spawn's result as the Spawner's outcome, the child claimed and its exit and pipes wired. */
-function deliver(addon: SpawnAddon, started: NativeSpawnResult, settle: SpawnRequest['settle']): void {
-  if ('errno' in started) {
-    settle({ kind: 'failed', code: errnoName(started.errno) });
-    return;
-  }
+/** What became of a spawn, and what to do once its outcome is settled (see adopt). */
+interface Adopted {
+  readonly outcome: SpawnOutcome;
+  readonly settled: () => void;
+}
+
+const NOTHING_MORE = (): void => undefined;
+
+/**
+ * A spawn's result as the Spawner's outcome: the child claimed, its pipes wrapped, its exit
+ * watched from now. An exit seen before `settled()` waits for it: the outcome's receiver attaches
+ * its readers first, so what the child wrote before exiting is read, not closed unread.
+ */
+function adopt(addon: SpawnAddon, started: NativeSpawnResult): Adopted {
+  if ('errno' in started) return { outcome: { kind: 'failed', code: errnoName(started.errno) }, settled: NOTHING_MORE };
   // Before any other JavaScript runs: the PID 1 orphan reaper must leave this child to its pidfd
   // watch (until now the addon kept reap() off it).
   claimChild(started.pid);
   const stdout = new FdOutputPipe(started.stdout);
   const stderr = started.stderr < 0 ? null : new FdOutputPipe(started.stderr);
   const stdin: ChildStdin = started.stdin < 0 ? closedStdin() : new LazyStdin(started.stdin);
+  let resolveExit: (exit: ChildExit) => void = NOTHING_MORE;
   const exited = new Promise<ChildExit>((resolve) => {
-    exitsFor(addon).set(started.pid, (status) => {
-      const readers: Readable[] = [];
-      for (const pipe of [stdout, stderr]) {
-        if (pipe === null) continue;
-        pipe.closeUnread();
-        if (pipe.reader !== null) readers.push(pipe.reader);
-      }
-      closeAfterExit(stdin, readers);
-      resolve(childExitOf(status));
-    });
+    resolveExit = resolve;
   });
-  settle({ kind: 'spawned', child: { pid: started.pid, stdout, stderr, stdin, exited } });
+  const onExit = (status: number): void => {
+    const readers: Readable[] = [];
+    for (const pipe of [stdout, stderr]) {
+      if (pipe === null) continue;
+      pipe.closeUnread();
+      if (pipe.reader !== null) readers.push(pipe.reader);
+    }
+    closeAfterExit(stdin, readers);
+    resolveExit(childExitOf(status));
+  };
+  const exit: { settled: boolean; early: number | null } = { settled: false, early: null };
+  exitsFor(addon).set(started.pid, (status) => {
+    if (exit.settled) onExit(status);
+    else exit.early = status;
+  });
+  return {
+    outcome: { kind: 'spawned', child: { pid: started.pid, stdout, stderr, stdin, exited } },
+    settled: () => {
+      exit.settled = true;
+      if (exit.early !== null) onExit(exit.early);
+    },
+  };
+}
+
+/** adopt, then settle, then what follows a settled outcome. */
+function deliver(adopted: Adopted, settle: SpawnRequest['settle']): void {
+  try {
+    settle(adopted.outcome);
+  } finally {
+    adopted.settled();
+  }
 }
 
 /**
@@ -205,20 +236,26 @@ function startNative(addon: SpawnAddon, gate: CloneGate, spec: SpawnSpec, settle
   const native = nativeSpec(spec);
   const { spawnAsync } = addon;
   if (spawnAsync === undefined) {
-    deliver(addon, addon.spawn(native), settle);
+    deliver(adopt(addon, addon.spawn(native)), settle);
     return;
   }
   gate.run((finished) => {
     try {
       spawnAsync(native, (started) => {
-        // Claimed now, though the gate may hold its outcome back behind an earlier one's: from
-        // the end of this callback the addon no longer keeps reap() off the pid.
-        if (!('errno' in started)) claimChild(started.pid);
+        // Adopted now, though the gate may hold its outcome back behind an earlier one's: from
+        // the end of this callback the addon no longer keeps reap() off the pid, and its pidfd
+        // watch may see it exit.
+        let adopted: Adopted;
+        try {
+          adopted = adopt(addon, started);
+        } catch (error) {
+          adopted = { outcome: { kind: 'failed', code: (error as NodeJS.ErrnoException).code }, settled: NOTHING_MORE };
+        }
         // What throws before the outcome is settled is this spawn's failure, as a synchronous
         // start's is in queuedSpawner.
         finished(() => {
           settleGuarded(settle, (once) => {
-            deliver(addon, started, once);
+            deliver(adopted, once);
           });
         });
       });
