@@ -87,9 +87,9 @@ export interface NativeAddon {
    *  spec throws at once). Until done has run, reap() answers "busy" for the child. Absent in builds
    *  older than it. */
   readonly spawnAsync?: (spec: NativeSpawnSpec, done: (result: NativeSpawnResult) => void) => void;
-  /** kill(pid, signo) on a spawn thread (pid < 0: a process group): done(errno) in a later turn,
-   *  0 when sent. Absent in builds older than it. */
-  readonly killAsync?: (pid: number, signo: number, done: (errno: number) => void) => void;
+  /** kill(pids[i], signos[i]) for each i, in order, on a spawn thread (a negative pid: a process
+   *  group): done(errnos) in a later turn, 0 where sent. Absent in builds older than it. */
+  readonly killAll?: (pids: readonly number[], signos: readonly number[], done: (errnos: readonly number[]) => void) => void;
   /** The one callback for every spawn()ed child, once collected: (pid, raw wait status, -1 if
    *  someone else collected it). Replaces an earlier one. */
   readonly onChildExit?: (callback: (pid: number, status: number) => void) => void;

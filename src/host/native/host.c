@@ -1075,10 +1075,9 @@ typedef struct spawn_job {
   int pidfd;
   napi_ref done;
   struct spawn_job *next;
-  // A kill job (killAsync) instead of a spawn: kill(kill_pid, kill_signo) on a spawn thread.
-  int kill_signo;
-  pid_t kill_pid;
-  int kill_errno;
+  // A kill job (killAll) instead of a spawn: kills[i] = { pid, signo, errno } on a spawn thread.
+  size_t kill_count;
+  int32_t *kills;
 } spawn_job;
 
 static void spawn_job_free(spawn_job *job) {
@@ -1254,8 +1253,11 @@ static void *spawn_thread(void *arg) {
     todo_head = job->next;
     if (todo_head == NULL) todo_tail = NULL;
     pthread_mutex_unlock(&spawn_pool_lock);
-    if (job->kill_signo != 0) {
-      job->kill_errno = kill(job->kill_pid, job->kill_signo) < 0 ? errno : 0;
+    if (job->kills != NULL) {
+      for (size_t i = 0; i < job->kill_count; i++) {
+        int32_t *k = &job->kills[3 * i];
+        k[2] = kill((pid_t)k[0], k[1]) < 0 ? errno : 0;
+      }
     } else {
       spawn_job_clone(job);
     }
@@ -1280,8 +1282,13 @@ static void spawns_delivered(uv_async_t *handle) {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
     napi_value result;
-    if (job->kill_signo != 0) {
-      napi_create_int32(env, job->kill_errno, &result);
+    if (job->kills != NULL) {
+      napi_create_array_with_length(env, job->kill_count, &result);
+      for (size_t i = 0; i < job->kill_count; i++) {
+        napi_value e;
+        napi_create_int32(env, job->kills[3 * i + 2], &e);
+        napi_set_element(env, result, (uint32_t)i, e);
+      }
     } else {
       result = spawn_job_result(env, job);
     }
@@ -1295,10 +1302,11 @@ static void spawns_delivered(uv_async_t *handle) {
       napi_fatal_exception(env, exception);
     }
     // done() has claimed the pid (node-children.ts): the orphan reaper leaves it alone from here.
-    if (job->kill_signo == 0 && job->failed_step == NULL) inflight_forget(job->pid);
+    if (job->kills == NULL && job->failed_step == NULL) inflight_forget(job->pid);
     napi_close_handle_scope(env, scope);
     napi_delete_reference(env, job->done);
-    if (job->kill_signo == 0) spawn_job_free(job);
+    if (job->kills == NULL) spawn_job_free(job);
+    free(job->kills);
     free(job);
     if (--spawns_outstanding == 0) uv_unref((uv_handle_t *)&spawn_done_async);
     job = next;
@@ -1378,33 +1386,58 @@ static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// killAsync(pid, signo, done): kill(pid, signo) on a spawn thread, done(errno) in a later turn
-// (0 when sent). A signal's delivery wakes its target, ~50 us of the kernel's time here, most of a
-// kill: `stop all` of 1000 children spends it off the main thread, on the other core.
-static napi_value KillAsync(napi_env env, napi_callback_info info) {
+// killAll(pids, signos, done): kill(pids[i], signos[i]) for each i, in order, on a spawn thread;
+// done(errnos) in a later turn (0 where sent; a negative pid is a process group). A signal's
+// delivery wakes its target, ~50 us of the kernel's time here, and so does waking a thread: the
+// daemon gathers a turn's kills (`stop all` of 1000) into one call, off the main thread.
+static napi_value KillAll(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
   napi_valuetype type = napi_undefined;
-  int32_t pid = 0, signo = 0;
+  bool pids_array = false, signos_array = false;
+  uint32_t n = 0, m = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
-      napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid == 0 ||
-      napi_get_value_int32(env, argv[1], &signo) != napi_ok || signo <= 0 || signo >= _NSIG ||
+      napi_is_array(env, argv[0], &pids_array) != napi_ok || !pids_array ||
+      napi_is_array(env, argv[1], &signos_array) != napi_ok || !signos_array ||
+      napi_get_array_length(env, argv[0], &n) != napi_ok || napi_get_array_length(env, argv[1], &m) != napi_ok || n != m || n == 0 ||
       napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
-    napi_throw_type_error(env, NULL, "killAsync(pid, signo, done): a pid (negative: a group), a signal number and a function");
+    napi_throw_type_error(env, NULL, "killAll(pids, signos, done): two arrays of one length (pids, negative for a group; signal numbers) and a function");
     return NULL;
   }
+  int32_t *kills = calloc((size_t)n * 3, sizeof *kills);
+  if (kills == NULL) {
+    napi_throw_error(env, NULL, "killAll: out of memory");
+    return NULL;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    int32_t pid = 0, signo = 0;
+    napi_get_element(env, argv[0], i, &v);
+    napi_get_value_int32(env, v, &pid);
+    napi_get_element(env, argv[1], i, &v);
+    napi_get_value_int32(env, v, &signo);
+    if (pid == 0 || pid == -1 || signo <= 0 || signo >= _NSIG) {
+      free(kills);
+      napi_throw_type_error(env, NULL, "killAll: a pid is never 0 or -1, a signal number is 1.._NSIG-1");
+      return NULL;
+    }
+    kills[3 * i] = pid;
+    kills[3 * i + 1] = signo;
+  }
   if (!spawn_pool_start(env)) {
-    napi_throw_error(env, NULL, "killAsync: no spawn thread could be started");
+    free(kills);
+    napi_throw_error(env, NULL, "killAll: no spawn thread could be started");
     return NULL;
   }
   spawn_job *job = calloc(1, sizeof *job);
   if (job == NULL || napi_create_reference(env, argv[2], 1, &job->done) != napi_ok) {
     free(job);
-    napi_throw_error(env, NULL, "killAsync: out of memory");
+    free(kills);
+    napi_throw_error(env, NULL, "killAll: out of memory");
     return NULL;
   }
-  job->kill_pid = (pid_t)pid;
-  job->kill_signo = signo;
+  job->kills = kills;
+  job->kill_count = n;
   spawn_pool_submit(job);
   return NULL;
 }
@@ -1448,7 +1481,7 @@ NAPI_MODULE_INIT() {
     { "execv", NULL, Execv, NULL, NULL, NULL, napi_enumerable, NULL },
     { "spawn", NULL, Spawn, NULL, NULL, NULL, napi_enumerable, NULL },
     { "spawnAsync", NULL, SpawnAsync, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "killAsync", NULL, KillAsync, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "killAll", NULL, KillAll, NULL, NULL, NULL, napi_enumerable, NULL },
     { "onChildExit", NULL, OnChildExit, NULL, NULL, NULL, napi_enumerable, NULL },
     { "canSpawn", NULL, CanSpawn, NULL, NULL, NULL, napi_enumerable, NULL },
   };
