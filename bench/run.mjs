@@ -15,6 +15,7 @@ const SCENARIOS = [
   'ctl-status',
   'readiness',
   'health',
+  'spawn-floor',
   'scale',
 ];
 

@@ -294,12 +294,15 @@ describe('the clone gate', () => {
   });
 
   it('frees the slot of a clone the addon refused to queue, and fails only that spawn', async () => {
-    let queued = 0;
+    const paths: string[] = [];
     const fake: SpawnAddon = {
-      spawn: () => ({ errno: 1, syscall: 'spawn' }),
+      spawn: (s) => {
+        paths.push(`main thread ${s.file}`);
+        return { errno: 2, syscall: 'execve' };
+      },
       spawnAsync: (s, done) => {
         if (s.file === '/bad') throw new TypeError('spawn(spec): spec needs a file, an argv and an env of strings');
-        queued++;
+        paths.push(`spawn thread ${s.file}`);
         done({ errno: 2, syscall: 'execve' });
       },
       onChildExit: () => undefined,
@@ -307,12 +310,13 @@ describe('the clone gate', () => {
     };
     const gated = createNativeSpawner(fake, new SpawnQueue(), 1);
     const outcomes: string[] = [];
-    for (const name of ['/bad', '/bad', '/ok']) {
+    for (const name of ['/bad', '/bad', '/ok', '/last']) {
       gated.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
     }
-    await waitUntil(() => (outcomes.length === 3 ? true : undefined), 2_000, 'three outcomes');
-    expect(outcomes).toEqual(['/bad failed', '/bad failed', '/ok failed']);
-    expect(queued).toBe(1);
+    await waitUntil(() => (outcomes.length === 4 ? true : undefined), 2_000, 'four outcomes');
+    expect(outcomes).toEqual(['/bad failed', '/bad failed', '/ok failed', '/last failed']);
+    // The one slot was free again for /ok; /last, alone with nothing under way, took the main thread.
+    expect(paths).toEqual(['spawn thread /ok', 'main thread /last']);
   });
 });
 
