@@ -189,3 +189,26 @@ describe('fileDestination', () => {
     expect(existsSync('syslog')).toBe(false);
   });
 });
+
+describe('createDaemonLogger, batched', () => {
+  it("hands a turn's lines to each destination together once the turn's callbacks have run, in order", async () => {
+    const batches: string[][] = [];
+    const single: string[] = [];
+    const log = createDaemonLogger({
+      now: () => T, batched: true,
+      destinations: [{ write: (l) => single.push(l), writeLines: (ls) => batches.push([...ls]) }, { write: (l) => single.push(l) }],
+    });
+    log.info('one');
+    log.warn('two');
+    expect([batches, single]).toEqual([[], []]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[`${TEXT_PREFIX} INFO one\n`, `${TEXT_PREFIX} WARN two\n`]]);
+    // A destination without writeLines gets them one by one.
+    expect(single).toEqual([`${TEXT_PREFIX} INFO one\n`, `${TEXT_PREFIX} WARN two\n`]);
+    log.info('three');
+    log.close();
+    // close (as reopen and process exit) writes what is pending first.
+    expect(batches.at(-1)).toEqual([`${TEXT_PREFIX} INFO three\n`]);
+  });
+});
+

@@ -64,6 +64,8 @@ export function formatLogLine(record: LogRecord, format: LogFormat): string {
 
 export interface LogDestination {
   write(line: string): void;
+  /** Several lines at once, as if written one by one (a file still rotates after the same line). */
+  writeLines?(lines: readonly string[]): void;
   reopen?(): void;
   close?(): void;
 }
@@ -82,6 +84,7 @@ export function fileDestination(path: string, maxBytes: number, backups: number,
   const file = new RotatingFile(path, { maxBytes, backups, onError });
   return {
     write: (line) => file.write(line),
+    writeLines: (lines) => file.writeLines(lines),
     reopen: () => file.reopen(),
     close: () => file.close(),
   };
@@ -90,16 +93,20 @@ export function fileDestination(path: string, maxBytes: number, backups: number,
 /** Foreground echo. Writes fd 1 synchronously so the last lines before exit are not lost. */
 export function stdoutDestination(onError?: ErrorSink): LogDestination {
   let failing = false;
+  const write = (text: string): void => {
+    try {
+      writeAllSync(1, Buffer.from(text, 'utf8'));
+      failing = false;
+    } catch (err) {
+      // A closed terminal or pipe (EPIPE) would otherwise fail on every line: report once.
+      if (!failing) onError?.(err instanceof Error ? err : new Error(String(err)));
+      failing = true;
+    }
+  };
   return {
-    write(line) {
-      try {
-        writeAllSync(1, Buffer.from(line, 'utf8'));
-        failing = false;
-      } catch (err) {
-        // A closed terminal or pipe (EPIPE) would otherwise fail on every line: report once.
-        if (!failing) onError?.(err instanceof Error ? err : new Error(String(err)));
-        failing = true;
-      }
+    write,
+    writeLines: (lines) => {
+      write(lines.join(''));
     },
   };
 }
@@ -114,6 +121,13 @@ export interface DaemonLoggerOptions {
   readonly now?: () => Date;
   /** A destination's write threw (destinations are expected to report their own I/O errors). */
   readonly onError?: ErrorSink;
+  /**
+   * Lines of one event-loop turn go out together, once its callbacks have run (setImmediate), and
+   * at reopen, close and process exit: `start all` of 1000 logs 2000 lines in a second, each a
+   * write(2) per destination otherwise. A SIGKILL loses at most the current turn's lines. Off by
+   * default: a test reading right after it logs sees its line.
+   */
+  readonly batched?: boolean;
 }
 
 export type LogMethod = (message: string, fields?: Readonly<Record<string, unknown>>) => void;
@@ -145,6 +159,27 @@ export function createDaemonLogger(options: DaemonLoggerOptions): DaemonLogger {
   const now = options.now ?? (() => new Date());
   const destinations = [...options.destinations];
   let closed = false;
+  const batched = options.batched === true;
+  let pending: string[] = [];
+  const toDestinations = (write: (d: LogDestination) => void): void => {
+    for (const destination of destinations) {
+      try {
+        write(destination);
+      } catch (err) {
+        options.onError?.(err instanceof Error ? err : new Error(String(err)));
+      }
+    }
+  };
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const lines = pending;
+    pending = [];
+    toDestinations((d) => {
+      if (d.writeLines === undefined) for (const line of lines) d.write(line);
+      else d.writeLines(lines);
+    });
+  };
+  if (batched) process.on('exit', flush);
 
   // pino serialises bindings and fields into its JSON line; level and message come from the
   // metadata pino sets on the stream just before each write, so fields cannot spoof them.
@@ -165,13 +200,14 @@ export function createDaemonLogger(options: DaemonLoggerOptions): DaemonLogger {
         ...(format === 'json' ? { fields: JSON.parse(json) as Record<string, unknown> } : {}),
       };
       const line = formatLogLine(record, format);
-      for (const destination of destinations) {
-        try {
-          destination.write(line);
-        } catch (err) {
-          options.onError?.(err instanceof Error ? err : new Error(String(err)));
-        }
+      if (!batched) {
+        toDestinations((d) => {
+          d.write(line);
+        });
+        return;
       }
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(line);
     },
   };
 
@@ -188,11 +224,14 @@ export function createDaemonLogger(options: DaemonLoggerOptions): DaemonLogger {
   );
 
   const reopen = (): void => {
+    flush();
     for (const d of destinations) d.reopen?.();
   };
   const close = (): void => {
     if (closed) return;
+    flush();
     closed = true;
+    process.off('exit', flush);
     for (const d of destinations) d.close?.();
   };
 

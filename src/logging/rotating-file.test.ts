@@ -194,3 +194,21 @@ describe('RotatingFile', () => {
     expect(existsSync(file)).toBe(false);
   });
 });
+
+describe('RotatingFile.writeLines', () => {
+  it('leaves every file with the same lines as writing them one by one', () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${i} ${'x'.repeat(i % 7)}\n`);
+    const one = make(100, 3);
+    for (const line of lines) one.write(line);
+    one.close();
+    const filesOf = (): string[] => ['', '.1', '.2', '.3'].map((suffix) => (existsSync(file + suffix) ? readFileSync(file + suffix, 'utf8') : '-'));
+    const byOne = filesOf();
+    for (const suffix of ['', '.1', '.2', '.3']) rmSync(file + suffix, { force: true });
+    const batch = make(100, 3);
+    batch.writeLines(lines.slice(0, 17));
+    batch.writeLines(lines.slice(17));
+    batch.close();
+    expect(filesOf()).toEqual(byOne);
+    expect(byOne.every((text) => text !== '-')).toBe(true);
+  });
+});

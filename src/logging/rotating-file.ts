@@ -1,8 +1,9 @@
 // An append-mode file writer with supervisord's size-based rotation (loggers.py
 // RotatingFileHandler.doRollover). Used for the daemon's main log and reusable for child logs.
 //
-// Writes are synchronous on purpose: each chunk lands whole and before the next one, lines are
-// never stranded in a buffer at exit, and the size check after a write sees the real size.
+// Writes are synchronous on purpose: each chunk lands whole and before the next one, and the size
+// check after a write sees the real size. (The daemon's logger may hand over a turn's lines in one
+// writeLines; lines are never stranded past the turn, and it flushes at exit.)
 import { closeSync, constants, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -86,6 +87,26 @@ export class RotatingFile {
       return;
     }
     if (this.maxBytes > 0 && this.#size >= this.maxBytes) this.#rotate();
+  }
+
+  /**
+   * `lines` in as few writes as rotation allows: each chunk ends at the line after which write()
+   * of one line at a time would have rotated, so every file gets the same lines either way.
+   */
+  writeLines(lines: readonly string[]): void {
+    let chunk = '';
+    let projected = this.#size;
+    for (const line of lines) {
+      chunk += line;
+      if (this.maxBytes === 0 || this.#device) continue;
+      projected += Buffer.byteLength(line, 'utf8');
+      if (projected >= this.maxBytes) {
+        this.write(chunk);
+        chunk = '';
+        projected = this.#size;
+      }
+    }
+    if (chunk !== '') this.write(chunk);
   }
 
   /** Close and open the same path again (SIGUSR2 / external logrotate with `create`). */

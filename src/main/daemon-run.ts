@@ -53,7 +53,7 @@ function createLogger(config: DaemonConfig): DaemonLogger {
   // In the foreground the log is echoed to stdout too, unless silent (supervisord's nodaemon).
   const toStdout = ['syslog', '/dev/stdout', '/dev/fd/1'].includes(s.logfile);
   if (s.nodaemon && !s.silent && !toStdout) destinations.push(stdoutDestination(onError));
-  return createDaemonLogger({ level: s.loglevel, format: s.logformat, destinations });
+  return createDaemonLogger({ level: s.loglevel, format: s.logformat, destinations, batched: true });
 }
 
 /** The first control server's URL, for SUPERVISOR_SERVER_URL (serverurl=AUTO). */
