@@ -228,20 +228,25 @@ describe.skipIf(spawner?.killSoon === undefined)('killSoon: kill(2) on a spawn t
   });
 });
 
+/** An addon whose clones are the test's: `parts` replaces what it needs. */
+function fakeAddon(parts: Partial<SpawnAddon>): SpawnAddon {
+  return { spawn: () => ({ errno: 1, syscall: 'spawn' }), onChildExit: () => undefined, canSpawn: () => true, ...parts };
+}
+
+/** Asks `spawner` for each name in turn; each outcome lands in the returned list as `name kind`. */
+function spawnEach(spawner: ReturnType<typeof createNativeSpawner>, names: readonly string[]): string[] {
+  const outcomes: string[] = [];
+  for (const name of names) {
+    spawner.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
+  }
+  return outcomes;
+}
+
 describe('the clone gate', () => {
   it('runs at most the given number of clones at once, the rest as earlier ones finish, outcomes in the order asked', async () => {
     const calls: { file: string; done: (r: NativeSpawnResult) => void }[] = [];
-    const fake: SpawnAddon = {
-      spawn: () => ({ errno: 1, syscall: 'spawn' }),
-      spawnAsync: (s, done) => calls.push({ file: s.file, done }),
-      onChildExit: () => undefined,
-      canSpawn: () => true,
-    };
-    const gated = createNativeSpawner(fake, new SpawnQueue(), 2);
-    const outcomes: string[] = [];
-    for (const name of ['/a', '/b', '/c', '/d']) {
-      gated.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
-    }
+    const gated = createNativeSpawner(fakeAddon({ spawnAsync: (s, done) => calls.push({ file: s.file, done }) }), new SpawnQueue(), 2);
+    const outcomes = spawnEach(gated, ['/a', '/b', '/c', '/d']);
     await waitUntil(() => (calls.length > 0 ? true : undefined), 2_000, 'the first clones');
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b']);
     // /b finishes first: /c may start, but /b's outcome waits for /a's.
@@ -259,12 +264,7 @@ describe('the clone gate', () => {
   it('holds an exit seen before its outcome is settled until then: output pipes are still open when the receiver gets them', async () => {
     const calls: ((r: NativeSpawnResult) => void)[] = [];
     let exitOf: (pid: number, status: number) => void = () => undefined;
-    const fake: SpawnAddon = {
-      spawn: () => ({ errno: 1, syscall: 'spawn' }),
-      spawnAsync: (_s, done) => calls.push(done),
-      onChildExit: (callback) => { exitOf = callback; },
-      canSpawn: () => true,
-    };
+    const fake = fakeAddon({ spawnAsync: (_s, done) => calls.push(done), onChildExit: (callback) => { exitOf = callback; } });
     const gated = createNativeSpawner(fake, new SpawnQueue(), 2);
     const fds = [openSync('/dev/null', 'r'), openSync('/dev/null', 'r')];
     const seen: string[] = [];
@@ -295,7 +295,7 @@ describe('the clone gate', () => {
 
   it('frees the slot of a clone the addon refused to queue, and fails only that spawn', async () => {
     const paths: string[] = [];
-    const fake: SpawnAddon = {
+    const fake = fakeAddon({
       spawn: (s) => {
         paths.push(`main thread ${s.file}`);
         return { errno: 2, syscall: 'execve' };
@@ -305,14 +305,8 @@ describe('the clone gate', () => {
         paths.push(`spawn thread ${s.file}`);
         done({ errno: 2, syscall: 'execve' });
       },
-      onChildExit: () => undefined,
-      canSpawn: () => true,
-    };
-    const gated = createNativeSpawner(fake, new SpawnQueue(), 1);
-    const outcomes: string[] = [];
-    for (const name of ['/bad', '/bad', '/ok', '/last']) {
-      gated.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
-    }
+    });
+    const outcomes = spawnEach(createNativeSpawner(fake, new SpawnQueue(), 1), ['/bad', '/bad', '/ok', '/last']);
     await waitUntil(() => (outcomes.length === 4 ? true : undefined), 2_000, 'four outcomes');
     expect(outcomes).toEqual(['/bad failed', '/bad failed', '/ok failed', '/last failed']);
     // The one slot was free again for /ok; /last, alone with nothing under way, took the main thread.

@@ -984,14 +984,19 @@ static void child_exited(uv_poll_t *h, int status, int events) {
   napi_close_handle_scope(env, scope);
 }
 
+// The call's first `n` arguments into argv, the last of them a function (false otherwise).
+static bool args_ending_in_function(napi_env env, napi_callback_info info, size_t n, napi_value *argv) {
+  size_t argc = n;
+  napi_valuetype type = napi_undefined;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= n &&
+         napi_typeof(env, argv[n - 1], &type) == napi_ok && type == napi_function;
+}
+
 // onChildExit(callback): callback(pid, rawStatus) for every child spawn() started, once it has
 // been collected (rawStatus -1 when someone else collected it). Replaces an earlier callback.
 static napi_value OnChildExit(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_valuetype type = napi_undefined;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_typeof(env, argv[0], &type) != napi_ok || type != napi_function) {
+  if (!args_ending_in_function(env, info, 1, argv)) {
     napi_throw_type_error(env, NULL, "onChildExit(callback): a function");
     return NULL;
   }
@@ -1352,11 +1357,8 @@ static void spawn_pool_submit(spawn_job *job) {
 // SPAWN_THREADS clones overlap; pids still follow the order of the calls. done(result) in a later
 // turn, result as spawn()'s. A malformed spec throws at once.
 static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  napi_valuetype type = napi_undefined;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      napi_typeof(env, argv[1], &type) != napi_ok || type != napi_function) {
+  if (!args_ending_in_function(env, info, 2, argv)) {
     napi_throw_type_error(env, NULL, "spawnAsync(spec, done): a spec and a function");
     return NULL;
   }
@@ -1391,16 +1393,13 @@ static napi_value SpawnAsync(napi_env env, napi_callback_info info) {
 // delivery wakes its target, ~50 us of the kernel's time here, and so does waking a thread: the
 // daemon gathers a turn's kills (`stop all` of 1000) into one call, off the main thread.
 static napi_value KillAll(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_valuetype type = napi_undefined;
   bool pids_array = false, signos_array = false;
   uint32_t n = 0, m = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+  if (!args_ending_in_function(env, info, 3, argv) ||
       napi_is_array(env, argv[0], &pids_array) != napi_ok || !pids_array ||
       napi_is_array(env, argv[1], &signos_array) != napi_ok || !signos_array ||
-      napi_get_array_length(env, argv[0], &n) != napi_ok || napi_get_array_length(env, argv[1], &m) != napi_ok || n != m || n == 0 ||
-      napi_typeof(env, argv[2], &type) != napi_ok || type != napi_function) {
+      napi_get_array_length(env, argv[0], &n) != napi_ok || napi_get_array_length(env, argv[1], &m) != napi_ok || n != m || n == 0) {
     napi_throw_type_error(env, NULL, "killAll(pids, signos, done): two arrays of one length (pids, negative for a group; signal numbers) and a function");
     return NULL;
   }
