@@ -24,7 +24,7 @@ function spec(argv: readonly string[], extra: Partial<SpawnSpec> = {}): SpawnSpe
 async function start(s: SpawnSpec): Promise<SpawnOutcome> {
   if (spawner === null) throw new Error('no native spawner');
   return new Promise((settle) => {
-    spawner.spawn({ spec: s, wanted: () => true, settle });
+    spawner.spawn({ spec: s, wanted: () => true, settle, asked: true });
   });
 }
 
@@ -233,11 +233,27 @@ function fakeAddon(parts: Partial<SpawnAddon>): SpawnAddon {
   return { spawn: () => ({ errno: 1, syscall: 'spawn' }), onChildExit: () => undefined, canSpawn: () => true, ...parts };
 }
 
+/** An addon that fails every exec, noting in `paths` which thread each clone ran on; it refuses
+ *  to queue '/bad' (as it refuses a malformed spec). */
+function recordingAddon(paths: string[]): SpawnAddon {
+  return fakeAddon({
+    spawn: (s) => {
+      paths.push(`main thread ${s.file}`);
+      return { errno: 2, syscall: 'execve' };
+    },
+    spawnAsync: (s, done) => {
+      if (s.file === '/bad') throw new TypeError('spawn(spec): spec needs a file, an argv and an env of strings');
+      paths.push(`spawn thread ${s.file}`);
+      done({ errno: 2, syscall: 'execve' });
+    },
+  });
+}
+
 /** Asks `spawner` for each name in turn; each outcome lands in the returned list as `name kind`. */
 function spawnEach(spawner: ReturnType<typeof createNativeSpawner>, names: readonly string[]): string[] {
   const outcomes: string[] = [];
   for (const name of names) {
-    spawner.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
+    spawner.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`), asked: true });
   }
   return outcomes;
 }
@@ -249,12 +265,16 @@ describe('the clone gate', () => {
     const outcomes = spawnEach(gated, ['/a', '/b', '/c', '/d']);
     await waitUntil(() => (calls.length > 0 ? true : undefined), 2_000, 'the first clones');
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b']);
-    // /b finishes first: /c may start, but /b's outcome waits for /a's.
+    const nextTurn = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    // /b finishes first: /c starts in the next turn, but /b's outcome waits for /a's.
     calls[1]?.done({ errno: 2, syscall: 'execve' });
+    expect(calls.map((c) => c.file)).toEqual(['/a', '/b']);
+    await nextTurn();
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c']);
     expect(outcomes).toEqual([]);
     calls[0]?.done({ errno: 13, syscall: 'execve' });
     expect(outcomes).toEqual(['/a failed', '/b failed']);
+    await nextTurn();
     calls[2]?.done({ errno: 2, syscall: 'execve' });
     calls[3]?.done({ errno: 2, syscall: 'execve' });
     expect(calls.map((c) => c.file)).toEqual(['/a', '/b', '/c', '/d']);
@@ -271,7 +291,7 @@ describe('the clone gate', () => {
     const exits: Promise<ChildExit>[] = [];
     for (const name of ['/a', '/b']) {
       gated.spawn({
-        spec: spec([name]), wanted: () => true,
+        spec: spec([name]), wanted: () => true, asked: true,
         settle: (o) => {
           if (o.kind !== 'spawned') throw new Error(`not spawned: ${o.kind}`);
           // Still open: fstat does not throw EBADF.
@@ -293,20 +313,18 @@ describe('the clone gate', () => {
     expect(await exits[0]).toEqual({ code: 0, signal: null });
   });
 
+  it('keeps restarts the daemon does on its own (not asked for) on the main thread, however many are queued', async () => {
+    const paths: string[] = [];
+    const gated = createNativeSpawner(recordingAddon(paths), new SpawnQueue(), 3);
+    const outcomes: string[] = [];
+    for (const name of ['/r1', '/r2', '/r3']) gated.spawn({ spec: spec([name]), wanted: () => true, settle: (o) => outcomes.push(`${name} ${o.kind}`) });
+    await waitUntil(() => (outcomes.length === 3 ? true : undefined), 2_000, 'three outcomes');
+    expect(paths).toEqual(['main thread /r1', 'main thread /r2', 'main thread /r3']);
+  });
+
   it('frees the slot of a clone the addon refused to queue, and fails only that spawn', async () => {
     const paths: string[] = [];
-    const fake = fakeAddon({
-      spawn: (s) => {
-        paths.push(`main thread ${s.file}`);
-        return { errno: 2, syscall: 'execve' };
-      },
-      spawnAsync: (s, done) => {
-        if (s.file === '/bad') throw new TypeError('spawn(spec): spec needs a file, an argv and an env of strings');
-        paths.push(`spawn thread ${s.file}`);
-        done({ errno: 2, syscall: 'execve' });
-      },
-    });
-    const outcomes = spawnEach(createNativeSpawner(fake, new SpawnQueue(), 1), ['/bad', '/bad', '/ok', '/last']);
+    const outcomes = spawnEach(createNativeSpawner(recordingAddon(paths), new SpawnQueue(), 1), ['/bad', '/bad', '/ok', '/last']);
     await waitUntil(() => (outcomes.length === 4 ? true : undefined), 2_000, 'four outcomes');
     expect(outcomes).toEqual(['/bad failed', '/bad failed', '/ok failed', '/last failed']);
     // The one slot was free again for /ok; /last, alone with nothing under way, took the main thread.

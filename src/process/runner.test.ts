@@ -68,6 +68,15 @@ describe('ProcessRunner performs the machine effects on its seams', () => {
     expect(runner.snapshot.state).toBe('STARTING');
   });
 
+  it('marks a spawn that answers a start as asked for, and a restart on its own as not', async () => {
+    const { clock, spawner, runner } = setup({ autorestart: 'unexpected', startMs: 0 });
+    runner.start();
+    clock.advance(1);
+    spawner.children[0]?.exit({ code: 3, signal: null });
+    await settle();
+    expect(spawner.children.map((c) => c.asked)).toEqual([true, false]);
+  });
+
   it('asks for the environment at each spawn, and finds the command on that PATH', async () => {
     let path = '/bin';
     const { clock, spawner, runner } = setup({ command: 'web', autorestart: 'unexpected', startMs: 0 }, () => ({ PATH: path, MARK: path }));

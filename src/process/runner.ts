@@ -177,6 +177,9 @@ export class ProcessRunner {
     this.deps.spawner.kill(this.current.pid, signal, false);
   }
 
+  /** Whether the transition being performed answers a start (see SpawnRequest.asked). */
+  private spawnAsked = false;
+
   /** Events raised while effects run are queued, so transitions never nest. */
   private dispatch(event: ProcessEvent): void {
     this.queue.push(event);
@@ -186,6 +189,7 @@ export class ProcessRunner {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         const result = transition(this.current, next, this.config);
         this.current = result.snapshot;
+        this.spawnAsked = next.type === 'start';
         // State changes are told only once the transition's effects are done: a subscriber that
         // throws (or waits on us) can then never leave a process STARTING with nothing spawned.
         const changes: StateChange[] = [];
@@ -335,6 +339,7 @@ export class ProcessRunner {
       // Nothing to start if it was stopped while the spawn waited for its turn (STOPPING, no
       // pid), or if the daemon began shutting down (its group would be stopped right after).
       wanted: () => this.current.state === 'STARTING' && !this.deps.shuttingDown(),
+      asked: this.spawnAsked,
       settle: (outcome) => {
         this.settleSpawn(outcome, resolved.file, env);
       },

@@ -88,6 +88,8 @@ export interface SpawnRequest {
   readonly wanted: () => boolean;
   /** Called once, with what became of the request. */
   readonly settle: (outcome: SpawnOutcome) => void;
+  /** A start someone asked for (autostart, ctl start), not a restart the daemon does on its own. */
+  readonly asked?: boolean;
 }
 
 export interface Spawner {
@@ -248,7 +250,7 @@ function startChild(pool: FifoPool | null, spec: SpawnSpec, settle: SpawnRequest
 }
 
 /** Starts one child now and settles its request (it may settle later, but only once). */
-export type StartChild = (spec: SpawnSpec, settle: SpawnRequest['settle']) => void;
+export type StartChild = (request: SpawnRequest, settle: SpawnRequest['settle']) => void;
 
 /**
  * Runs `attempt` with `settle`. Nothing thrown before the outcome is settled may escape into the
@@ -278,7 +280,7 @@ export function queuedSpawner(start: StartChild, queue: SpawnQueue): Spawner {
           return;
         }
         settleGuarded(request.settle, (settle) => {
-          start(request.spec, settle);
+          start(request, settle);
         });
       });
     },
@@ -296,8 +298,8 @@ export function queuedSpawner(start: StartChild, queue: SpawnQueue): Spawner {
  * in `queue`.
  */
 export function createSpawner(pool: FifoPool | null, queue: SpawnQueue = new SpawnQueue()): Spawner {
-  return queuedSpawner((spec, settle) => {
-    startChild(pool, spec, settle);
+  return queuedSpawner((request, settle) => {
+    startChild(pool, request.spec, settle);
   }, queue);
 }
 

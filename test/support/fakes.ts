@@ -38,6 +38,8 @@ export class FakeClock implements Clock {
 export interface FakeChild {
   readonly pid: number;
   readonly spec: SpawnSpec;
+  /** SpawnRequest.asked: a start someone asked for, not a restart. */
+  readonly asked: boolean;
   exit(exit: ChildExit): void;
 }
 
@@ -69,7 +71,7 @@ export class FakeSpawner implements Spawner {
     });
     const pid = this.nextPid++;
     const spec: SpawnSpec = request.spec;
-    this.children.push({ pid, spec, exit: resolveExit });
+    this.children.push({ pid, spec, asked: request.asked === true, exit: resolveExit });
     request.settle({ kind: 'spawned', child: { pid, stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), exited } });
   }
 
