@@ -15,7 +15,7 @@ import { execPlan } from '../process/exec-plan.js';
 import { SpawnQueue } from '../process/spawn-queue.js';
 import {
   closeAfterExit, closedStdin, queuedSpawner, setprivFor, settleGuarded,
-  type ChildExit, type ChildStdin, type OutputPipe, type SharedRead, type SpawnOutcome, type SpawnRequest, type SpawnSpec, type Spawner,
+  type ChildExit, type ChildStdin, type KillFailed, type OutputPipe, type SharedRead, type SpawnOutcome, type SpawnRequest, type SpawnSpec, type Spawner,
 } from '../process/spawner.js';
 import { errnoName, type NativeAddon, type NativeSpawnResult, type NativeSpawnSpec } from './native-addon.js';
 import { decodeWaitStatus, signalNameOf, signalNumberOf } from './native-reaper.js';
@@ -185,7 +185,7 @@ function adopt(addon: SpawnAddon, started: NativeSpawnResult): Adopted {
   };
 }
 
-/** adopt, then settle, then what follows a settled outcome. */
+/** Settles an adopted spawn's outcome, then lets a held-back exit through (see adopt). */
 function deliver(adopted: Adopted, settle: SpawnRequest['settle']): void {
   try {
     settle(adopted.outcome);
@@ -312,14 +312,14 @@ function startNative(addon: SpawnAddon, gate: CloneGate, request: SpawnRequest, 
 class KillBatch {
   private pids: number[] = [];
   private signos: number[] = [];
-  private failures: ((error: NodeJS.ErrnoException) => void)[] = [];
+  private failures: KillFailed[] = [];
   private readonly killAll: NonNullable<SpawnAddon['killAll']>;
 
   constructor(killAll: NonNullable<SpawnAddon['killAll']>) {
     this.killAll = killAll;
   }
 
-  add(target: number, signo: number, failed: (error: NodeJS.ErrnoException) => void): void {
+  add(target: number, signo: number, failed: KillFailed): void {
     if (this.pids.length === 0) setImmediate(() => { this.send(); });
     this.pids.push(target);
     this.signos.push(signo);
@@ -360,10 +360,10 @@ export function createNativeSpawner(addon: SpawnAddon, queue: SpawnQueue = new S
   const batch = new KillBatch(killAll);
   return {
     ...spawner,
-    killSoon(pid, signal, group, failed) {
+    kill(pid, signal, group, failed) {
       const signo = signalNumberOf(signal);
       // Not a signal this system knows: refused now, by the same check process.kill makes.
-      if (signo === undefined) spawner.kill(pid, signal, group);
+      if (failed === undefined || signo === undefined) spawner.kill(pid, signal, group, failed);
       else batch.add(group ? -pid : pid, signo, failed);
     },
   };

@@ -26,11 +26,12 @@ function setup(overrides: Partial<Parameters<typeof programConfig>[0]> = {}, env
 const settle = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('ProcessRunner performs the machine effects on its seams', () => {
-  it("takes a late kill failure (killSoon) as the run's signalFailed, ignores ESRCH and one of an earlier run", async () => {
+  it("takes a late kill failure (kill's `failed`) as the run's signalFailed, ignores ESRCH and one of an earlier run", async () => {
     const { clock, spawner, runner, logs } = setup({ autorestart: 'true', startMs: 0 });
     const soon: { pid: number; fail: (error: NodeJS.ErrnoException) => void }[] = [];
+    // A spawner that reports kill failures later, as the native one does.
     Object.assign(spawner, {
-      killSoon: (pid: number, _signal: string, _group: boolean, fail: (error: NodeJS.ErrnoException) => void) => { soon.push({ pid, fail }); },
+      kill: (pid: number, _signal: string, _group: boolean, fail: (error: NodeJS.ErrnoException) => void) => { soon.push({ pid, fail }); },
     });
     const failure = (code: string): NodeJS.ErrnoException => Object.assign(new Error(`kill ${code}`), { code });
     runner.start();

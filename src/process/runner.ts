@@ -177,9 +177,6 @@ export class ProcessRunner {
     this.deps.spawner.kill(this.current.pid, signal, false);
   }
 
-  /** Whether the transition being performed answers a start (see SpawnRequest.asked). */
-  private spawnAsked = false;
-
   /** Events raised while effects run are queued, so transitions never nest. */
   private dispatch(event: ProcessEvent): void {
     this.queue.push(event);
@@ -189,13 +186,12 @@ export class ProcessRunner {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         const result = transition(this.current, next, this.config);
         this.current = result.snapshot;
-        this.spawnAsked = next.type === 'start';
         // State changes are told only once the transition's effects are done: a subscriber that
         // throws (or waits on us) can then never leave a process STARTING with nothing spawned.
         const changes: StateChange[] = [];
         for (const effect of result.effects) {
           if (effect.type === 'stateChanged') changes.push(this.stateChange(effect));
-          else this.perform(effect);
+          else this.perform(effect, next.type === 'start');
         }
         // A probe runs only while its run is STARTING: RUNNING, a stop or an exit end it.
         if (this.stopProbe !== null && this.current.state !== 'STARTING') {
@@ -216,10 +212,11 @@ export class ProcessRunner {
     }
   }
 
-  private perform(effect: Effect): void {
+  /** `asked`: the transition answers a start (see SpawnRequest.asked). */
+  private perform(effect: Effect, asked: boolean): void {
     switch (effect.type) {
       case 'spawn':
-        this.spawn();
+        this.spawn(asked);
         break;
       case 'signal':
         this.kill(effect.signal, effect.group);
@@ -300,7 +297,7 @@ export class ProcessRunner {
     this.deps.fcgiSocket?.release();
   }
 
-  private spawn(): void {
+  private spawn(asked: boolean): void {
     const now = (): number => this.deps.clock.now();
     const { config, deps } = this;
     // FastCGISubprocess.before_spawn: the socket first (created if nobody holds it), then the rest.
@@ -339,7 +336,7 @@ export class ProcessRunner {
       // Nothing to start if it was stopped while the spawn waited for its turn (STOPPING, no
       // pid), or if the daemon began shutting down (its group would be stopped right after).
       wanted: () => this.current.state === 'STARTING' && !this.deps.shuttingDown(),
-      asked: this.spawnAsked,
+      asked,
       settle: (outcome) => {
         this.settleSpawn(outcome, resolved.file, env);
       },
@@ -403,10 +400,8 @@ export class ProcessRunner {
       if (error.code === 'ESRCH' || this.current.pid !== pid) return;
       this.dispatch({ type: 'signalFailed', now: this.deps.clock.now(), message: error.message });
     };
-    const { spawner } = this.deps;
     try {
-      if (spawner.killSoon === undefined) spawner.kill(pid, signal, group);
-      else spawner.killSoon(pid, signal, group, failed);
+      this.deps.spawner.kill(pid, signal, group, failed);
     } catch (error) {
       failed(error as NodeJS.ErrnoException);
     }

@@ -95,14 +95,16 @@ export interface SpawnRequest {
 export interface Spawner {
   /** Starts the child in a later event-loop turn (see spawn-queue.ts) and settles the request. */
   spawn(request: SpawnRequest): void;
-  /** Sends `signal` ('TERM', no SIG prefix) to pid, or to its process group. */
-  kill(pid: number, signal: string, group: boolean): void;
   /**
-   * kill, done off the main thread where the spawner can (the native one): a failure comes later,
-   * to `failed`, ESRCH included. For the stop path, where 1000 signals cost ~55 ms of kernel time.
+   * Sends `signal` ('TERM', no SIG prefix) to pid, or to its process group. Without `failed` a
+   * failed kill(2) throws; with it, the failure goes there, ESRCH included, and may come later:
+   * the native spawner then sends from a spawn thread (the stop path, where 1000 signals cost
+   * ~55 ms of kernel time). A signal name unknown here throws at once either way.
    */
-  killSoon?(pid: number, signal: string, group: boolean, failed: (error: NodeJS.ErrnoException) => void): void;
+  kill(pid: number, signal: string, group: boolean, failed?: KillFailed): void;
 }
+
+export type KillFailed = (error: NodeJS.ErrnoException) => void;
 
 /** stat() for command resolution, following symlinks like Python's os.stat. */
 export function statForExec(file: string): FileFacts | undefined {
@@ -285,8 +287,14 @@ export function queuedSpawner(start: StartChild, queue: SpawnQueue): Spawner {
       });
     },
 
-    kill(pid, signal, group) {
-      process.kill(group ? -pid : pid, `SIG${signal}` as NodeJS.Signals);
+    kill(pid, signal, group, failed) {
+      try {
+        process.kill(group ? -pid : pid, `SIG${signal}` as NodeJS.Signals);
+      } catch (error) {
+        // kill(2)'s own failures (an ErrnoException from syscall 'kill'); a bad name still throws.
+        if (failed === undefined || (error as NodeJS.ErrnoException).syscall !== 'kill') throw error;
+        failed(error as NodeJS.ErrnoException);
+      }
     },
   };
 }
