@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../process/clock.js';
-import { dueTicks, startTicks, timeslice } from './ticks.js';
+import { dueTicks, startTicks, Ticker, timeslice } from './ticks.js';
 import type { EngineEvent } from './types.js';
 
 describe('ticks (supervisord.tick)', () => {
@@ -26,5 +26,43 @@ describe('ticks (supervisord.tick)', () => {
     timers[0]?.fn();
     expect(seen).toEqual([{ name: 'TICK_5', at: now, when: 1_000_005 }]);
     expect(timers[1]?.at).toBe(1_000_010_000);
+  });
+});
+
+describe('Ticker', () => {
+  it('runs a timer only between want(true) and want(false)/stop(), recording the slices afresh on restart', () => {
+    let now = 1_000_001_000;
+    const timers: { at: number; fn: () => void; live: boolean }[] = [];
+    const clock: Clock = {
+      now: () => now,
+      setTimer: (at, fn) => {
+        const t = { at, fn, live: true };
+        timers.push(t);
+        return () => { t.live = false; };
+      },
+    };
+    const seen: string[] = [];
+    const ticker = new Ticker(clock, (e) => seen.push(e.name));
+    ticker.want(false);
+    expect(timers).toEqual([]);
+    ticker.want(true);
+    ticker.want(true);
+    expect(timers.filter((t) => t.live).map((t) => t.at)).toEqual([1_000_005_000]);
+    ticker.want(false);
+    expect(ticker.running).toBe(false);
+    expect(timers.filter((t) => t.live)).toEqual([]);
+    now = 1_000_019_000;
+    ticker.want(true);
+    now = 1_000_020_000;
+    const due = timers.filter((t) => t.live);
+    expect(due.map((t) => t.at)).toEqual([1_000_020_000]);
+    for (const t of due) {
+      t.live = false;
+      t.fn();
+    }
+    expect(seen).toEqual(['TICK_5', 'TICK_60']);
+    expect(timers.filter((t) => t.live).map((t) => t.at)).toEqual([1_000_025_000]);
+    ticker.stop();
+    expect(timers.filter((t) => t.live)).toEqual([]);
   });
 });

@@ -1,6 +1,9 @@
 // TICK_5 / TICK_60 / TICK_3600: supervisord's tick() sends one when the period's timeslice rolls
 // over, `when` being the new slice's start in whole seconds. It checks once per loop turn (at
 // least every second); here a timer fires at each 5-second boundary, where any of the three can roll.
+// Only listener pools read ticks, so a Ticker runs its timer only while one subscribes to them: on
+// an idle host each wake costs the daemon 1-5 ms of CPU (cold caches after seconds asleep; a bare
+// Python or Node timer pays the same), which is most of what an idle supervisor spends.
 
 import type { Clock, Cancel } from '../process/clock.js';
 import type { EngineEvent } from './types.js';
@@ -46,4 +49,34 @@ export function startTicks(clock: Clock, publish: (event: EngineEvent) => void):
   return () => {
     cancel();
   };
+}
+
+/** Ticks that run only while wanted: switched by want(), ended by stop(). */
+export class Ticker {
+  private readonly clock: Clock;
+  private readonly publish: (event: EngineEvent) => void;
+  private cancel: Cancel | null = null;
+
+  constructor(clock: Clock, publish: (event: EngineEvent) => void) {
+    this.clock = clock;
+    this.publish = publish;
+  }
+
+  get running(): boolean {
+    return this.cancel !== null;
+  }
+
+  /**
+   * Starts or stops the timer. A restart records the current slices afresh, which is what running
+   * all along would have recorded: the first tick after it is the next boundary's, as supervisord's.
+   */
+  want(on: boolean): void {
+    if (on && this.cancel === null) this.cancel = startTicks(this.clock, this.publish);
+    else if (!on) this.stop();
+  }
+
+  stop(): void {
+    this.cancel?.();
+    this.cancel = null;
+  }
 }

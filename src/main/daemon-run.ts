@@ -10,7 +10,6 @@ import { formatIssue } from '../config/section-reader.js';
 import { clearAutoLogs, createChildLogs, sharedLogFiles, type ChildLogs, type ChildOutputOptions } from '../logging/child-output.js';
 import { outputEvent } from '../events/facts.js';
 import { createDaemonLogger, fileDestination, stdoutDestination, type DaemonLogger, type LogDestination } from '../logging/daemon-logger.js';
-import { startTicks } from '../events/ticks.js';
 import { createProbe } from '../process/probes/index.js';
 import { healthOf, type HealthStatus } from '../process/health.js';
 import { runWatchesFor } from '../supervisor/run-watches.js';
@@ -267,9 +266,7 @@ export class DaemonRun {
     writePidfile(config.supervisord.pidfile);
     logger.info(`supervisord started with pid ${process.pid}`);
     this.generation.start();
-    this.stopTicks = startTicks(systemClock, (event) => {
-      this.supervisor.publish(event);
-    });
+    this.stopTicks = this.supervisor.runTicks();
     this.supervisor.announceRunning();
     this.supervisor.startAutostart();
     void this.announceReady();

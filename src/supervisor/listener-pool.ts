@@ -37,6 +37,8 @@ export interface ListenerPoolDeps {
   readonly defer?: (fn: () => void) => void;
 }
 
+const TICK_NAMES: readonly EventTypeName[] = ['TICK_5', 'TICK_60', 'TICK_3600'];
+
 const PROCESS_EXIT_STATES: ReadonlySet<string> = new Set(['PROCESS_STATE_STOPPED', 'PROCESS_STATE_EXITED', 'PROCESS_STATE_BACKOFF']);
 
 export class ListenerPool {
@@ -132,6 +134,11 @@ export class ListenerPool {
     const event = listener.inFlight;
     listener.inFlight = null;
     if (event !== null) this.accept(event, true);
+  }
+
+  /** Whether any TICK_* is among what the pool takes (the daemon makes ticks only then). */
+  wantsTicks(): boolean {
+    return TICK_NAMES.some((name) => this.subscribes(name));
   }
 
   private subscribes(name: EventTypeName): boolean {

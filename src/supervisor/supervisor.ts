@@ -15,6 +15,7 @@ import type { Spawner } from '../process/spawner.js';
 import { isStoppedState } from '../process/state.js';
 import { processStateEvent } from '../events/facts.js';
 import { EventFlow } from '../events/flow.js';
+import { Ticker } from '../events/ticks.js';
 import type { EngineEvent } from '../events/types.js';
 import { DependencyGate, type StartOutcome } from './dependency-gate.js';
 import { EventBus } from './events.js';
@@ -74,6 +75,8 @@ export class Supervisor {
   private readonly histories = new WeakMap<ProcessConfig, CrashHistory>();
   /** What every runner shares (its daemonEnv read once: the children's environments share its strings). */
   private readonly hub: RunnerHub;
+  /** TICK_* events, made while runTicks() is on and some listener pool takes them. */
+  private ticker: Ticker | null = null;
 
   constructor(config: DaemonConfig, deps: SupervisorDeps) {
     this.deps = deps;
@@ -151,6 +154,33 @@ export class Supervisor {
     this.byName = null;
     this.groupsByName = null;
     this.gate.reevaluate();
+    this.ticker?.want(this.ticksWanted());
+  }
+
+  /**
+   * Publishes TICK_5/60/3600 from now until the returned stop, as supervisord's runforever() does,
+   * but only while a listener pool subscribes to one (groups added or removed switch it): nothing
+   * else reads ticks, and an idle daemon with none to make never wakes at all.
+   */
+  runTicks(): () => void {
+    const ticker = new Ticker(this.deps.clock, (event) => {
+      this.flow.publish(event);
+    });
+    this.ticker = ticker;
+    ticker.want(this.ticksWanted());
+    return () => {
+      ticker.stop();
+      if (this.ticker === ticker) this.ticker = null;
+    };
+  }
+
+  /** Whether the ticker is running now (for tests and the idle bench's explanation). */
+  get ticking(): boolean {
+    return this.ticker?.running === true;
+  }
+
+  private ticksWanted(): boolean {
+    return this.groupList.some((g) => g.pool?.wantsTicks() === true);
   }
 
   /** Spawns `runner` once everything it depends on is RUNNING (at once if nothing); resolves then. */
