@@ -95,6 +95,13 @@ export interface NativeAddon {
   readonly onChildExit?: (callback: (pid: number, status: number) => void) => void;
   /** Whether spawn() works on this kernel (CLONE_PIDFD, pollable pidfds); tried with a real child. */
   readonly canSpawn?: () => boolean;
+  /** An inotify watch on a folder for entries named in `names` ('/'-separated) coming and going,
+   *  and the folder itself going: onChange() in the turn that reads it. Returns the watch's id
+   *  (> 0) or -errno. Watching the same folder again replaces its names and callback. Absent in
+   *  builds older than it. */
+  readonly watchFolder?: (folder: string, names: string, onChange: () => void) => number;
+  /** Ends a watch (idempotent). */
+  readonly unwatchFolder?: (id: number) => void;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

@@ -10,20 +10,14 @@ import { buildServer, type LogFollower } from '../server/app.js';
 import { eventFeedOf } from '../supervisor/event-feed.js';
 import { ListenError, listenInet } from '../server/listen.js';
 import { UnixSocket } from '../server/unix-socket.js';
+import { keepSockets } from './socket-keeper.js';
 import type { DaemonRun } from './daemon-run.js';
 
 export interface RunningServers {
-  /** Recreates any unix socket whose file was deleted (SIGHUP, SIGUSR2, the periodic check). */
+  /** Recreates any unix socket whose file was deleted (SIGHUP, SIGUSR2, socket-keeper.ts). */
   restore(why: string): Promise<void>;
   close(): Promise<void>;
 }
-
-/**
- * How often the socket files are checked. A stat per socket per second is nothing, and unlike
- * fs.watch on the folder it needs no inotify watch, notices the folder itself being deleted and
- * recreated, and works the same on every file system (NFS, overlay, tmpfs).
- */
-const SOCKET_CHECK_MS = 1000;
 
 function chownTarget(spec: string | null): { uid: number; gid: number } | null {
   if (spec === null) return null;
@@ -66,9 +60,9 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     apps.push(app);
     return app;
   };
-  let timer: NodeJS.Timeout | undefined;
+  let stopKeeping = (): void => undefined;
   const closeAll = async (): Promise<void> => {
-    clearInterval(timer);
+    stopKeeping();
     await Promise.all(sockets.map(async (socket) => socket.close()));
     await Promise.all(apps.map(async (app) => app.close()));
   };
@@ -95,8 +89,7 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     throw error;
   }
   if (sockets.length > 0) {
-    timer = setInterval(() => void restore('found by the periodic check'), SOCKET_CHECK_MS);
-    timer.unref();
+    stopKeeping = keepSockets({ sockets, restore });
   }
   if (apps.length > 0) daemon.log.info("RPC interface 'supervisor' initialized");
   return { restore, close: closeAll };

@@ -4,7 +4,8 @@
 // not even for an instant. A stale socket (nobody answers) is replaced; a live one, another
 // daemon's, is never taken. And unlike a plain listen(), the socket comes back when its file is
 // deleted (`rm`, a tmp cleaner): `restore()` rebinds it, and the daemon calls it on SIGHUP, on
-// SIGUSR2 and from a periodic check.
+// SIGUSR2, when a watch on the folder sees the name go, and from a periodic check
+// (main/socket-keeper.ts).
 //
 // The fastify app is not listened on directly (fastify listens once per instance); each bound
 // socket is a plain http.Server that hands its requests and client errors to the app's own server,
@@ -124,6 +125,11 @@ export class UnixSocket {
     this.app = app;
     this.config = config;
     this.chownTo = chownTo;
+  }
+
+  /** Whether the last look found the socket in place (or put it back). */
+  get inPlace(): boolean {
+    return !this.closed && this.lastProblem === null;
   }
 
   /** Binds the socket; throws ListenError (another program has it, no such folder, ...). */

@@ -2,7 +2,7 @@
 // PID 1 can collect orphans the kernel re-parents to it (src/host/orphan-reaper.ts decides which
 // pids; this only asks), a listening socket that libuv never sees, for [fcgi-program:x], and a
 // unix datagram socket for systemd's sd_notify protocol (ready=notify, and the daemon's own
-// READY=1 to systemd), which Node lacks, and a
+// READY=1 to systemd), which Node lacks, an inotify watch narrower than fs.watch's, and a
 // bare non-blocking TCP connect for tcp: probes (Node's net.Socket costs ~400 us of CPU per
 // connect, this ~15 us: 100 health checks a second are 4% of a core one way, under 1% the other).
 // And spawn(): a child started by clone(CLONE_VM|CLONE_VFORK) on real pipes, its exit seen
@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -1441,6 +1442,161 @@ static napi_value KillAll(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// watchFolder(folder, names, callback) -> id (> 0) or -errno; unwatchFolder(id). callback() runs
+// when one of `names` ('/'-separated file names) is created, deleted or moved in or out of the
+// folder, or the folder itself is deleted or moved (or the kernel's event queue overflowed).
+// fs.watch would do, but its mask includes IN_MODIFY: a socket's folder is often the main log's
+// (the daemon's own writes) or /tmp, and every write there would wake the daemon. Here the
+// kernel reports only entries coming and going, and names are matched before any JS runs.
+typedef struct folder_watch {
+  int wd;
+  char *names;
+  napi_ref callback;
+  bool fired;
+  struct folder_watch *next;
+} folder_watch;
+
+static int watch_fd = -1;
+static uv_poll_t watch_poll;
+static napi_env watch_env = NULL;
+static napi_async_context watch_context = NULL;
+static folder_watch *folder_watches = NULL;
+
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#define WATCH_SELF (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)
+
+static bool name_listed(const char *names, const char *name) {
+  size_t len = strlen(name);
+  for (const char *p = names; *p != '\0';) {
+    const char *end = strchr(p, '/');
+    size_t n = end == NULL ? strlen(p) : (size_t)(end - p);
+    if (n == len && memcmp(p, name, n) == 0) return true;
+    if (end == NULL) break;
+    p = end + 1;
+  }
+  return false;
+}
+
+static void folder_events(uv_poll_t *h, int status, int events) {
+  (void)h;
+  (void)status;
+  (void)events;
+  char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+  bool any = false;
+  for (;;) {
+    ssize_t got = read(watch_fd, buf, sizeof buf);
+    if (got <= 0) break;
+    for (char *p = buf; p < buf + got;) {
+      const struct inotify_event *e = (const struct inotify_event *)p;
+      for (folder_watch *w = folder_watches; w != NULL; w = w->next) {
+        bool hit = (e->mask & IN_Q_OVERFLOW) != 0 ||
+                   (e->wd == w->wd && ((e->mask & WATCH_SELF) != 0 || (e->len > 0 && name_listed(w->names, e->name))));
+        if (hit) w->fired = any = true;
+      }
+      p += sizeof *e + e->len;
+    }
+  }
+  if (!any) return;
+  napi_env env = watch_env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  // A callback may unwatch (and free) any watch: take the next fired one from the list afresh.
+  for (;;) {
+    folder_watch *w = folder_watches;
+    while (w != NULL && !w->fired) w = w->next;
+    if (w == NULL) break;
+    w->fired = false;
+    napi_value cb, recv;
+    napi_get_reference_value(env, w->callback, &cb);
+    napi_get_global(env, &recv);
+    if (napi_make_callback(env, watch_context, recv, cb, 0, NULL, NULL) == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static napi_value WatchFolder(napi_env env, napi_callback_info info) {
+  napi_value argv[3], result;
+  if (!args_ending_in_function(env, info, 3, argv)) {
+    napi_throw_type_error(env, NULL, "watchFolder(folder, names, callback)");
+    return NULL;
+  }
+  char *folder = string_copy(env, argv[0]);
+  char *names = string_copy(env, argv[1]);
+  int rc = -ENOMEM;
+  if (folder == NULL || names == NULL) goto done;
+  if (watch_fd < 0) {
+    uv_loop_t *loop = NULL;
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok) goto done;
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0) {
+      rc = -errno;
+      goto done;
+    }
+    watch_fd = fd;
+    watch_env = env;
+    napi_value name;
+    napi_create_string_utf8(env, "tssupervisor.watchFolder", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, NULL, name, &watch_context);
+    uv_poll_init(loop, &watch_poll, fd);
+    uv_unref((uv_handle_t *)&watch_poll);
+    uv_poll_start(&watch_poll, UV_READABLE, folder_events);
+  }
+  int wd = inotify_add_watch(watch_fd, folder, WATCH_MASK);
+  if (wd < 0) {
+    rc = -errno;
+    goto done;
+  }
+  // The same folder watched again is the same wd: the newer watch replaces the older.
+  folder_watch *w = folder_watches;
+  while (w != NULL && w->wd != wd) w = w->next;
+  if (w == NULL) {
+    w = calloc(1, sizeof *w);
+    if (w == NULL) goto done;
+    w->wd = wd;
+    w->next = folder_watches;
+    folder_watches = w;
+  } else {
+    free(w->names);
+    napi_delete_reference(env, w->callback);
+  }
+  w->names = names;
+  names = NULL;
+  napi_create_reference(env, argv[2], 1, &w->callback);
+  rc = wd;
+done:
+  free(folder);
+  free(names);
+  napi_create_int32(env, rc, &result);
+  return result;
+}
+
+static napi_value UnwatchFolder(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t id = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &id) != napi_ok) {
+    napi_throw_type_error(env, NULL, "unwatchFolder(id)");
+    return NULL;
+  }
+  for (folder_watch **at = &folder_watches; *at != NULL; at = &(*at)->next) {
+    folder_watch *w = *at;
+    if (w->wd != id) continue;
+    *at = w->next;
+    // EINVAL when the kernel dropped it already (the folder was deleted): nothing to undo.
+    inotify_rm_watch(watch_fd, w->wd);
+    napi_delete_reference(env, w->callback);
+    free(w->names);
+    free(w);
+    break;
+  }
+  return NULL;
+}
+
 // canSpawn() -> true where spawn() works here: clone with CLONE_PIDFD and a pollable pidfd
 // (Linux 5.3+, and no seccomp filter refusing them), tried once with a child that exits at once.
 static int probe_child(void *arg) {
@@ -1483,6 +1639,8 @@ NAPI_MODULE_INIT() {
     { "killAll", NULL, KillAll, NULL, NULL, NULL, napi_enumerable, NULL },
     { "onChildExit", NULL, OnChildExit, NULL, NULL, NULL, napi_enumerable, NULL },
     { "canSpawn", NULL, CanSpawn, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "watchFolder", NULL, WatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "unwatchFolder", NULL, UnwatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;
