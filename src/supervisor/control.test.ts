@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PassThrough } from 'node:stream';
 import { FakeClock, FakeSpawner } from '../../test/support/fakes.js';
-import { groupOf, programConfig } from '../../test/support/supervisor-harness.js';
+import { fakeDaemonConfig, groupOf, programConfig } from '../../test/support/supervisor-harness.js';
 import type { LoadResult } from '../config/load.js';
-import type { DaemonConfig, GroupConfig, ProcessConfig } from '../config/schema.js';
+import type { GroupConfig, ProcessConfig } from '../config/schema.js';
 import { SupervisorError, type FaultName } from '../errors.js';
 import type { ChildLogs } from '../logging/child-output.js';
 import type { FileFacts } from '../process/command.js';
@@ -21,18 +21,6 @@ function stat(file: string): FileFacts | undefined {
   return file.startsWith('/bin/') && !file.includes('nosuch') ? EXECUTABLE : undefined;
 }
 
-function daemonConfig(groups: readonly GroupConfig[]): DaemonConfig {
-  return {
-    configFile: '/etc/test.conf', files: [], groups, unixServers: [], inetServers: [],
-    supervisord: {
-      logfile: '/logs/sup.log', logfileMaxBytes: 0, logfileBackups: 0, loglevel: 'info', pidfile: '/run/sup.pid', umask: 0o22,
-      nodaemon: true, silent: true, minfds: 1024, minprocs: 200, nocleanup: false, childlogdir: '/logs', user: null,
-      directory: null, stripAnsi: false, environment: {}, identifier: 'test-ident', logformat: 'text',
-    },
-    ctl: { serverurl: 'http://localhost:9001', username: null, password: null, prompt: 'supervisor', historyFile: null },
-  };
-}
-
 /** One program in its own group; startsecs 1 s unless overridden. */
 function program(name: string, overrides: Partial<ProcessConfig> = {}): GroupConfig {
   return groupOf([programConfig({ name, command: `/bin/${name}`, startMs: 1000, autostart: false, ...overrides })]);
@@ -47,7 +35,7 @@ function setup(groups: readonly GroupConfig[]) {
   const clock = new FakeClock();
   const spawner = new FakeSpawner();
   const log: string[] = [];
-  const config = daemonConfig(groups);
+  const config = fakeDaemonConfig(groups);
   const supervisor = new Supervisor(config, {
     spawner, clock, stat,
     log: (level, message) => log.push(`${level} ${message}`),

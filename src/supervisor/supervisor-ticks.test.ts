@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock, FakeSpawner } from '../../test/support/fakes.js';
-import { groupOf, programConfig } from '../../test/support/supervisor-harness.js';
-import type { DaemonConfig, GroupConfig } from '../config/schema.js';
+import { fakeDaemonConfig, groupOf, programConfig } from '../../test/support/supervisor-harness.js';
+import type { GroupConfig } from '../config/schema.js';
 import type { EngineEvent } from '../events/types.js';
 import { Supervisor } from './supervisor.js';
-
-function daemonConfig(groups: readonly GroupConfig[]): DaemonConfig {
-  return {
-    configFile: '/etc/test.conf', files: [], groups, unixServers: [], inetServers: [],
-    supervisord: {
-      logfile: '/logs/sup.log', logfileMaxBytes: 0, logfileBackups: 0, loglevel: 'info', pidfile: '/run/sup.pid', umask: 0o22,
-      nodaemon: true, silent: true, minfds: 1024, minprocs: 200, nocleanup: false, childlogdir: '/logs', user: null,
-      directory: null, stripAnsi: false, environment: {}, identifier: 'test-ident', logformat: 'text',
-    },
-    ctl: { serverurl: 'http://localhost:9001', username: null, password: null, prompt: 'supervisor', historyFile: null },
-  };
-}
 
 const program = (name: string): GroupConfig =>
   groupOf([programConfig({ name, command: `/bin/${name}`, autostart: false })]);
@@ -28,7 +16,7 @@ const listener = (name: string, events: string[]): GroupConfig => ({
 
 function setup(groups: readonly GroupConfig[]) {
   const clock = new FakeClock();
-  const supervisor = new Supervisor(daemonConfig(groups), {
+  const supervisor = new Supervisor(fakeDaemonConfig(groups), {
     spawner: new FakeSpawner(), clock, stat: () => undefined, log: () => undefined,
     daemonEnv: {}, serverUrl: null, outputFor: () => ({ attach: () => undefined }), isRoot: true, gidOf: () => undefined,
   });

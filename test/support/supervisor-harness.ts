@@ -19,6 +19,19 @@ const CLEANUP_DEADLINE_MS = 5000;
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
+/** A daemon config over `groups` for a Supervisor on fakes (nothing here is read from disk). */
+export function fakeDaemonConfig(groups: readonly GroupConfig[]): DaemonConfig {
+  return {
+    configFile: '/etc/test.conf', files: [], groups, unixServers: [], inetServers: [],
+    supervisord: {
+      logfile: '/logs/sup.log', logfileMaxBytes: 0, logfileBackups: 0, loglevel: 'info', pidfile: '/run/sup.pid', umask: 0o22,
+      nodaemon: true, silent: true, minfds: 1024, minprocs: 200, nocleanup: false, childlogdir: '/logs', user: null,
+      directory: null, stripAnsi: false, environment: {}, identifier: 'test-ident', logformat: 'text',
+    },
+    ctl: { serverurl: 'http://localhost:9001', username: null, password: null, prompt: 'supervisor', historyFile: null },
+  };
+}
+
 /** `node test/fixtures/<name> args…` as a command line. */
 export function fixture(name: string, ...args: (string | number)[]): string {
   return [process.execPath, `${FIXTURES}${name}`, ...args.map(String)].map((w) => `'${w}'`).join(' ');

@@ -42,16 +42,21 @@
 
 static bool inflight_guards(pid_t pid);
 
+// The call's first argument as an integer (false when there is none, or it is not a number).
+static bool first_int_arg(napi_env env, napi_callback_info info, int64_t *out) {
+  size_t argc = 1;
+  napi_value argv[1];
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 &&
+         napi_get_value_int64(env, argv[0], out) == napi_ok;
+}
+
 // reap(pid) -> { pid, status } once that child has ended and is collected (status is the raw
 // wait status), or null while it runs, or when it is not our child (ECHILD), or "busy" while the pid may be a
 // child spawnAsync() is still handing over (ask again later).
 static napi_value Reap(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   napi_value result;
-  int32_t pid = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_int32(env, argv[0], &pid) != napi_ok || pid <= 0) {
+  int64_t pid = 0;
+  if (!first_int_arg(env, info, &pid) || pid <= 0 || pid > INT32_MAX) {
     napi_throw_type_error(env, NULL, "reap(pid): pid must be a positive integer");
     return NULL;
   }
@@ -684,11 +689,8 @@ static napi_value TcpConnect(napi_env env, napi_callback_info info) {
 }
 
 static napi_value TcpCancel(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  uint32_t id = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_uint32(env, argv[0], &id) != napi_ok) {
+  int64_t id = 0;
+  if (!first_int_arg(env, info, &id)) {
     napi_throw_type_error(env, NULL, "tcpCancel(id)");
     return NULL;
   }
@@ -1575,11 +1577,8 @@ done:
 }
 
 static napi_value UnwatchFolder(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  int32_t id = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      napi_get_value_int32(env, argv[0], &id) != napi_ok) {
+  int64_t id = 0;
+  if (!first_int_arg(env, info, &id)) {
     napi_throw_type_error(env, NULL, "unwatchFolder(id)");
     return NULL;
   }
