@@ -69,6 +69,23 @@ describe('watchFolder (inotify, native)', () => {
     b.stop();
   });
 
+  it('keeps two watches on one folder apart: each fires for its own names, and stopping one leaves the other', async () => {
+    const dir = tempDir();
+    const a = watched(dir, ['a.sock']);
+    const b = watched(dir, ['b.sock']);
+    writeFileSync(`${dir}/a.sock`, '');
+    await firedTimes(a, 1);
+    writeFileSync(`${dir}/b.sock`, '');
+    await firedTimes(b, 1);
+    expect([a.fired(), b.fired()]).toEqual([1, 1]);
+    a.stop();
+    rmSync(`${dir}/a.sock`);
+    rmSync(`${dir}/b.sock`);
+    await firedTimes(b, 2);
+    expect([a.fired(), b.fired()]).toEqual([1, 2]);
+    b.stop();
+  });
+
   it('says why when there is no watch: a missing folder, or no addon', () => {
     const watch = watchFolder(`${tempDir()}/nosuch`, ['s.sock'], () => undefined);
     expect('missing' in watch && watch.missing).toMatch(/^inotify_add_watch .*\/nosuch: ENOENT$/u);

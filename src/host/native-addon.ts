@@ -97,8 +97,8 @@ export interface NativeAddon {
   readonly canSpawn?: () => boolean;
   /** An inotify watch on a folder for entries named in `names` ('/'-separated) coming and going,
    *  and the folder itself going: onChange() in the turn that reads it. Returns the watch's id
-   *  (> 0) or -errno. Watching the same folder again replaces its names and callback. Absent in
-   *  builds older than it. */
+   *  (> 0) or -errno. Two watches on one folder are independent (each its names, callback, id).
+   *  Absent in builds older than it. */
   readonly watchFolder?: (folder: string, names: string, onChange: () => void) => number;
   /** Ends a watch (idempotent). */
   readonly unwatchFolder?: (id: number) => void;

@@ -1451,6 +1451,7 @@ static napi_value KillAll(napi_env env, napi_callback_info info) {
 // (the daemon's own writes) or /tmp, and every write there would wake the daemon. Here the
 // kernel reports only entries coming and going, and names are matched before any JS runs.
 typedef struct folder_watch {
+  int32_t id;
   int wd;
   char *names;
   napi_ref callback;
@@ -1463,6 +1464,7 @@ static uv_poll_t watch_poll;
 static napi_env watch_env = NULL;
 static napi_async_context watch_context = NULL;
 static folder_watch *folder_watches = NULL;
+static int32_t folder_watch_next = 1;
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define WATCH_SELF (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_UNMOUNT)
@@ -1552,23 +1554,19 @@ static napi_value WatchFolder(napi_env env, napi_callback_info info) {
     rc = -errno;
     goto done;
   }
-  // The same folder watched again is the same wd: the newer watch replaces the older.
-  folder_watch *w = folder_watches;
-  while (w != NULL && w->wd != wd) w = w->next;
-  if (w == NULL) {
-    w = calloc(1, sizeof *w);
-    if (w == NULL) goto done;
-    w->wd = wd;
-    w->next = folder_watches;
-    folder_watches = w;
-  } else {
-    free(w->names);
-    napi_delete_reference(env, w->callback);
-  }
+  // The same folder watched twice is one kernel watch (one wd) and two entries here, each with
+  // its own names, callback and id; the kernel watch goes with the last of them.
+  folder_watch *w = calloc(1, sizeof *w);
+  if (w == NULL) goto done;
+  w->id = folder_watch_next++;
+  if (folder_watch_next <= 0) folder_watch_next = 1;
+  w->wd = wd;
   w->names = names;
   names = NULL;
   napi_create_reference(env, argv[2], 1, &w->callback);
-  rc = wd;
+  w->next = folder_watches;
+  folder_watches = w;
+  rc = w->id;
 done:
   free(folder);
   free(names);
@@ -1584,10 +1582,12 @@ static napi_value UnwatchFolder(napi_env env, napi_callback_info info) {
   }
   for (folder_watch **at = &folder_watches; *at != NULL; at = &(*at)->next) {
     folder_watch *w = *at;
-    if (w->wd != id) continue;
+    if (w->id != id) continue;
     *at = w->next;
+    bool shared = false;
+    for (folder_watch *o = folder_watches; o != NULL; o = o->next) shared = shared || o->wd == w->wd;
     // EINVAL when the kernel dropped it already (the folder was deleted): nothing to undo.
-    inotify_rm_watch(watch_fd, w->wd);
+    if (!shared) inotify_rm_watch(watch_fd, w->wd);
     napi_delete_reference(env, w->callback);
     free(w->names);
     free(w);
