@@ -6,9 +6,15 @@ import { runForEach } from './process-results.js';
 // runForEach reads only a runner's config (name, group, and what a waitedOrder compares).
 const runner = (name: string, startMs = 1000): ProcessRunner => ({ config: { name, group: 'g', startMs } }) as unknown as ProcessRunner;
 
-const later = (ms: number): Promise<void> => new Promise((resolve) => {
-  setTimeout(resolve, ms);
-});
+/**
+ * Settles `ms` after runForEach's first turn: behind an immediate (queued after runForEach's own,
+ * so always after it), as a wait for a child would. A bare 1 ms timer could fire before that turn
+ * on a loaded machine, when the test runs in the loop's check phase, and count as "at once".
+ */
+const later = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => { setImmediate(resolve); });
+  await new Promise((resolve) => { setTimeout(resolve, ms); });
+};
 
 const names = (results: readonly { name: string; description: string }[]): string[] => results.map((r) => `${r.name} ${r.description}`);
 
