@@ -218,18 +218,20 @@ export function createDaemonLogger(options: DaemonLoggerOptions): DaemonLogger {
   // A text line is time, level and message: it never shows fields or bindings, so pino (whose
   // work is serialising them into JSON) is not asked at all. `stop all` of 1000 logs 1000 lines
   // in a fraction of a second, and building and then dropping a JSON string for each was ~5% of it.
-  const threshold = LOG_LEVELS[level];
-  const enabled = (name: LogLevelName): boolean => LOG_LEVELS[name] >= threshold;
-  const text: DaemonLogger = {
-    ...levelMethods((name) => (message) => {
-      if (enabled(name)) emit({ time: now(), level: name, msg: message });
-    }),
-    isEnabled: enabled,
-    child: () => text,
-    reopen,
-    close,
-  };
-  if (format === 'text') return text;
+  if (format === 'text') {
+    const threshold = LOG_LEVELS[level];
+    const enabled = (name: LogLevelName): boolean => LOG_LEVELS[name] >= threshold;
+    const text: DaemonLogger = {
+      ...levelMethods((name) => (message) => {
+        if (enabled(name)) emit({ time: now(), level: name, msg: message });
+      }),
+      isEnabled: enabled,
+      child: () => text,
+      reopen,
+      close,
+    };
+    return text;
+  }
 
   // pino serialises bindings and fields into its JSON line; level and message come from the
   // metadata pino sets on the stream just before each write, so fields cannot spoof them.

@@ -70,6 +70,21 @@ describe('ticks run only while a listener pool takes them', () => {
     stop();
   });
 
+  it('stops on a reload (clearGroups) and starts again when the reloaded config has a tick pool', () => {
+    const { clock, supervisor, ticks } = setup([listener('rec', ['TICK_5'])]);
+    const stop = supervisor.runTicks();
+    supervisor.clearGroups();
+    expect(supervisor.ticking).toBe(false);
+    clock.advance(10_000);
+    expect(ticks).toEqual([]);
+    supervisor.addGroup(program('web'));
+    expect(supervisor.ticking).toBe(false);
+    supervisor.addGroup(listener('rec', ['TICK_5']));
+    clock.advance(5_000);
+    expect(ticks).toEqual(['TICK_5']);
+    stop();
+  });
+
   it('makes none before runTicks (the daemon starts them once running) even with a tick listener', () => {
     const { clock, supervisor, ticks } = setup([listener('rec', ['TICK_5'])]);
     clock.advance(20_000);

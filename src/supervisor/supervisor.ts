@@ -154,15 +154,15 @@ export class Supervisor {
     this.byName = null;
     this.groupsByName = null;
     this.gate.reevaluate();
-    this.ticker?.want(this.ticksWanted());
   }
 
   /**
    * Publishes TICK_5/60/3600 from now until the returned stop, as supervisord's runforever() does,
-   * but only while a listener pool subscribes to one (groups added or removed switch it): nothing
+   * but only while a listener pool subscribes to one (adding or removing such a pool switches it): nothing
    * else reads ticks, and an idle daemon with none to make never wakes at all.
    */
   runTicks(): () => void {
+    this.ticker?.stop();
     const ticker = new Ticker(this.deps.clock, (event) => {
       this.flow.publish(event);
     });
@@ -174,7 +174,7 @@ export class Supervisor {
     };
   }
 
-  /** Whether the ticker is running now (for tests and the idle bench's explanation). */
+  /** Whether the ticker is running now. */
   get ticking(): boolean {
     return this.ticker?.running === true;
   }
@@ -225,6 +225,8 @@ export class Supervisor {
     const at = this.groupList.findLastIndex((g) => g.config.priority <= config.priority) + 1;
     this.groupList = [...this.groupList.slice(0, at), group, ...this.groupList.slice(at)];
     this.groupsChanged();
+    // Only a tick pool changes whether ticks are wanted: a reload of 1000 plain groups is no scan.
+    if (pool?.wantsTicks() === true) this.ticker?.want(true);
     this.flow.publish({ name: 'PROCESS_GROUP_ADDED', at: this.deps.clock.now(), group: config.name });
     return group;
   }
@@ -268,6 +270,7 @@ export class Supervisor {
     const removed = this.groupList.filter((g) => g.config.name === name);
     this.groupList = this.groupList.filter((g) => g.config.name !== name);
     this.groupsChanged();
+    if (removed.some((g) => g.pool?.wantsTicks() === true)) this.ticker?.want(this.ticksWanted());
     for (const g of removed) {
       g.pool?.close();
       for (const r of g.runners) r.close();
@@ -287,6 +290,7 @@ export class Supervisor {
     this.groupList = [];
     this.gate.cancelAll('the configuration is reloaded');
     this.groupsChanged();
+    this.ticker?.want(false);
   }
 
   /** SUPERVISOR_STATE_CHANGE_RUNNING: supervisord's runforever() begins (at start and after a reload). */
