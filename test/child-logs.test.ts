@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadNativeAddon } from '../src/host/native-addon.js';
 import { spawnAddonOf } from '../src/host/native-spawner.js';
 import { readText, startDaemon, until } from './support/daemon-process.js';
-import { fixture } from './support/supervisor-harness.js';
+import { FIXTURES, fixture } from './support/supervisor-harness.js';
 import { tempDir, writeTree } from './support/tmp.js';
 
 function supervisord(dir: string, extra = ''): string {
@@ -230,6 +230,28 @@ stdout_logfile_backups=2
     await d.waitForLog(/exited: flood \(exit status 0; expected\)/u);
     expect(statSync(`${dir}/null`).isCharacterDevice()).toBe(true);
     expect(readdirSync(dir).filter((f) => f.startsWith('null'))).toEqual(['null']);
+    await stop(d);
+  });
+
+  it('grows the pipe of a child that fills it (fewer, larger reads), and only that one', async () => {
+    const dir = tempDir();
+    const program = (name: string, bytes: number): string => `[program:${name}]
+command=/usr/bin/python3 ${FIXTURES}pipe-capacity.py ${bytes}
+startsecs=0
+autorestart=false
+stdout_logfile=%(here)s/${name}.log
+stderr_logfile=%(here)s/${name}.err
+`;
+    writeTree(dir, { 'auto/.keep': '', 'sup.conf': `${supervisord(dir)}${program('flood', 256 * 1024 * 1024)}${program('quiet', 100)}` });
+    const d = startDaemon(['-c', 'sup.conf', '-n'], dir, `${dir}/sup.log`);
+    await d.waitForLog(/exited: flood \(exit status 0; expected\)/u, 60_000);
+    await d.waitForLog(/exited: quiet \(exit status 0; expected\)/u);
+    const [, capacity, written] = /^capacity (\d+) after (\d+)\n$/u.exec(readText(`${dir}/flood.err`)) ?? [];
+    expect(Number(capacity)).toBe(256 * 1024);
+    // Grown once the daemon saw it full, long before the 256 MiB ran out; every byte logged.
+    expect(Number(written)).toBeLessThan(256 * 1024 * 1024);
+    await until('flood.log complete', () => statSync(`${dir}/flood.log`).size === Number(written) || undefined);
+    expect(readText(`${dir}/quiet.err`)).toBe('capacity 65536 after 100\n');
     await stop(d);
   });
 

@@ -102,6 +102,9 @@ export interface NativeAddon {
   readonly watchFolder?: (folder: string, names: string, onChange: () => void) => number;
   /** Ends a watch (idempotent). */
   readonly unwatchFolder?: (id: number) => void;
+  /** fcntl(fd, F_SETPIPE_SZ, bytes): the pipe's capacity now, or -errno (EPERM past the user's
+   *  pipe limits: the pipe keeps its size). Absent in builds older than it. */
+  readonly setPipeSize?: (fd: number, bytes: number) => number;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

@@ -125,6 +125,35 @@ describe.skipIf(spawner === null)('native spawner', () => {
     }
   });
 
+  it('grows an output pipe only while it is read: the child then writes 200 000 bytes with nobody reading', async () => {
+    const child = await spawned(sh('read go; head -c 200000 /dev/zero; echo wrote >&2'));
+    const out = child.stdout as OutputPipe;
+    expect(out.grow?.(256 * 1024)).toBeUndefined();
+    const chunks: number[] = [];
+    const reader = out.read({
+      buffer: Buffer.alloc(256 * 1024),
+      callback: (bytes) => {
+        chunks.push(bytes);
+        return undefined;
+      },
+    });
+    reader.pause();
+    expect(out.grow?.(256 * 1024)).toBe(256 * 1024);
+    child.stdin.write('go\n');
+    // A 64 KiB pipe would hold head (and its stderr line) until stdout is read: it is not.
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise<string>((resolve) => {
+      timer = setTimeout(resolve, 10_000, 'stalled: the pipe did not grow');
+    });
+    expect(await Promise.race([drain(child.stderr), stalled])).toBe('wrote\n');
+    clearTimeout(timer);
+    reader.resume();
+    await new Promise((resolve) => reader.once('close', resolve));
+    expect(chunks).toEqual([200_000]);
+    expect((await child.exited).code).toBe(0);
+    expect(out.grow?.(256 * 1024)).toBeUndefined();
+  });
+
   it('spawns and collects 200 children, claimed from the orphan reaper while they run, leaking no descriptor', async () => {
     const before = readdirSync('/proc/self/fd').length;
     // Each waits for its stdin to close, so all are running when the claims are checked.

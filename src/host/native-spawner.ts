@@ -22,7 +22,7 @@ import { decodeWaitStatus, signalNameOf, signalNumberOf } from './native-reaper.
 import { claimChild, releaseChild } from './node-children.js';
 
 /** The addon's parts this needs. */
-export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync' | 'killAll'>;
+export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync' | 'killAll' | 'setPipeSize'>;
 
 /**
  * Clones under way at once, one per spawn thread of the addon (SPAWN_THREADS in host.c): on two
@@ -36,10 +36,21 @@ const ignore = (): void => undefined;
 /** A child's stdout or stderr: the descriptor until its reader asks for the one Socket. */
 class FdOutputPipe implements OutputPipe {
   private fd: number | null;
+  /** The descriptor the reader's Socket owns: grown only while that Socket is open (never a reused number). */
+  private readonly descriptor: number;
+  private readonly resize: SpawnAddon['setPipeSize'];
   reader: Socket | null = null;
 
-  constructor(fd: number) {
+  constructor(fd: number, resize: SpawnAddon['setPipeSize']) {
     this.fd = fd;
+    this.descriptor = fd;
+    this.resize = resize;
+  }
+
+  grow(bytes: number): number | undefined {
+    if (this.resize === undefined || this.reader === null || this.reader.destroyed) return undefined;
+    const size = this.resize(this.descriptor, bytes);
+    return size < 0 ? undefined : size;
   }
 
   read(onread: SharedRead): Socket {
@@ -154,8 +165,8 @@ function adopt(addon: SpawnAddon, started: NativeSpawnResult): Adopted {
   // Before any other JavaScript runs: the PID 1 orphan reaper must leave this child to its pidfd
   // watch (until now the addon kept reap() off it).
   claimChild(started.pid);
-  const stdout = new FdOutputPipe(started.stdout);
-  const stderr = started.stderr < 0 ? null : new FdOutputPipe(started.stderr);
+  const stdout = new FdOutputPipe(started.stdout, addon.setPipeSize);
+  const stderr = started.stderr < 0 ? null : new FdOutputPipe(started.stderr, addon.setPipeSize);
   const stdin: ChildStdin = started.stdin < 0 ? closedStdin() : new LazyStdin(started.stdin);
   let resolveExit: (exit: ChildExit) => void = NOTHING_MORE;
   const exited = new Promise<ChildExit>((resolve) => {
@@ -344,9 +355,12 @@ class KillBatch {
 /** The addon's spawning parts, if it has them and they work on this kernel (probed once). */
 export function spawnAddonOf(addon: NativeAddon | { readonly missing: string }): SpawnAddon | null {
   if ('missing' in addon) return null;
-  const { spawn, spawnAsync, killAll, onChildExit, canSpawn } = addon;
+  const { spawn, spawnAsync, killAll, onChildExit, canSpawn, setPipeSize } = addon;
   if (spawn === undefined || onChildExit === undefined || canSpawn === undefined || !canSpawn()) return null;
-  return { spawn, onChildExit, canSpawn, ...(spawnAsync === undefined ? {} : { spawnAsync }), ...(killAll === undefined ? {} : { killAll }) };
+  return {
+    spawn, onChildExit, canSpawn,
+    ...(spawnAsync === undefined ? {} : { spawnAsync }), ...(killAll === undefined ? {} : { killAll }), ...(setPipeSize === undefined ? {} : { setPipeSize }),
+  };
 }
 
 /** The native spawner; spawns wait their turn in `queue` as the other's. */

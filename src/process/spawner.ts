@@ -54,6 +54,11 @@ export interface SharedRead {
 export interface OutputPipe {
   /** Starts reading (once); the Socket pauses, resumes and closes as any. */
   read(onread: SharedRead): Socket;
+  /**
+   * While it is being read: asks the kernel for a pipe of `bytes` capacity. Returns the capacity
+   * now (the old one when refused), or undefined where pipes cannot be resized.
+   */
+  grow?(bytes: number): number | undefined;
 }
 
 /** What sendProcessStdin and an eventlistener's pool use of a child's stdin (a Writable is one). */

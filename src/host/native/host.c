@@ -1622,6 +1622,28 @@ static napi_value CanSpawn(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// setPipeSize(fd, bytes) -> the pipe's capacity now, or -errno: fcntl(F_SETPIPE_SZ). A child that
+// floods its stdout fills a 64 KiB pipe between two reads, so every read is one 64 KiB chunk and
+// its per-read cost (a loop turn, a callback, a copy) is paid 16 times per MiB; a bigger pipe lets
+// one read take up to READ_BUFFER. The kernel refuses (EPERM) past pipe-max-size or, for a user
+// without CAP_SYS_RESOURCE, once the user's pipes hold pipe-user-pages-soft: the pipe then
+// simply keeps its size.
+static napi_value SetPipeSize(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd = -1;
+  int32_t bytes = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int32(env, argv[1], &bytes) != napi_ok) {
+    napi_throw_type_error(env, NULL, "setPipeSize(fd, bytes): two integers");
+    return NULL;
+  }
+  int size = fcntl(fd, F_SETPIPE_SZ, bytes);
+  napi_value result;
+  napi_create_int32(env, size < 0 ? -errno : size, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT() {
   // One table of exports: a new function is one line here.
   const napi_property_descriptor functions[] = {
@@ -1640,6 +1662,7 @@ NAPI_MODULE_INIT() {
     { "canSpawn", NULL, CanSpawn, NULL, NULL, NULL, napi_enumerable, NULL },
     { "watchFolder", NULL, WatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unwatchFolder", NULL, UnwatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "setPipeSize", NULL, SetPipeSize, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;
