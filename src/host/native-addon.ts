@@ -105,6 +105,11 @@ export interface NativeAddon {
   /** fcntl(fd, F_SETPIPE_SZ, bytes): the pipe's capacity now, or -errno (EPERM past the user's
    *  pipe limits: the pipe keeps its size). Absent in builds older than it. */
   readonly setPipeSize?: (fd: number, bytes: number) => number;
+  /** write(2)s of buffer[offset, offset + length) in pieces of at most `piece` bytes, on a libuv
+   *  pool thread: done(errno, written) in a later turn; errno 0 once any byte was written (a
+   *  partial write). Absent in builds older than it. */
+  readonly writePieces?: (fd: number, buffer: Buffer, offset: number, length: number, piece: number,
+    done: (errno: number, written: number) => void) => void;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

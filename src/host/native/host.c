@@ -1644,6 +1644,99 @@ static napi_value SetPipeSize(napi_env env, napi_callback_info info) {
   return result;
 }
 
+// writePieces(fd, buffer, offset, length, piece, done): write(2)s of at most `piece` bytes each,
+// one after the other, on a libuv pool thread (as fs.write, so a write stuck on a hung device
+// holds a pool thread, never the event loop); done(errno, written) in a later turn. Stops at the
+// first failure or short write: errno is 0 when all `length` bytes were written or when some were
+// (a partial write, as write(2)'s: the caller's next call meets the failure again). One request
+// for a whole slab: a child log's slab of up to 1 MiB is written in 256 KiB pieces (see
+// log-file.ts WRITE_PIECE), without a hand-off between the loop and a pool thread per piece.
+typedef struct {
+  napi_async_work work;
+  napi_ref buffer;
+  napi_ref done;
+  int fd;
+  const char *data;
+  size_t length;
+  size_t piece;
+  size_t written;
+  int err;
+} pieces_job;
+
+static void pieces_execute(napi_env env, void *data) {
+  (void)env;
+  pieces_job *job = data;
+  while (job->written < job->length) {
+    size_t n = job->length - job->written;
+    if (n > job->piece) n = job->piece;
+    ssize_t got = write(job->fd, job->data + job->written, n);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (job->written == 0) job->err = errno;
+      return;
+    }
+    job->written += (size_t)got;
+    if ((size_t)got < n) return;
+  }
+}
+
+static void pieces_complete(napi_env env, napi_status status, void *data) {
+  pieces_job *job = data;
+  napi_value done = NULL, global, argv[2];
+  if (napi_get_reference_value(env, job->done, &done) == napi_ok && done != NULL && napi_get_global(env, &global) == napi_ok) {
+    napi_create_int32(env, status == napi_ok ? job->err : ECANCELED, &argv[0]);
+    napi_create_double(env, (double)job->written, &argv[1]);
+    napi_call_function(env, global, done, 2, argv, NULL);
+  }
+  napi_delete_reference(env, job->done);
+  napi_delete_reference(env, job->buffer);
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static napi_value WritePieces(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  int32_t fd = -1;
+  int64_t offset = 0, length = 0, piece = 0;
+  void *base = NULL;
+  size_t size = 0;
+  napi_valuetype last;
+  bool is_buffer = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
+      napi_get_buffer_info(env, argv[1], &base, &size) != napi_ok ||
+      napi_get_value_int64(env, argv[2], &offset) != napi_ok || napi_get_value_int64(env, argv[3], &length) != napi_ok ||
+      napi_get_value_int64(env, argv[4], &piece) != napi_ok || napi_typeof(env, argv[5], &last) != napi_ok || last != napi_function ||
+      offset < 0 || length < 0 || piece <= 0 || (uint64_t)offset + (uint64_t)length > size) {
+    napi_throw_type_error(env, NULL, "writePieces(fd, buffer, offset, length, piece, done): a descriptor, a Buffer, a range inside it, a piece size > 0 and a function");
+    return NULL;
+  }
+  pieces_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    napi_throw_error(env, NULL, "writePieces: out of memory");
+    return NULL;
+  }
+  job->fd = fd;
+  job->data = (const char *)base + offset;
+  job->length = (size_t)length;
+  job->piece = (size_t)piece;
+  napi_value name;
+  napi_create_string_utf8(env, "tssupervisor:writePieces", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_reference(env, argv[1], 1, &job->buffer) != napi_ok ||
+      napi_create_reference(env, argv[5], 1, &job->done) != napi_ok ||
+      napi_create_async_work(env, NULL, name, pieces_execute, pieces_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok) {
+    if (job->done != NULL) napi_delete_reference(env, job->done);
+    if (job->buffer != NULL) napi_delete_reference(env, job->buffer);
+    if (job->work != NULL) napi_delete_async_work(env, job->work);
+    free(job);
+    napi_throw_error(env, NULL, "writePieces: could not queue the write");
+    return NULL;
+  }
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   // One table of exports: a new function is one line here.
   const napi_property_descriptor functions[] = {
@@ -1663,6 +1756,7 @@ NAPI_MODULE_INIT() {
     { "watchFolder", NULL, WatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
     { "unwatchFolder", NULL, UnwatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
     { "setPipeSize", NULL, SetPipeSize, NULL, NULL, NULL, napi_enumerable, NULL },
+    { "writePieces", NULL, WritePieces, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;
