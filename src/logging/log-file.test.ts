@@ -1,6 +1,7 @@
 // LogFile writes through libuv's threadpool: these tests touch real files in a temp folder (no
 // processes, no sockets), and wait for close() rather than for time.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,6 +52,39 @@ describe('LogFile', () => {
     expect(read(`${file}.2`)).toBe('12345aaaabbbb');
     expect(read(`${file}.1`)).toBe('ccccdddddddddd');
     expect(read(file)).toBe('e');
+  });
+
+  it('counts the existing size learnt at the open too, when no output came before it', async () => {
+    writeFileSync(file, '12345');
+    const f = new LogFile(file, { maxBytes: 10, backups: 2, budget: new WriteBudget() });
+    // The open is on the pool: wait until this process holds the file, then write.
+    const holds = (): boolean => readdirSync('/proc/self/fd').some((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === file;
+      } catch {
+        return false;
+      }
+    });
+    const deadline = Date.now() + 5000;
+    while (!holds()) {
+      if (Date.now() > deadline) throw new Error('the log file was never opened');
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (const chunk of ['aaaa', 'bbbb', 'cccc']) f.write(Buffer.from(chunk));
+    await f.close();
+    expect(read(`${file}.1`)).toBe('12345aaaabbbb');
+    expect(read(file)).toBe('cccc');
+  });
+
+  it('never renames a character device it logs to (a /dev/null of its own), however much it takes', async () => {
+    // Our own node for the null device (the tests run as root), so a failure renames nothing shared.
+    const device = join(dir, 'null');
+    expect(spawnSync('mknod', [device, 'c', '1', '3']).status).toBe(0);
+    const f = new LogFile(device, { maxBytes: 4, backups: 2, budget: new WriteBudget() });
+    for (const chunk of ['aaaa', 'bbbb', 'cccc']) f.write(Buffer.from(chunk));
+    await f.close();
+    expect(existsSync(`${device}.1`)).toBe(false);
+    expect(statSync(device).isCharacterDevice()).toBe(true);
   });
 
   it('backups=0 truncates in place', async () => {

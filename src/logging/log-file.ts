@@ -9,7 +9,7 @@
 // Rotation is supervisord's (loggers.py doRollover): after the write that takes the file to
 // maxBytes, x -> x.1 -> … -> x.N (backups), or truncation in place when backups=0.
 
-import { close, constants, fstat, mkdir, open, rename, statSync, write, type Stats } from 'node:fs';
+import { close, constants, fstat, mkdir, open, rename, statSync, write } from 'node:fs';
 import { dirname } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import { loadNativeAddon } from '../host/native-addon.js';
@@ -102,12 +102,14 @@ export class LogFile {
   #busy = false;
   #fd: number | null = null;
   /** The file's size once every queued write has landed: decides where rotations go. */
-  #projected: number;
+  #projected = 0;
+  /** Whether #projected counts from the file's real size yet (see the constructor). */
+  #sizeKnown = false;
   /**
    * Open on a character device (/dev/null, a tty): never rotated, as supervisord's tell() on it
    * is 0 (renaming /dev/null away would take it from the whole machine).
    */
-  #device: boolean;
+  #device = false;
   #held = 0;
   #closed = false;
   #failing: string | null = null;
@@ -122,11 +124,11 @@ export class LogFile {
     this.#budget = options.budget ?? defaultBudget;
     this.#onRecreate = options.onRecreate;
     this.#unlinkCheckMs = options.unlinkCheckMs ?? 1000;
-    // Known at once (one stat when the program's logs are set up), so the first writes already
-    // rotate at the right chunk.
-    const facts = statOf(path);
-    this.#projected = facts?.size ?? 0;
-    this.#device = facts?.isCharacterDevice() === true;
+    // The file's size and kind are learnt at its open, on the pool (#open's fstat), or, if output
+    // comes first, by a stat at that first write (#learnSize), so the first writes already rotate
+    // at the right chunk. Not here: a statSync per log on the main thread, while the pool creates
+    // other logs in the same folder, waited on the folder's lock: 2000 of them took 0.7 s of the
+    // 1000-program start, and most programs write nothing in their first millisecond.
     this.#enqueue({ kind: 'reopen' });
   }
 
@@ -141,6 +143,7 @@ export class LogFile {
    */
   write(data: Buffer): boolean {
     if (this.#closed || data.length === 0) return true;
+    if (!this.#sizeKnown) this.#learnSize();
     this.#held += data.length;
     this.#budget.take(data.length);
     const last = this.#ops.at(-1);
@@ -316,6 +319,11 @@ export class LogFile {
   }
 
   #rotate(done: () => void): void {
+    // A device (/dev/null) is never renamed, whatever was queued before its kind was known.
+    if (this.#device) {
+      done();
+      return;
+    }
     this.#closeFd(() => {
       const moves: [string, string][] = [];
       if (this.backups > 0) {
@@ -358,8 +366,21 @@ export class LogFile {
     });
   }
 
+  /** Output came before the file's first open: one stat, so rotation counts from its real size. */
+  #learnSize(): void {
+    this.#sizeKnown = true;
+    try {
+      const facts = statSync(this.path, { throwIfNoEntry: false });
+      this.#projected += facts?.size ?? 0;
+      this.#device = facts?.isCharacterDevice() === true;
+    } catch {
+      // unreadable: the open says what is wrong, and its fstat the size
+    }
+  }
+
   /** After a reopen the file may be another one (logrotate moved it): count from its real size. */
   #opened(size: number, done: () => void): void {
+    this.#sizeKnown = true;
     if (this.#ops.some((op) => op.kind === 'rotate')) {
       done();
       return;
@@ -404,13 +425,5 @@ export class LogFile {
     if (this.#failing === code) return;
     this.#failing = code;
     this.#onError?.(err, this);
-  }
-}
-
-function statOf(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
   }
 }
