@@ -1,11 +1,12 @@
 // The addon's writePieces: a slab written in pieces off the event loop, with write(2)'s partial
 // and failed outcomes reported as fs.write would see them. Real files, pipes and descriptors.
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, constants, openSync, readFileSync, write } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/tmp.js';
 import { errnoName, loadNativeAddon } from './native-addon.js';
+import { writePieces as writeSlice } from './write-pieces.js';
 
 const native = loadNativeAddon();
 const writePieces = 'missing' in native ? undefined : native.writePieces;
@@ -19,19 +20,13 @@ function pieces(fd: number, buffer: Buffer, offset: number, length: number, piec
   });
 }
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
 describe('writePieces', () => {
   it('is built (npm ci builds the addon; the child logs write through it)', () => {
     expect(writePieces).toBeTypeOf('function');
   });
 
   it('writes the whole range, in order, in pieces smaller than it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tss-pieces-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const path = join(dir, 'f');
     const fd = openSync(path, 'a');
     const data = Buffer.alloc(1_000_003);
@@ -46,8 +41,7 @@ describe('writePieces', () => {
   });
 
   it('stops at a full non-blocking pipe: a partial write is a success, a write with nothing taken is EAGAIN', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tss-pieces-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const fifo = join(dir, 'fifo');
     expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
     // The reader end first, so the non-blocking open of the writer end finds a reader.
@@ -73,5 +67,21 @@ describe('writePieces', () => {
     expect(errnoName(errno)).toBe('EBADF');
     expect(written).toBe(0);
     expect(() => writePieces?.(1, Buffer.alloc(4), 2, 3, 1, () => undefined)).toThrow(/a range inside it/u);
+  });
+
+  it('reports a failure through writePieces() as fs.write reports it: code, errno, syscall, message', async () => {
+    const ours = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      writeSlice(1_000_000, Buffer.from('x'), 0, 1, 1, (err) => {
+        resolve(err);
+      });
+    });
+    const node = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      write(1_000_000, Buffer.from('x'), 0, 1, null, (err) => {
+        resolve(err);
+      });
+    });
+    expect(node).not.toBeNull();
+    expect({ code: ours?.code, errno: ours?.errno, syscall: ours?.syscall, message: ours?.message })
+      .toEqual({ code: node?.code, errno: node?.errno, syscall: node?.syscall, message: node?.message });
   });
 });

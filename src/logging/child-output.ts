@@ -178,8 +178,8 @@ const READ_BUFFER = Buffer.allocUnsafe(GROWN_PIPE);
  * A pipe's capacity as pipe2() makes it (Linux: 16 pages). A read that takes this much found the
  * pipe full: its child writes faster than it is read, and each read is then one 64 KiB chunk, its
  * per-read cost (a loop turn, callbacks, a copy into the file's slab) paid 16 times per MiB. Such
- * a pipe is grown to GROWN_PIPE, once: a flooding child then costs ~40% less daemon CPU per byte
- * (bench/log-throughput: 0.45-0.63 -> 0.36-0.42 s per 512 MiB). Only pipes seen full grow, as
+ * a pipe is grown to GROWN_PIPE, once: a flooding child then costs ~30% less daemon CPU per byte
+ * (bench/log-throughput on tmpfs: 0.45-0.63 -> 0.35-0.42 s per 512 MiB). Only pipes seen full grow, as
  * every pipe's capacity counts against its user's pipe-user-pages-soft, past which a user without
  * CAP_SYS_RESOURCE gets 8 KiB pipes: 1000 quiet programs keep the kernel's default.
  */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LogFile } from './log-file.js';
 import { WriteBudget } from './write-budget.js';
+import { waitUntil } from '../../test/support/wait.js';
 
 let dir: string;
 let file: string;
@@ -65,11 +66,7 @@ describe('LogFile', () => {
         return false;
       }
     });
-    const deadline = Date.now() + 5000;
-    while (!holds()) {
-      if (Date.now() > deadline) throw new Error('the log file was never opened');
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    await waitUntil(() => holds() || undefined, 5000, 'the log file to be opened');
     for (const chunk of ['aaaa', 'bbbb', 'cccc']) f.write(Buffer.from(chunk));
     await f.close();
     expect(read(`${file}.1`)).toBe('12345aaaabbbb');

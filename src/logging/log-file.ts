@@ -9,10 +9,9 @@
 // Rotation is supervisord's (loggers.py doRollover): after the write that takes the file to
 // maxBytes, x -> x.1 -> … -> x.N (backups), or truncation in place when backups=0.
 
-import { close, constants, fstat, mkdir, open, rename, statSync, write } from 'node:fs';
+import { close, constants, fstat, mkdir, open, rename, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { getSystemErrorMap } from 'node:util';
-import { loadNativeAddon } from '../host/native-addon.js';
+import { writePieces } from '../host/write-pieces.js';
 import { errnoCode } from './rotating-file.js';
 import { defaultBudget, giveSlab, takeSlab, type WriteBudget } from './write-budget.js';
 
@@ -49,39 +48,11 @@ const MODE = 0o644;
  * into them cost the write thread ~3x (ext4, after another 1 GiB had been written and deleted:
  * 1.3-1.6 s of kernel time per GiB in 1 MiB writes, 0.4-0.5 s in 256 KiB ones; 514-596 -> 880-1107
  * MB/s with one fs.write per piece). Smaller pieces bought nothing more (128 KiB: 750-870). The
- * pieces of one slab go in one pool request (the addon's writePieces): with a hand-off per piece
+ * pieces of one slab go in one pool request (host/write-pieces): with a hand-off per piece
  * tmpfs lost ~10%; with one, bench/log-throughput on ext4 went from 0.63-0.85x supervisord's
  * throughput to 1.26-1.30x (daemon CPU 0.51 s per GiB, supervisord's 0.65 s).
  */
 const WRITE_PIECE = 256 * 1024;
-
-type WriteDone = (err: NodeJS.ErrnoException | null, written: number) => void;
-
-/** Node's own error for a failed write(2): code, errno, syscall and message as fs.write's. */
-function writeError(errno: number): NodeJS.ErrnoException {
-  const [code, description] = getSystemErrorMap().get(-errno) ?? [`Unknown system error ${-errno}`, 'unknown error'];
-  return Object.assign(new Error(`${code}: ${description}, write`), { code, errno: -errno, syscall: 'write' });
-}
-
-/**
- * Writes slab[offset, offset + length) in WRITE_PIECE write(2)s off the event loop: all in one
- * pool request where the addon is built, else one fs.write per piece (a loop-to-thread hand-off
- * each, which cost tmpfs ~10% of its throughput).
- */
-const writeSlice: (fd: number, slab: Buffer, offset: number, length: number, done: WriteDone) => void = (() => {
-  const addon = loadNativeAddon();
-  const pieces = 'missing' in addon ? undefined : addon.writePieces;
-  if (pieces === undefined) {
-    return (fd, slab, offset, length, done) => {
-      write(fd, slab, offset, Math.min(WRITE_PIECE, length), null, done);
-    };
-  }
-  return (fd, slab, offset, length, done) => {
-    pieces(fd, slab, offset, length, WRITE_PIECE, (errno, written) => {
-      done(errno === 0 ? null : writeError(errno), written);
-    });
-  };
-})();
 type Op =
   | { readonly kind: 'write'; readonly slab: Buffer; bytes: number }
   | { readonly kind: 'rotate' }
@@ -249,7 +220,7 @@ export class LogFile {
       let offset = 0;
       let retryMs = RETRY_MIN_MS;
       const step = (): void => {
-        writeSlice(fd, op.slab, offset, op.bytes - offset, (err, written) => {
+        writePieces(fd, op.slab, offset, op.bytes - offset, WRITE_PIECE, (err, written) => {
           if (err?.code === 'EAGAIN') {
             // The reader is not keeping up: try again soon; meanwhile the child's pipe stays paused.
             setTimeout(step, retryMs);

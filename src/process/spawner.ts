@@ -56,7 +56,7 @@ export interface OutputPipe {
   read(onread: SharedRead): Socket;
   /**
    * While it is being read: asks the kernel for a pipe of `bytes` capacity. Returns the capacity
-   * now (the old one when refused), or undefined where pipes cannot be resized.
+   * now, or undefined when it was refused, the pipe is not being read, or pipes cannot be resized.
    */
   grow?(bytes: number): number | undefined;
 }

@@ -1649,8 +1649,9 @@ static napi_value SetPipeSize(napi_env env, napi_callback_info info) {
 // holds a pool thread, never the event loop); done(errno, written) in a later turn. Stops at the
 // first failure or short write: errno is 0 when all `length` bytes were written or when some were
 // (a partial write, as write(2)'s: the caller's next call meets the failure again). One request
-// for a whole slab: a child log's slab of up to 1 MiB is written in 256 KiB pieces (see
-// log-file.ts WRITE_PIECE), without a hand-off between the loop and a pool thread per piece.
+// for a whole slab: a child log's slab of up to 1 MiB is written in 256 KiB pieces (log-file.ts
+// WRITE_PIECE, through host/write-pieces.ts), without a hand-off between the loop and a pool
+// thread per piece.
 typedef struct {
   napi_async_work work;
   napi_ref buffer;
@@ -1695,19 +1696,17 @@ static void pieces_complete(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value WritePieces(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
   napi_value argv[6];
   int32_t fd = -1;
   int64_t offset = 0, length = 0, piece = 0;
   void *base = NULL;
   size_t size = 0;
-  napi_valuetype last;
   bool is_buffer = false;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6 ||
+  if (!args_ending_in_function(env, info, 6, argv) ||
       napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_is_buffer(env, argv[1], &is_buffer) != napi_ok || !is_buffer ||
       napi_get_buffer_info(env, argv[1], &base, &size) != napi_ok ||
       napi_get_value_int64(env, argv[2], &offset) != napi_ok || napi_get_value_int64(env, argv[3], &length) != napi_ok ||
-      napi_get_value_int64(env, argv[4], &piece) != napi_ok || napi_typeof(env, argv[5], &last) != napi_ok || last != napi_function ||
+      napi_get_value_int64(env, argv[4], &piece) != napi_ok ||
       offset < 0 || length < 0 || piece <= 0 || (uint64_t)offset + (uint64_t)length > size) {
     napi_throw_type_error(env, NULL, "writePieces(fd, buffer, offset, length, piece, done): a descriptor, a Buffer, a range inside it, a piece size > 0 and a function");
     return NULL;
