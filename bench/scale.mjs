@@ -89,6 +89,13 @@ function statusCounts(stdout) {
   return { total: lines.length, running: lines.filter((l) => /\sRUNNING\s/.test(l)).length };
 }
 
+// Every round's folder stays until the scenario ends. A round that deleted its 2N log files
+// would tax the next one: ext4 passes over inodes freed in the last ~30 s when it allocates, so
+// after a few rounds of deletes each create cost ~0.7 ms of kernel CPU instead of ~20 us (2000
+// creates: 1.4 s rather than 0.04 s), charged to whichever daemon came next. A host starting
+// its supervisor has not just deleted thousands of files.
+const roundDirs = [];
+
 /** One daemon, one count: every figure of a round. */
 async function measureOnce(name, n) {
   const dir = makeTempDir('tss-scale-');
@@ -134,7 +141,8 @@ async function measureOnce(name, n) {
     const { exitMs } = await stopDaemon(daemon);
     r.exit = exitMs;
   }
-  removeTempDir(dir);
+  // A failed round's folder is kept (its logs say why), as removeTempDir would for BENCH_KEEP.
+  roundDirs.push(dir);
   return r;
 }
 
@@ -200,6 +208,7 @@ export async function run() {
       }
     }
   }
+  for (const dir of roundDirs.splice(0)) removeTempDir(dir);
   const fig = (n, name, key) => {
     const v = samples[n]?.[name]?.[key];
     return v && v.length ? median(v) : undefined;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, fstatSync, mkdtempSync, open, openSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, open, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -151,6 +151,47 @@ describe.skipIf(spawner === null)('native spawner', () => {
     expect(chunks).toEqual([200_000]);
     expect((await child.exited).code).toBe(0);
     expect(out.grow?.(256 * 1024)).toBeUndefined();
+  });
+
+  it("gives a child only fds 0, 1 and 2 however many the daemon holds, and leaves the daemon's own 0, 1, 2 alone", async () => {
+    const native = loadNativeAddon();
+    if ('missing' in native) throw new Error('no addon');
+    // The child shares the daemon's table until its first act (see spawn_slots in host.c): a
+    // slip there would show as a daemon whose stdout or stderr is now a child's pipe.
+    const identity = (fd: number): string => {
+      const st = fstatSync(fd);
+      return `${st.dev}:${st.ino}:${st.rdev}`;
+    };
+    const own = [0, 1, 2].map(identity);
+    const held = Array.from({ length: 1000 }, () => openSync('/dev/null', 'r'));
+    try {
+      // ls opens the folder it lists: fd 3 is its own.
+      expect((await run(spec(['/bin/ls', '/proc/self/fd']))).out).toBe('0\n1\n2\n3\n');
+      const sync = native.spawn({ file: '/bin/ls', argv: ['/bin/ls', '/proc/self/fd'], env: [] });
+      if ('errno' in sync) throw new Error(`spawn failed: errno ${sync.errno}`);
+      closeSync(sync.stdin);
+      closeSync(sync.stderr);
+      // The daemon's end is non-blocking: read to EOF, waiting out EAGAIN.
+      let listed = '';
+      await waitUntil(() => {
+        const buf = Buffer.alloc(4096);
+        try {
+          const n = readSync(sync.stdout, buf);
+          if (n === 0) return true;
+          listed += buf.toString('utf8', 0, n);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        }
+        return undefined;
+      }, 10_000, 'the listing of a spawn() child to end');
+      closeSync(sync.stdout);
+      expect(listed).toBe('0\n1\n2\n3\n');
+      // Collected (and its pidfd closed) by the exit watch, so no later count sees it.
+      await waitUntil(() => !existsSync(`/proc/${sync.pid}`) || undefined, 10_000, 'the spawn() child to be collected');
+      expect([0, 1, 2].map(identity)).toEqual(own);
+    } finally {
+      for (const fd of held) closeSync(fd);
+    }
   });
 
   it('spawns and collects 200 children, claimed from the orphan reaper while they run, leaking no descriptor', async () => {
