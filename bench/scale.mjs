@@ -90,10 +90,12 @@ function statusCounts(stdout) {
 }
 
 // Every round's folder stays until the scenario ends. A round that deleted its 2N log files
-// would tax the next one: ext4 passes over inodes freed in the last ~30 s when it allocates, so
-// after a few rounds of deletes each create cost ~0.7 ms of kernel CPU instead of ~20 us (2000
-// creates: 1.4 s rather than 0.04 s), charged to whichever daemon came next. A host starting
-// its supervisor has not just deleted thousands of files.
+// would tax the next one: ext4 without a journal (this machine's root) passes over every inode
+// freed in the last 60 s (360 s while its table block is dirty) when it allocates one, so after a
+// few rounds of deletes each create cost ~0.7 ms of kernel CPU instead of ~20 us (2000 creates:
+// 1.4 s rather than 0.04 s), charged to whichever daemon came next. A host starting its
+// supervisor has not just deleted thousands of files. (Runs of this scenario minutes apart still
+// see the last one's deletes.)
 const roundDirs = [];
 
 /** One daemon, one count: every figure of a round. */
