@@ -852,22 +852,27 @@ static void spawn_slots_reserve(void) {
   pthread_once(&spawn_slots_once, spawn_slots_reserve_once);
 }
 
+// The slots back to /dev/null: held, they would keep the child's output pipes from reaching EOF.
+static void spawn_slots_clear(const int *slots) {
+  if (slots == NULL) return;
+  for (int i = 0; i < 3; i++) dup3(spawn_devnull, slots[i], O_CLOEXEC);
+}
+
 // The calling thread's slots holding fds[0..2], or NULL (none reserved, or a dup3 failed): the
 // caller then clones without CLONE_FILES.
 static const int *spawn_slots_fill(const int fds[3]) {
   if (spawn_slot_top < 0) return NULL;
   const int *slots = spawn_slots[spawn_slot_set];
   for (int i = 0; i < 3; i++) {
-    if (dup3(fds[i], slots[i], O_CLOEXEC) < 0) return NULL;
+    if (dup3(fds[i], slots[i], O_CLOEXEC) < 0) {
+      // The ones already filled must not hold the child's pipes open.
+      spawn_slots_clear(slots);
+      return NULL;
+    }
   }
   return slots;
 }
 
-// The slots back to /dev/null: held, they would keep the child's output pipes from reaching EOF.
-static void spawn_slots_clear(const int *slots) {
-  if (slots == NULL) return;
-  for (int i = 0; i < 3; i++) dup3(spawn_devnull, slots[i], O_CLOEXEC);
-}
 // Per thread: the main thread (spawn, canSpawn) and each libuv pool thread that runs a
 // spawnAsync clone has one, made at its first spawn and kept for the process's life.
 static __thread char *spawn_stack = NULL;
