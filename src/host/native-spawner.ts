@@ -19,13 +19,11 @@ import {
 import { errnoName, type NativeAddon, type NativeSpawnResult, type NativeSpawnSpec } from './native-addon.js';
 import { decodeWaitStatus, signalNameOf, signalNumberOf } from './native-reaper.js';
 import { claimChild, releaseChild } from './node-children.js';
-import { NativePipeReader, pipeAddonOf, type PipeAddon } from './pipe-reader.js';
+import { NativePipeReader, pipeAddonOf } from './pipe-reader.js';
 
 /** The addon's parts this needs. */
-export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync' | 'killAll' | 'setPipeSize'> & {
-  /** The pipe reader's parts, found once here (a build older than them: undefined, Sockets read). */
-  readonly pipes?: PipeAddon;
-};
+export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> &
+  Pick<NativeAddon, 'spawnAsync' | 'killAll' | 'setPipeSize' | 'onPipe' | 'readPipe' | 'pausePipe' | 'resumePipe' | 'closePipe'>;
 
 /**
  * Clones under way at once, one per spawn thread of the addon (SPAWN_THREADS in host.c): on two
@@ -62,8 +60,8 @@ class FdOutputPipe implements OutputPipe {
 
   read(onread: SharedRead): PipeReader {
     if (this.fd === null) throw new Error('output pipe already read or closed');
-    const { pipes } = this.addon;
-    this.reader = pipes === undefined ? socketReader(this.fd, onread) : new NativePipeReader(pipes, this.fd, onread);
+    const pipes = pipeAddonOf(this.addon);
+    this.reader = pipes === null ? socketReader(this.fd, onread) : new NativePipeReader(pipes, this.fd, onread);
     this.fd = null;
     return this.reader;
   }
@@ -369,11 +367,10 @@ export function spawnAddonOf(addon: NativeAddon | { readonly missing: string }):
   if ('missing' in addon) return null;
   const { spawn, spawnAsync, killAll, onChildExit, canSpawn, setPipeSize } = addon;
   if (spawn === undefined || onChildExit === undefined || canSpawn === undefined || !canSpawn()) return null;
-  const pipes = pipeAddonOf(addon);
   return {
     spawn, onChildExit, canSpawn,
     ...(spawnAsync === undefined ? {} : { spawnAsync }), ...(killAll === undefined ? {} : { killAll }), ...(setPipeSize === undefined ? {} : { setPipeSize }),
-    ...(pipes === null ? {} : { pipes }),
+    ...(pipeAddonOf(addon) ?? {}),
   };
 }
 

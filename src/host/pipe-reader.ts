@@ -106,15 +106,17 @@ export class NativePipeReader implements PipeReader {
     return this;
   }
 
-  /** From the addon: `bytes` were read into the buffer (they must be taken now). Only an open
-   *  reader hears from it: destroy() takes the reader out of the map and stops the poll. */
+  /** From the addon: `bytes` were read into the buffer (they must be taken now). */
   data(bytes: number): void {
+    // Destroyed from within an earlier callback of this same turn: the bytes are not wanted.
+    if (this.#closed) return;
     const { buffer, callback } = this.#onread;
     if (callback(bytes, buffer) === false) this.pause();
   }
 
   /** From the addon: EOF or a read error; the descriptor is closed. */
   ended(): void {
+    if (this.#closed) return;
     this.#closed = true;
     this.#emitClose();
   }
