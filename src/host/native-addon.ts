@@ -110,16 +110,6 @@ export interface NativeAddon {
    *  partial write). Absent in builds older than it. */
   readonly writePieces?: (fd: number, buffer: Buffer, offset: number, length: number, piece: number,
     done: (errno: number, written: number) => void) => void;
-  /** The one callback of every readPipe reader: (fd, bytes) per read, 0 at EOF, -errno on a read
-   *  error (the descriptor closed by then, either way). Absent in builds older than it. */
-  readonly onPipe?: (callback: (fd: number, bytes: number) => void) => void;
-  /** Reads the non-blocking `fd` (closed at its EOF, error or closePipe) into `buffer` on a poll
-   *  handle: 0, or -errno when it cannot. Absent in builds older than it. */
-  readonly readPipe?: (fd: number, buffer: Uint8Array) => number;
-  /** Stop, start again, and stop and close a readPipe reader (no callback for the close). */
-  readonly pausePipe?: (fd: number) => void;
-  readonly resumePipe?: (fd: number) => void;
-  readonly closePipe?: (fd: number) => void;
 }
 
 // Same depth from src/host/ (tests) and dist/host/ (the built daemon) to the repository root.

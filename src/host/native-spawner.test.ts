@@ -45,7 +45,7 @@ async function drain(stream: Readable | OutputPipe | null): Promise<string> {
       return undefined;
     },
   });
-  await new Promise<void>((resolve) => reader.once('close', resolve));
+  await new Promise((resolve) => reader.once('close', resolve));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -147,7 +147,7 @@ describe.skipIf(spawner === null)('native spawner', () => {
     });
     expect(await waitUntil(() => said, 10_000, 'head to finish with nobody reading (the pipe did not grow)')).toBe('wrote\n');
     reader.resume();
-    await new Promise<void>((resolve) => reader.once('close', resolve));
+    await new Promise((resolve) => reader.once('close', resolve));
     expect(chunks).toEqual([200_000]);
     expect((await child.exited).code).toBe(0);
     expect(out.grow?.(256 * 1024)).toBeUndefined();
@@ -155,7 +155,7 @@ describe.skipIf(spawner === null)('native spawner', () => {
 
   it("gives a child only fds 0, 1 and 2 however many the daemon holds, and leaves the daemon's own 0, 1, 2 alone", async () => {
     const native = loadNativeAddon();
-    if ('missing' in native || native.spawn === undefined) throw new Error('no addon spawn()');
+    if ('missing' in native) throw new Error('no addon');
     // The child shares the daemon's table until its first act (see spawn_slots in host.c): a
     // slip there would show as a daemon whose stdout or stderr is now a child's pipe.
     const identity = (fd: number): string => {

@@ -4,26 +4,25 @@
 // the daemon's JavaScript sets up the last one, and CLONES_IN_FLIGHT clones overlap on the cores;
 // pids and outcomes still come in the order the spawns were asked for. Against node:child_process, per
 // child: no ChildProcess/ProcessWrap, no fork() of the daemon's memory, no waitpid over every
-// child at each SIGCHLD, no Socket per output pipe (the addon's poll reader, pipe-reader.ts,
-// reads it into the shared buffer), and stdin's Socket only at its first write (most never get one).
+// child at each SIGCHLD, and at most one Socket per output pipe, made by its reader with the
+// shared read buffer (OutputPipe), and stdin's Socket only at its first write (most never get one).
 // Real pipes, so /dev/stdout is openable by path and redirect_stderr is a dup2, as supervisord's.
 
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
 import { execPlan } from '../process/exec-plan.js';
 import { SpawnQueue } from '../process/spawn-queue.js';
 import {
   closeAfterExit, closedStdin, queuedSpawner, setprivFor, settleGuarded,
-  type ChildExit, type ChildStdin, type KillFailed, type OutputPipe, type PipeReader, type SharedRead, type SpawnOutcome, type SpawnRequest, type SpawnSpec, type Spawner,
+  type ChildExit, type ChildStdin, type KillFailed, type OutputPipe, type SharedRead, type SpawnOutcome, type SpawnRequest, type SpawnSpec, type Spawner,
 } from '../process/spawner.js';
 import { errnoName, type NativeAddon, type NativeSpawnResult, type NativeSpawnSpec } from './native-addon.js';
 import { decodeWaitStatus, signalNameOf, signalNumberOf } from './native-reaper.js';
 import { claimChild, releaseChild } from './node-children.js';
-import { NativePipeReader, pipeAddonOf } from './pipe-reader.js';
 
 /** The addon's parts this needs. */
-export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> &
-  Pick<NativeAddon, 'spawnAsync' | 'killAll' | 'setPipeSize' | 'onPipe' | 'readPipe' | 'pausePipe' | 'resumePipe' | 'closePipe'>;
+export type SpawnAddon = Required<Pick<NativeAddon, 'spawn' | 'onChildExit' | 'canSpawn'>> & Pick<NativeAddon, 'spawnAsync' | 'killAll' | 'setPipeSize'>;
 
 /**
  * Clones under way at once, one per spawn thread of the addon (SPAWN_THREADS in host.c): on two
@@ -34,51 +33,42 @@ export const CLONES_IN_FLIGHT = 3;
 
 const ignore = (): void => undefined;
 
-/**
- * A child's stdout or stderr: the descriptor until its reader asks for it to be read, by the
- * addon's poll reader (pipe-reader.ts) or, in a build without one, a Socket.
- */
+/** A child's stdout or stderr: the descriptor until its reader asks for the one Socket. */
 class FdOutputPipe implements OutputPipe {
   private fd: number | null;
-  /** The descriptor the reader owns: grown only while that reader is open (never a reused number). */
+  /** The descriptor the reader's Socket owns: grown only while that Socket is open (never a reused number). */
   private readonly descriptor: number;
-  private readonly addon: SpawnAddon;
-  reader: PipeReader | null = null;
+  private readonly resize: SpawnAddon['setPipeSize'];
+  reader: Socket | null = null;
 
-  constructor(fd: number, addon: SpawnAddon) {
+  constructor(fd: number, resize: SpawnAddon['setPipeSize']) {
     this.fd = fd;
     this.descriptor = fd;
-    this.addon = addon;
+    this.resize = resize;
   }
 
   grow(bytes: number): number | undefined {
-    const resize = this.addon.setPipeSize;
-    if (resize === undefined || this.reader === null || this.reader.destroyed) return undefined;
-    const size = resize(this.descriptor, bytes);
+    if (this.resize === undefined || this.reader === null || this.reader.destroyed) return undefined;
+    const size = this.resize(this.descriptor, bytes);
     return size < 0 ? undefined : size;
   }
 
-  read(onread: SharedRead): PipeReader {
+  read(onread: SharedRead): Socket {
     if (this.fd === null) throw new Error('output pipe already read or closed');
-    const pipes = pipeAddonOf(this.addon);
-    this.reader = pipes === null ? socketReader(this.fd, onread) : new NativePipeReader(pipes, this.fd, onread);
+    // onread is a constructor option @types/node's SocketConstructorOpts lacks.
+    const options = { fd: this.fd, readable: true, writable: false, onread };
+    const reader = new Socket(options);
     this.fd = null;
-    return this.reader;
+    reader.on('error', ignore);
+    this.reader = reader;
+    return reader;
   }
 
-  /** At exit, nobody reading: the descriptor goes now (a reader's is closeAfterExit's). */
+  /** At exit, nobody reading: the descriptor goes now (a reader's Socket is closeAfterExit's). */
   closeUnread(): void {
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
-}
-
-function socketReader(fd: number, onread: SharedRead): Socket {
-  // onread is a constructor option @types/node's SocketConstructorOpts lacks.
-  const options = { fd, readable: true, writable: false, onread };
-  const reader = new Socket(options);
-  reader.on('error', ignore);
-  return reader;
 }
 
 /** A child's stdin: the descriptor, and a Socket only once something is written. */
@@ -175,15 +165,15 @@ function adopt(addon: SpawnAddon, started: NativeSpawnResult): Adopted {
   // Before any other JavaScript runs: the PID 1 orphan reaper must leave this child to its pidfd
   // watch (until now the addon kept reap() off it).
   claimChild(started.pid);
-  const stdout = new FdOutputPipe(started.stdout, addon);
-  const stderr = started.stderr < 0 ? null : new FdOutputPipe(started.stderr, addon);
+  const stdout = new FdOutputPipe(started.stdout, addon.setPipeSize);
+  const stderr = started.stderr < 0 ? null : new FdOutputPipe(started.stderr, addon.setPipeSize);
   const stdin: ChildStdin = started.stdin < 0 ? closedStdin() : new LazyStdin(started.stdin);
   let resolveExit: (exit: ChildExit) => void = NOTHING_MORE;
   const exited = new Promise<ChildExit>((resolve) => {
     resolveExit = resolve;
   });
   const onExit = (status: number): void => {
-    const readers: PipeReader[] = [];
+    const readers: Readable[] = [];
     for (const pipe of [stdout, stderr]) {
       if (pipe === null) continue;
       pipe.closeUnread();
@@ -370,7 +360,6 @@ export function spawnAddonOf(addon: NativeAddon | { readonly missing: string }):
   return {
     spawn, onChildExit, canSpawn,
     ...(spawnAsync === undefined ? {} : { spawnAsync }), ...(killAll === undefined ? {} : { killAll }), ...(setPipeSize === undefined ? {} : { setPipeSize }),
-    ...(pipeAddonOf(addon) ?? {}),
   };
 }
 

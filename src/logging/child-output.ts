@@ -15,7 +15,7 @@ import { posix as path } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ChannelConfig, ProcessConfig } from '../config/schema.js';
 import type { ChildOutput } from '../process/runner.js';
-import type { ChildHandle, OutputPipe, PipeReader } from '../process/spawner.js';
+import type { ChildHandle, OutputPipe } from '../process/spawner.js';
 import { filesOpenAnywhere } from '../host/open-files.js';
 import { CaptureMode, type CaptureOutput } from './capture-mode.js';
 import { ansiStripper, lineTimestamper, type ChunkFilter } from './output-filters.js';
@@ -200,7 +200,7 @@ interface ChunkSink {
 const DISCARD: ChunkSink = { write: () => true, onDrain: (resume) => { resume(); } };
 
 /** Pauses `stream` while `sink` is full: the child then waits on its own pipe, as supervisord's does. */
-function feed(stream: Readable | PipeReader, sink: ChunkSink, chunk: Buffer): void {
+function feed(stream: Readable, sink: ChunkSink, chunk: Buffer): void {
   if (sink.write(chunk)) return;
   stream.pause();
   sink.onDrain(() => {
@@ -243,10 +243,10 @@ function readIntoSharedBuffer(stream: Readable, sink: ChunkSink): boolean {
   return true;
 }
 
-/** A native spawner's pipe: its one reader, reading into READ_BUFFER from the start. */
+/** A native spawner's pipe: its one Socket, reading into READ_BUFFER from the start. */
 function readPipe(pipe: OutputPipe, sink: ChunkSink): void {
   // Declared before use in the callback: libuv calls back only after read() returned.
-  let reader: PipeReader | null = null;
+  let reader: Socket | null = null;
   let grown = pipe.grow === undefined;
   reader = pipe.read({
     buffer: READ_BUFFER,

@@ -51,21 +51,9 @@ export interface SharedRead {
  * An output pipe nobody reads yet (the native spawner's): its reader makes its one Socket, with
  * the `onread` it wants, instead of a Socket being made at spawn and then re-homed.
  */
-/** What reads an output pipe: a Socket, or the native spawner's poll reader (host/pipe-reader.ts). */
-export interface PipeReader {
-  readonly closed: boolean;
-  readonly destroyed: boolean;
-  pause(): unknown;
-  resume(): unknown;
-  /** Closes the pipe; 'close' follows. */
-  destroy(): unknown;
-  /** Once the pipe is done: EOF, a read error, or destroy(). */
-  once(event: 'close', listener: () => void): unknown;
-}
-
 export interface OutputPipe {
-  /** Starts reading (once). */
-  read(onread: SharedRead): PipeReader;
+  /** Starts reading (once); the Socket pauses, resumes and closes as any. */
+  read(onread: SharedRead): Socket;
   /**
    * While it is being read: asks the kernel for a pipe of `bytes` capacity. Returns the capacity
    * now, or undefined when it was refused, the pipe is not being read, or pipes cannot be resized.
@@ -185,7 +173,7 @@ function closePipes(pipes: { out: PipeEnds; err: PipeEnds | null } | null, end: 
 export const EXIT_DRAIN_GRACE_MS = 1000;
 
 /** At exit: stdin closed now, the output pipes at EOF or after the grace, whichever comes first. */
-export function closeAfterExit(stdin: ChildStdin, readers: readonly PipeReader[]): void {
+export function closeAfterExit(stdin: ChildStdin, readers: readonly Readable[]): void {
   stdin.destroy();
   const open = new Set(readers.filter((r) => !r.closed));
   if (open.size === 0) return;

@@ -546,20 +546,6 @@ typedef struct tcp_try {
 static tcp_try *tcp_tries = NULL;
 static uint32_t tcp_next_id = 1;
 
-// Calls the function `ref` holds, as a libuv callback must: make_callback, not call_function, so
-// the promises it settles run their reactions now (its receiver the global object), and a throw
-// is the process's uncaught exception, as a JavaScript callback's would be.
-static void make_callback(napi_env env, napi_async_context context, napi_ref ref, size_t argc, const napi_value *argv) {
-  napi_value cb, recv;
-  napi_get_reference_value(env, ref, &cb);
-  napi_get_global(env, &recv);
-  if (napi_make_callback(env, context, recv, cb, argc, argv, NULL) == napi_pending_exception) {
-    napi_value exception;
-    napi_get_and_clear_last_exception(env, &exception);
-    napi_fatal_exception(env, exception);
-  }
-}
-
 static void tcp_handle_closed(uv_handle_t *h) {
   tcp_try *t = h->data;
   if (--t->open_handles == 0) free(t);
@@ -579,9 +565,17 @@ static void tcp_finish(tcp_try *t, int err, bool call) {
   if (call) {
     napi_handle_scope scope;
     napi_open_handle_scope(env, &scope);
-    napi_value arg;
+    napi_value cb, recv, arg;
+    napi_get_reference_value(env, t->callback, &cb);
+    napi_get_global(env, &recv);
     napi_create_int32(env, err, &arg);
-    make_callback(env, t->context, t->callback, 1, &arg);
+    // make_callback, not call_function: the promise the callback settles runs its reactions now
+    // (its receiver must be an object: the global one).
+    if (napi_make_callback(env, t->context, recv, cb, 1, &arg, NULL) == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
     napi_close_handle_scope(env, scope);
   }
   napi_delete_reference(env, t->callback);
@@ -1044,8 +1038,6 @@ static void child_watch_closed(uv_handle_t *h) {
   free(h->data);
 }
 
-static void call_kept(napi_env env, napi_ref ref, napi_async_context context, int32_t a, int32_t b);
-
 static void child_exited(uv_poll_t *h, int status, int events) {
   (void)status;
   (void)events;
@@ -1061,7 +1053,22 @@ static void child_exited(uv_poll_t *h, int status, int events) {
   uv_poll_stop(&w->poll);
   close(w->pidfd);
   uv_close((uv_handle_t *)&w->poll, child_watch_closed);
-  if (exit_callback != NULL) call_kept(exit_env, exit_callback, exit_context, (int32_t)pid, (int32_t)raw);
+  if (exit_callback == NULL) return;
+  napi_env env = exit_env;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value cb, recv, argv[2];
+  napi_get_reference_value(env, exit_callback, &cb);
+  napi_get_global(env, &recv);
+  napi_create_int32(env, (int32_t)pid, &argv[0]);
+  napi_create_int32(env, (int32_t)raw, &argv[1]);
+  // make_callback: the promise the callback settles runs its reactions now.
+  if (napi_make_callback(env, exit_context, recv, cb, 2, argv, NULL) == napi_pending_exception) {
+    napi_value exception;
+    napi_get_and_clear_last_exception(env, &exception);
+    napi_fatal_exception(env, exception);
+  }
+  napi_close_handle_scope(env, scope);
 }
 
 // The call's first `n` arguments into argv, the last of them a function (false otherwise).
@@ -1074,37 +1081,20 @@ static bool args_ending_in_function(napi_env env, napi_callback_info info, size_
 
 // onChildExit(callback): callback(pid, rawStatus) for every child spawn() started, once it has
 // been collected (rawStatus -1 when someone else collected it). Replaces an earlier callback.
-// The one callback of a kind (onChildExit, onPipe): kept in *ref (replacing an earlier one), with
-// the env and an async context named `name` to call it in; a TypeError saying `usage` otherwise.
-static void keep_callback(napi_env env, napi_callback_info info, const char *usage, const char *name, napi_env *env_slot, napi_ref *ref, napi_async_context *context) {
+static napi_value OnChildExit(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   if (!args_ending_in_function(env, info, 1, argv)) {
-    napi_throw_type_error(env, NULL, usage);
-    return;
+    napi_throw_type_error(env, NULL, "onChildExit(callback): a function");
+    return NULL;
   }
-  if (*ref != NULL) napi_delete_reference(env, *ref);
-  if (*context == NULL) {
-    napi_value resource;
-    napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource);
-    napi_async_init(env, NULL, resource, context);
+  if (exit_callback != NULL) napi_delete_reference(env, exit_callback);
+  if (exit_context == NULL) {
+    napi_value name;
+    napi_create_string_utf8(env, "tssupervisor.childExit", NAPI_AUTO_LENGTH, &name);
+    napi_async_init(env, NULL, name, &exit_context);
   }
-  *env_slot = env;
-  napi_create_reference(env, argv[0], 1, ref);
-}
-
-// Calls a kept callback with (a, b) from a libuv callback; a throw is the process's uncaught exception.
-static void call_kept(napi_env env, napi_ref ref, napi_async_context context, int32_t a, int32_t b) {
-  napi_handle_scope scope;
-  napi_open_handle_scope(env, &scope);
-  napi_value argv[2];
-  napi_create_int32(env, a, &argv[0]);
-  napi_create_int32(env, b, &argv[1]);
-  make_callback(env, context, ref, 2, argv);
-  napi_close_handle_scope(env, scope);
-}
-
-static napi_value OnChildExit(napi_env env, napi_callback_info info) {
-  keep_callback(env, info, "onChildExit(callback): a function", "tssupervisor.childExit", &exit_env, &exit_callback, &exit_context);
+  exit_env = env;
+  napi_create_reference(env, argv[0], 1, &exit_callback);
   return NULL;
 }
 
@@ -1395,7 +1385,15 @@ static void spawns_delivered(uv_async_t *handle) {
     } else {
       result = spawn_job_result(env, job);
     }
-    make_callback(env, spawn_context, job->done, 1, &result);
+    napi_value cb, recv;
+    napi_get_reference_value(env, job->done, &cb);
+    napi_get_global(env, &recv);
+    // make_callback: the promises done() settles run their reactions now.
+    if (napi_make_callback(env, spawn_context, recv, cb, 1, &result, NULL) == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
     // done() has claimed the pid (node-children.ts): the orphan reaper leaves it alone from here.
     if (job->kills == NULL && job->failed_step == NULL) inflight_forget(job->pid);
     napi_close_handle_scope(env, scope);
@@ -1598,7 +1596,14 @@ static void folder_events(uv_poll_t *h, int status, int events) {
     while (w != NULL && !w->fired) w = w->next;
     if (w == NULL) break;
     w->fired = false;
-    make_callback(env, watch_context, w->callback, 0, NULL);
+    napi_value cb, recv;
+    napi_get_reference_value(env, w->callback, &cb);
+    napi_get_global(env, &recv);
+    if (napi_make_callback(env, watch_context, recv, cb, 0, NULL, NULL) == napi_pending_exception) {
+      napi_value exception;
+      napi_get_and_clear_last_exception(env, &exception);
+      napi_fatal_exception(env, exception);
+    }
   }
   napi_close_handle_scope(env, scope);
 }
@@ -1818,169 +1823,6 @@ static napi_value WritePieces(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-// ---- readPipe: a child's output pipe read by a uv_poll_t, not a net.Socket ----
-// A Socket per output pipe cost the daemon ~55 us to make at spawn (2000 per `start all` of
-// 1000: ~110 ms of its one thread) and ~50 us more at EOF (the stream's end, destroy and close,
-// each through process.nextTick, whose every drain Node follows with a fresh Map for promise
-// rejections): `stop all` of 1000 spent ~100 ms in it. Here a pipe is its descriptor and a poll
-// handle: each readable event is one read(2) into the reader's buffer and one call of the single
-// onPipe callback (fd, bytes); bytes 0 is EOF, negative -errno a read error, and either way the
-// descriptor is closed before the call. Level-triggered: what one read leaves comes next turn.
-typedef struct {
-  uv_poll_t poll;
-  int fd;
-  bool polling;
-  uint8_t *data;
-  size_t length;
-  napi_ref buffer;
-} pipe_reader;
-
-static pipe_reader **pipe_readers = NULL;  // by descriptor: a descriptor has one reader at a time
-static size_t pipe_readers_capacity = 0;
-static napi_env pipe_env = NULL;
-static napi_ref pipe_callback = NULL;
-static napi_async_context pipe_context = NULL;
-
-static void pipe_reader_closed(uv_handle_t *h) {
-  free(h->data);
-}
-
-// Stops and closes `r` (its descriptor now, its memory after libuv's close callback).
-static void pipe_reader_close(napi_env env, pipe_reader *r) {
-  if (r->polling) uv_poll_stop(&r->poll);
-  r->polling = false;
-  pipe_readers[r->fd] = NULL;
-  close(r->fd);
-  napi_delete_reference(env, r->buffer);
-  uv_close((uv_handle_t *)&r->poll, pipe_reader_closed);
-}
-
-
-static void pipe_readable(uv_poll_t *h, int status, int events) {
-  (void)events;
-  pipe_reader *r = h->data;
-  napi_env env = pipe_env;
-  int fd = r->fd;
-  ssize_t n;
-  if (status < 0) {
-    n = -1;
-    errno = -status;
-  } else {
-    do {
-      n = read(fd, r->data, r->length);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
-  }
-  if (n > 0) {
-    call_kept(env, pipe_callback, pipe_context, fd, (int32_t)n);
-    return;
-  }
-  int32_t said = n == 0 ? 0 : -errno;
-  pipe_reader_close(env, r);
-  call_kept(env, pipe_callback, pipe_context, fd, said);
-}
-
-static pipe_reader *pipe_reader_of(napi_env env, napi_value value) {
-  int32_t fd = -1;
-  if (napi_get_value_int32(env, value, &fd) != napi_ok || fd < 0 || (size_t)fd >= pipe_readers_capacity) return NULL;
-  return pipe_readers[fd];
-}
-
-// onPipe(callback): callback(fd, bytes) for every readPipe() reader; replaces an earlier one.
-static napi_value OnPipe(napi_env env, napi_callback_info info) {
-  keep_callback(env, info, "onPipe(callback): a function", "tssupervisor.pipe", &pipe_env, &pipe_callback, &pipe_context);
-  return NULL;
-}
-
-// readPipe(fd, buffer) -> 0 or -errno: reads fd (non-blocking, ours from now: closed at its EOF,
-// error or closePipe) into buffer, each read reported to onPipe's callback, which must be set and
-// must take the bytes before it returns (the next read reuses the buffer).
-static napi_value ReadPipe(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  int32_t fd = -1;
-  void *data = NULL;
-  size_t length = 0;
-  bool is_typed = false;
-  int err = 0;
-  napi_typedarray_type type;
-  napi_value arraybuffer;
-  size_t offset = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0 ||
-      napi_is_typedarray(env, argv[1], &is_typed) != napi_ok || !is_typed ||
-      napi_get_typedarray_info(env, argv[1], &type, &length, &data, &arraybuffer, &offset) != napi_ok || type != napi_uint8_array || length == 0 || pipe_callback == NULL) {
-    napi_throw_type_error(env, NULL, "readPipe(fd, buffer): a descriptor and a non-empty Uint8Array, after onPipe");
-    return NULL;
-  }
-  if ((size_t)fd >= pipe_readers_capacity) {
-    size_t grown = pipe_readers_capacity == 0 ? 1024 : pipe_readers_capacity;
-    while (grown <= (size_t)fd) grown *= 2;
-    pipe_reader **bigger = realloc(pipe_readers, grown * sizeof *bigger);
-    if (bigger == NULL) err = ENOMEM;
-    else {
-      memset(bigger + pipe_readers_capacity, 0, (grown - pipe_readers_capacity) * sizeof *bigger);
-      pipe_readers = bigger;
-      pipe_readers_capacity = grown;
-    }
-  }
-  pipe_reader *r = err == 0 ? calloc(1, sizeof *r) : NULL;
-  uv_loop_t *loop = NULL;
-  if (err == 0 && r == NULL) err = ENOMEM;
-  if (err == 0 && pipe_readers[fd] != NULL) err = EBUSY;
-  if (err == 0 && napi_get_uv_event_loop(env, &loop) != napi_ok) err = EINVAL;
-  if (err == 0) err = -uv_poll_init(loop, &r->poll, fd);
-  if (err == 0 && napi_create_reference(env, argv[1], 1, &r->buffer) != napi_ok) {
-    uv_close((uv_handle_t *)&r->poll, pipe_reader_closed);
-    r = NULL;
-    err = ENOMEM;
-  }
-  if (err != 0) {
-    // uv_poll_init failed or never ran: nothing of libuv's holds r.
-    if (r != NULL && r->buffer == NULL) free(r);
-    napi_value result;
-    napi_create_int32(env, -err, &result);
-    return result;
-  }
-  r->fd = fd;
-  r->data = data;
-  r->length = length;
-  r->poll.data = r;
-  pipe_readers[fd] = r;
-  r->polling = uv_poll_start(&r->poll, UV_READABLE, pipe_readable) == 0;
-  napi_value result;
-  napi_create_int32(env, 0, &result);
-  return result;
-}
-
-// pausePipe(fd) / resumePipe(fd): stop and start reading; closePipe(fd): stop and close now,
-// with no call of the callback. Each a no-op for a descriptor no reader has.
-static napi_value PausePipe(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  pipe_reader *r = napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 ? pipe_reader_of(env, argv[0]) : NULL;
-  if (r != NULL && r->polling) {
-    uv_poll_stop(&r->poll);
-    r->polling = false;
-  }
-  return NULL;
-}
-
-static napi_value ResumePipe(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  pipe_reader *r = napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 ? pipe_reader_of(env, argv[0]) : NULL;
-  if (r != NULL && !r->polling) r->polling = uv_poll_start(&r->poll, UV_READABLE, pipe_readable) == 0;
-  return NULL;
-}
-
-static napi_value ClosePipe(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  pipe_reader *r = napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 1 ? pipe_reader_of(env, argv[0]) : NULL;
-  if (r != NULL) pipe_reader_close(env, r);
-  return NULL;
-}
-
 NAPI_MODULE_INIT() {
   // One table of exports: a new function is one line here.
   const napi_property_descriptor functions[] = {
@@ -2001,11 +1843,6 @@ NAPI_MODULE_INIT() {
     { "unwatchFolder", NULL, UnwatchFolder, NULL, NULL, NULL, napi_enumerable, NULL },
     { "setPipeSize", NULL, SetPipeSize, NULL, NULL, NULL, napi_enumerable, NULL },
     { "writePieces", NULL, WritePieces, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "onPipe", NULL, OnPipe, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "readPipe", NULL, ReadPipe, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "pausePipe", NULL, PausePipe, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "resumePipe", NULL, ResumePipe, NULL, NULL, NULL, napi_enumerable, NULL },
-    { "closePipe", NULL, ClosePipe, NULL, NULL, NULL, napi_enumerable, NULL },
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;
