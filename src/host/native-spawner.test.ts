@@ -155,7 +155,7 @@ describe.skipIf(spawner === null)('native spawner', () => {
 
   it("gives a child only fds 0, 1 and 2 however many the daemon holds, and leaves the daemon's own 0, 1, 2 alone", async () => {
     const native = loadNativeAddon();
-    if ('missing' in native) throw new Error('no addon');
+    if ('missing' in native || native.spawn === undefined) throw new Error('no addon spawn()');
     // The child shares the daemon's table until its first act (see spawn_slots in host.c): a
     // slip there would show as a daemon whose stdout or stderr is now a child's pipe.
     const identity = (fd: number): string => {
