@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XmlRpcControlClient } from '../src/cli/client.js';
+import { postXmlRpc } from '../src/cli/transport.js';
+import { encodeMethodCall, parseMethodResponse } from '../src/xmlrpc/codec.js';
 import { CTL_BIN, PACKAGE_JSON_VERSION, ROOT } from './support/bins.js';
 import { controlledDaemonHeader } from './support/configs.js';
 import { until } from './support/daemon-process.js';
@@ -290,6 +292,12 @@ describe.skipIf(!AVAILABLE)('tssupervisorctl vs supervisorctl (real supervisord 
       if (row.exitCode !== undefined) expect(actual.exitCode).toBe(row.exitCode);
     }, 60_000);
   }
+
+  it('asks supervisord for the JSON form, gets XML, and reads it (the header is ignored there)', async () => {
+    const reply = await postXmlRpc(client.target, encodeMethodCall('supervisor.getState', []));
+    expect(reply.json).toBe(false);
+    expect(parseMethodResponse(reply.body)).toEqual({ ok: true, value: { statecode: 1, statename: 'RUNNING' } });
+  });
 
   it('the interactive shell over a pipe', async () => {
     const args = ['-c', conf];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SupervisorError } from '../errors.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall } from '../xmlrpc/codec.js';
+import { encodeJsonFault, encodeJsonResponse } from '../xmlrpc/json-form.js';
 import { XmlRpcControlClient } from './client.js';
 import { RemoteFault } from './failures.js';
 import type { ServerTarget } from './transport.js';
@@ -34,6 +35,15 @@ describe('XmlRpcControlClient', () => {
     const odd = await answer(encodeFault(123, 'strange')).getPID().catch((e: unknown) => e);
     expect(odd).toBeInstanceOf(RemoteFault);
     expect(odd).toMatchObject({ faultCode: 123, faultString: 'strange' });
+  });
+
+  it('reads a reply in the JSON form as the same value or fault the XML gives', async () => {
+    const json = (body: string): XmlRpcControlClient => new XmlRpcControlClient(target, () => Promise.resolve({ body, json: true }));
+    expect(await json(encodeJsonResponse([[['a'], [], ['b']]])).reloadConfig()).toEqual([[['a'], [], ['b']]]);
+    expect(await json(encodeJsonFault(10, 'BAD_NAME: nosuch')).getPID().catch((e: unknown) => e)).toMatchObject({ fault: 'BAD_NAME', detail: 'nosuch' });
+    // The same body marked as XML is read as XML (supervisord's replies): here, not XML at all.
+    const xml = new XmlRpcControlClient(target, () => Promise.resolve({ body: encodeJsonResponse(1), json: false }));
+    await expect(xml.getPID()).rejects.toThrow(/XML|element/u);
   });
 
   it('returns values as the server sent them', async () => {

@@ -6,10 +6,11 @@ import type { ConfigInfo, ControlApi, DaemonState, ProcessEnd, ProcessInfo, Proc
 import { faultNameOf, SupervisorError } from '../errors.js';
 import { encodeMethodCall, parseMethodResponse, type XmlRpcValue } from '../xmlrpc/codec.js';
 import { RemoteFault } from './failures.js';
-import { postXmlRpc, type ServerTarget } from './transport.js';
+import { parseJsonResponse } from '../xmlrpc/json-form.js';
+import { postXmlRpc, type RpcReply, type ServerTarget } from './transport.js';
 
-/** Sends one request body and resolves with the response body. */
-export type Poster = (target: ServerTarget, body: string) => Promise<string>;
+/** Sends one request body and resolves with the reply (a bare string: an XML body). */
+export type Poster = (target: ServerTarget, body: string) => Promise<RpcReply | string>;
 
 /** ControlApi plus the deprecated alias supervisorctl's upcheck calls. */
 export interface CtlServer extends ControlApi {
@@ -37,7 +38,9 @@ export class XmlRpcControlClient implements CtlServer {
 
   /** Calls `methodName` (e.g. `supervisor.getPID`) and resolves with its value or throws its fault. */
   async call(methodName: string, params: readonly XmlRpcValue[] = []): Promise<XmlRpcValue> {
-    const response = parseMethodResponse(await this.post(this.target, encodeMethodCall(methodName, params)));
+    const reply = await this.post(this.target, encodeMethodCall(methodName, params));
+    const response = typeof reply === 'string' ? parseMethodResponse(reply)
+      : reply.json ? parseJsonResponse(reply.body) : parseMethodResponse(reply.body);
     if (!response.ok) throw faultError(response.faultCode, response.faultString);
     return response.value;
   }

@@ -17,6 +17,7 @@ describe('HttpResponseReader', () => {
       const done = feedAll(new HttpResponseReader(), [text.slice(0, cut), text.slice(cut)]);
       expect(done?.status).toBe(200);
       expect(done?.reason).toBe('OK');
+      expect(done?.contentType).toBe('text/xml');
       expect(done?.body.toString()).toBe('hello world');
     }
   });
@@ -24,7 +25,9 @@ describe('HttpResponseReader', () => {
   it('waits for the whole body before answering', () => {
     const reader = new HttpResponseReader();
     expect(reader.feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabc'))).toBeNull();
-    expect(reader.feed(Buffer.from('de'))?.body.toString()).toBe('abcde');
+    const done = reader.feed(Buffer.from('de'));
+    expect(done?.body.toString()).toBe('abcde');
+    expect(done?.contentType).toBe('');
   });
 
   it('joins a chunked body once its last chunk is in, however it is split', () => {

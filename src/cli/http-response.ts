@@ -20,6 +20,8 @@ export class HttpParseError extends Error {
 export interface HttpResponse {
   readonly status: number;
   readonly reason: string;
+  /** The Content-Type header's value, '' without one. */
+  readonly contentType: string;
   readonly body: Buffer;
 }
 
@@ -32,7 +34,7 @@ export class HttpResponseReader {
   // arrives in ~20 socket reads, and joining at every read would copy it ~20 times.
   private chunks: Buffer[] = [];
   private size = 0;
-  private head: { status: number; reason: string; length: number | null; chunked: boolean } | null = null;
+  private head: { status: number; reason: string; contentType: string; length: number | null; chunked: boolean } | null = null;
   private bodyStart = 0;
 
   /** Takes the next bytes; the response once it is complete, else null. Throws HttpParseError. */
@@ -51,7 +53,7 @@ export class HttpResponseReader {
     if (this.head === null || this.head.chunked || this.head.length !== null) {
       throw new HangUp(this.head === null ? 'socket hang up' : 'aborted');
     }
-    return { status: this.head.status, reason: this.head.reason, body: this.joined().subarray(this.bodyStart) };
+    return { status: this.head.status, reason: this.head.reason, contentType: this.head.contentType, body: this.joined().subarray(this.bodyStart) };
   }
 
   private joined(): Buffer {
@@ -75,6 +77,7 @@ export class HttpResponseReader {
     if (m === null) throw new HttpParseError('HPE_INVALID_CONSTANT', 'Parse Error: Expected HTTP/');
     let length: number | null = null;
     let chunked = false;
+    let contentType = '';
     for (const line of lines) {
       const colon = line.indexOf(':');
       if (colon <= 0) throw new HttpParseError('HPE_INVALID_HEADER_TOKEN', 'Parse Error: Invalid header value char');
@@ -83,6 +86,8 @@ export class HttpResponseReader {
       if (name === 'content-length') {
         if (!/^\d+$/u.test(value)) throw new HttpParseError('HPE_INVALID_CONTENT_LENGTH', 'Parse Error: Invalid character in Content-Length');
         length = Number(value);
+      } else if (name === 'content-type') {
+        contentType = value;
       } else if (name === 'transfer-encoding') {
         chunked = value.toLowerCase().split(',').at(-1)?.trim() === 'chunked';
       }
@@ -90,7 +95,7 @@ export class HttpResponseReader {
     const status = Number(m[1]);
     // Responses that never have a body (RFC 9112 6.3).
     if (status === 204 || status === 304 || (status >= 100 && status < 200)) length = 0;
-    this.head = { status, reason: m[2] ?? '', length: chunked ? null : length, chunked };
+    this.head = { status, reason: m[2] ?? '', contentType, length: chunked ? null : length, chunked };
     this.bodyStart = at + HEADER_END.length;
     return true;
   }
@@ -102,7 +107,7 @@ export class HttpResponseReader {
     if (head.chunked) body = this.dechunk();
     else if (head.length !== null) body = this.size - this.bodyStart >= head.length ? this.joined().subarray(this.bodyStart, this.bodyStart + head.length) : null;
     else body = null;
-    return body === null ? null : { status: head.status, reason: head.reason, body };
+    return body === null ? null : { status: head.status, reason: head.reason, contentType: head.contentType, body };
   }
 
   /** The body of a chunked response once its last chunk has come, else null. */

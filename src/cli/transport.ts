@@ -9,6 +9,7 @@ import { getSystemErrorMap } from 'node:util';
 import { ConnectionFailure, PythonError, ProtocolError } from './failures.js';
 import type { HttpResponse } from './http-response.js';
 import { requestOverUnixSocket } from './unix-post.js';
+import { JSON_FORM } from '../xmlrpc/json-form.js';
 
 export interface ServerTarget {
   readonly serverurl: string;
@@ -54,15 +55,26 @@ export function toConnectionFailure(error: unknown): Error {
   return new ConnectionFailure(code, Math.abs(number), strerror);
 }
 
-/** POSTs one XML-RPC request body to /RPC2 and resolves with the response body. */
-export function postXmlRpc(target: ServerTarget, body: string): Promise<string> {
+/** A reply to an XML-RPC POST: its body, and whether it is the JSON form (xmlrpc/json-form.ts). */
+export interface RpcReply {
+  readonly body: string;
+  readonly json: boolean;
+}
+
+const isJsonForm = (contentType: string | undefined): boolean => contentType?.split(';')[0]?.trim() === JSON_FORM;
+
+/**
+ * POSTs one XML-RPC request body to /RPC2 and resolves with the reply. It asks for the JSON form
+ * first, which tssupervisord sends and supervisord, ignoring the header, does not.
+ */
+export function postXmlRpc(target: ServerTarget, body: string): Promise<RpcReply> {
   const base = connectionOptions(target.serverurl);
   const payload = Buffer.from(body, 'utf8');
   const headers: Record<string, string> = {
     ...(base.headers as Record<string, string> | undefined),
     'User-Agent': 'tssupervisorctl',
     'Content-Type': 'text/xml',
-    Accept: 'text/xml',
+    Accept: `${JSON_FORM}, text/xml`,
     'Content-Length': String(payload.length),
   };
   if (target.username !== null && target.password !== null) headers['Authorization'] = basicAuth(target.username, target.password);
@@ -76,7 +88,7 @@ export function postXmlRpc(target: ServerTarget, body: string): Promise<string> 
       });
       response.on('end', () => {
         if (response.statusCode !== 200) reject(new ProtocolError(response.statusCode ?? 0, response.statusMessage ?? ''));
-        else resolve(Buffer.concat(chunks).toString('utf8'));
+        else resolve({ body: Buffer.concat(chunks).toString('utf8'), json: isJsonForm(response.headers['content-type']) });
       });
     });
     request.on('error', (error) => {
@@ -87,7 +99,7 @@ export function postXmlRpc(target: ServerTarget, body: string): Promise<string> 
 }
 
 /** postXmlRpc over a unix socket, by hand (unix-post.ts), with node:http's bytes and errors. */
-async function postOverUnixSocket(socketPath: string, headers: Record<string, string>, payload: Buffer): Promise<string> {
+async function postOverUnixSocket(socketPath: string, headers: Record<string, string>, payload: Buffer): Promise<RpcReply> {
   // node:http adds `Connection: close` last when it keeps no connection alive (agent: false).
   const lines = Object.entries({ ...headers, Connection: 'close' }).map(([name, value]) => `${name}: ${value}\r\n`);
   let response: HttpResponse;
@@ -97,7 +109,7 @@ async function postOverUnixSocket(socketPath: string, headers: Record<string, st
     throw toConnectionFailure(error);
   }
   if (response.status !== 200) throw new ProtocolError(response.status, response.reason);
-  return response.body.toString('utf8');
+  return { body: response.body.toString('utf8'), json: isJsonForm(response.contentType) };
 }
 
 export interface StreamListener {

@@ -7,6 +7,7 @@ import type { Credentials } from '../config/schema.js';
 import { SupervisorError, type FaultName } from '../errors.js';
 import { buildServer, type LogFollower } from './app.js';
 import { encodeMethodCall, parseMethodResponse, type XmlRpcInput, type XmlRpcResponse, type XmlRpcValue } from '../xmlrpc/codec.js';
+import { JSON_FORM, parseJsonResponse } from '../xmlrpc/json-form.js';
 
 interface Setup {
   credentials?: Credentials | null;
@@ -305,6 +306,26 @@ describe('XML-RPC at /RPC2', () => {
       expect(refused.status, body).toBe(400);
       expect(refused.response, body).toMatchObject({ ok: false, faultCode: 2 });
     }
+  });
+
+  it('answers in the JSON form to a client that asks for it in Accept, the same answers as the XML', async () => {
+    const { app } = setup();
+    const asked = async (body: string): Promise<{ status: number; contentType: unknown; json: XmlRpcResponse; xml: XmlRpcResponse }> => {
+      const json = await app.inject({ method: 'POST', url: '/RPC2', payload: body, headers: { 'content-type': 'text/xml', accept: `${JSON_FORM}, text/xml` } });
+      const xml = await post(app, body);
+      expect(xml.contentType).toMatch(/^text\/xml/u);
+      return { status: json.statusCode, contentType: json.headers['content-type'], json: parseJsonResponse(json.body), xml: xml.response };
+    };
+    for (const call of [encodeMethodCall('supervisor.getAllProcessInfo', []), encodeMethodCall('supervisor.getProcessInfo', ['nosuch']), '<methodCall>']) {
+      const answer = await asked(call);
+      expect(answer.contentType, call).toMatch(new RegExp(`^${JSON_FORM.replace(/[.+]/gu, '\\$&')}`, 'u'));
+      expect(answer.json, call).toEqual(answer.xml);
+    }
+    const infos = await asked(encodeMethodCall('supervisor.getAllProcessInfo', []));
+    expect(infos).toMatchObject({ status: 200, json: { ok: true } });
+    expect((infos.json as { value: unknown[] }).value.length).toBeGreaterThan(0);
+    expect((await asked(encodeMethodCall('supervisor.getProcessInfo', ['nosuch']))).json).toEqual({ ok: false, faultCode: 10, faultString: 'BAD_NAME: nosuch' });
+    expect((await asked('<methodCall>')).status).toBe(400);
   });
 
   it('refuses a body over bodyLimit with 413 without calling anything', async () => {

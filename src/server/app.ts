@@ -15,6 +15,7 @@ import { faultBody, registerJsonRoutes } from './json-routes.js';
 import { registerMetricsRoute } from './metrics.js';
 import { compileShape } from './schema-check.js';
 import { encodeFault, encodeMethodResponse, parseMethodCall, XmlRpcParseError, type XmlRpcInput } from '../xmlrpc/codec.js';
+import { encodeJsonFault, encodeJsonResponse, JSON_FORM, wantsJsonForm } from '../xmlrpc/json-form.js';
 import { dispatch } from './xmlrpc/methods.js';
 
 /** Byte streams of log files as they grow, for /logtail and /mainlogtail (null: no such log). */
@@ -53,7 +54,10 @@ function rawText(_request: FastifyRequest, body: string | Buffer, done: (error: 
 }
 
 async function xmlRpc(options: ServerOptions, request: FastifyRequest, reply: FastifyReply): Promise<string> {
-  void reply.type(XML);
+  // Our own ctl asks for the answer in JSON (xmlrpc/json-form.ts); everyone else gets Python's XML.
+  const json = wantsJsonForm(request.headers.accept);
+  void reply.type(json ? JSON_FORM : XML);
+  const fault = json ? encodeJsonFault : encodeFault;
   let call: ReturnType<typeof parseMethodCall>;
   try {
     call = parseMethodCall(typeof request.body === 'string' ? request.body : '');
@@ -61,15 +65,15 @@ async function xmlRpc(options: ServerOptions, request: FastifyRequest, reply: Fa
     if (!(error instanceof XmlRpcParseError)) throw error;
     // supervisord answers unparseable requests with 400; we also say why, as a fault.
     void reply.code(400);
-    return encodeFault(2, `INCORRECT_PARAMETERS: ${error.message}`);
+    return fault(2, `INCORRECT_PARAMETERS: ${error.message}`);
   }
   try {
     const value = await dispatch(options.api, call.methodName, call.params);
-    return encodeMethodResponse(value as XmlRpcInput);
+    return (json ? encodeJsonResponse : encodeMethodResponse)(value as XmlRpcInput);
   } catch (error) {
-    if (error instanceof SupervisorError) return encodeFault(error.faultCode, error.faultString);
+    if (error instanceof SupervisorError) return fault(error.faultCode, error.faultString);
     options.onError?.(`XML-RPC ${call.methodName} failed: ${(error as Error).stack ?? String(error)}`);
-    return encodeFault(30, `FAILED: ${(error as Error).message}`);
+    return fault(30, `FAILED: ${(error as Error).message}`);
   }
 }
 

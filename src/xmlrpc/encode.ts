@@ -13,7 +13,8 @@ export interface XmlRpcDouble {
 }
 
 export function xmlRpcDouble(value: number): XmlRpcDouble {
-  return Object.freeze({ [XMLRPC_DOUBLE]: value });
+  // toJSON (not enumerable): in the JSON form (json-form.ts) it is the plain number.
+  return Object.freeze(Object.defineProperty({ [XMLRPC_DOUBLE]: value }, 'toJSON', { value: () => value }));
 }
 
 /** What the encoders take: every XmlRpcValue, plus xmlRpcDouble(n) and readonly arrays. */
