@@ -5,7 +5,6 @@
 // holds equal to supervisorctl's).
 
 import { request } from 'node:http';
-import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { XmlRpcControlClient } from '../src/cli/client.js';
@@ -13,9 +12,7 @@ import { postXmlRpc, type ServerTarget } from '../src/cli/transport.js';
 import { encodeMethodCall, parseMethodResponse } from '../src/xmlrpc/codec.js';
 import { parseJsonResponse } from '../src/xmlrpc/json-form.js';
 import { CTL_BIN } from './support/bins.js';
-import { controlledDaemonHeader } from './support/configs.js';
-import { startDaemon } from './support/daemon-process.js';
-import { tempDir } from './support/tmp.js';
+import { startSleeperAndIdle } from './support/daemon-process.js';
 
 /** POSTs `body` to /RPC2 as a plain XML-RPC client does (no Accept), with node:http. */
 function plainPost(socketPath: string, body: string): Promise<{ type: string; body: string }> {
@@ -32,11 +29,7 @@ function plainPost(socketPath: string, body: string): Promise<{ type: string; bo
 
 describe('the JSON form between tssupervisorctl and tssupervisord', () => {
   it('is what the ctl gets; a client that does not ask gets XML; both say the same', async () => {
-    const dir = tempDir();
-    writeFileSync(`${dir}/sup.conf`, `${controlledDaemonHeader(dir)}[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n`
-      + '[program:idle]\ncommand=/bin/sleep 1000\nautostart=false\n');
-    const d = startDaemon(['-c', `${dir}/sup.conf`, '-n'], dir, `${dir}/sup.log`);
-    await d.waitForLog(/success: sleeper entered RUNNING/u);
+    const { dir } = await startSleeperAndIdle();
     const target: ServerTarget = { serverurl: `unix://${dir}/s.sock`, username: null, password: null };
 
     for (const [method, params] of [['supervisor.getAllConfigInfo', []], ['supervisor.getProcessInfo', ['idle']], ['supervisor.getProcessInfo', ['nosuch']]] as const) {

@@ -2,13 +2,10 @@
 // a pty (util-linux `script`) shows the SGR codes, a pipe and NO_COLOR get supervisorctl's bytes.
 
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { execa } from 'execa';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CTL_BIN } from './support/bins.js';
-import { controlledDaemonHeader } from './support/configs.js';
-import { startDaemon } from './support/daemon-process.js';
-import { tempDir } from './support/tmp.js';
+import { startSleeperAndIdle } from './support/daemon-process.js';
 import { isGone, killQuietly, waitGone, waitUntil } from './support/wait.js';
 
 const GREEN_RUNNING = '\x1b[32mRUNNING\x1b[0m';
@@ -28,11 +25,7 @@ async function onPty(command: string, environment: Record<string, string>): Prom
 
 describe('status in colour', () => {
   it('colours state names on a TTY, in the shell too; never when piped or with NO_COLOR', async () => {
-    const dir = tempDir();
-    writeFileSync(`${dir}/sup.conf`, `${controlledDaemonHeader(dir)}[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n`
-      + '[program:idle]\ncommand=/bin/sleep 1000\nautostart=false\n');
-    const d = startDaemon(['-c', `${dir}/sup.conf`, '-n'], dir, `${dir}/sup.log`);
-    await d.waitForLog(/success: sleeper entered RUNNING/u);
+    const { dir, daemon: d } = await startSleeperAndIdle();
     const status = `${process.execPath} ${CTL_BIN} -c ${dir}/sup.conf status`;
 
     const tty = await onPty(status, env());

@@ -1,9 +1,11 @@
 // Runs the built tssupervisord as a real process and watches its log file, for end-to-end tests.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { onTestFinished } from 'vitest';
 import { DAEMON_BIN } from './bins.js';
+import { controlledDaemonHeader } from './configs.js';
+import { tempDir } from './tmp.js';
 import { childrenOf, isGone, waitUntil } from './wait.js';
 
 /** Polls `check` until it returns a value; the argument order daemon tests read best in. */
@@ -102,4 +104,17 @@ export function startDaemon(args: readonly string[], cwd: string, logfile: strin
 
 export function pidFromFile(file: string): number | undefined {
   return existsSync(file) ? Number(readText(file).trim()) || undefined : undefined;
+}
+
+/**
+ * A daemon with two programs, `sleeper` (RUNNING once this resolves) and `idle` (STOPPED, not
+ * autostarted), in a fresh folder: what the ctl tests read status from. Config: `<dir>/sup.conf`.
+ */
+export async function startSleeperAndIdle(): Promise<{ dir: string; daemon: RunningDaemon }> {
+  const dir = tempDir();
+  writeFileSync(`${dir}/sup.conf`, `${controlledDaemonHeader(dir)}[program:sleeper]\ncommand=/bin/sleep 1000\nstartsecs=0\n`
+    + '[program:idle]\ncommand=/bin/sleep 1000\nautostart=false\n');
+  const daemon = startDaemon(['-c', `${dir}/sup.conf`, '-n'], dir, `${dir}/sup.log`);
+  await daemon.waitForLog(/success: sleeper entered RUNNING/u);
+  return { dir, daemon };
 }
