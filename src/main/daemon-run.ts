@@ -96,6 +96,11 @@ export class DaemonRun {
   onSignalReopen: (signal: 'SIGHUP' | 'SIGUSR2') => void = () => undefined;
   /** Told when the daemon is ready (start, end of a reload), reloading, or stopping (systemd's notify). */
   onPhase: (phase: DaemonPhase) => void = () => undefined;
+  /**
+   * Runs once the first wave of autostart spawns is done, before the daemon says it is ready:
+   * the control servers' apps are built then (main/servers.ts attach()), not before the spawns.
+   */
+  beforeReady: () => Promise<void> = () => Promise.resolve();
 
   constructor(config: DaemonConfig, options: DaemonRunOptions) {
     this.config = config;
@@ -280,6 +285,14 @@ export class DaemonRun {
   private async announceReady(): Promise<void> {
     const start = ++this.starts;
     await spawnsDone(pendingSpawns(this.supervisor.runners()), START_WAVE_TIMEOUT_MS);
+    try {
+      await this.beforeReady();
+    } catch (error) {
+      // Never expected (fastify is a dependency); without its control server the daemon could not be driven.
+      this.logger.critical(`could not start the control server: ${(error as Error).stack ?? String(error)}`);
+      void this.shutdown();
+      return;
+    }
     if (this.stopping || start !== this.starts) return;
     const runners = this.supervisor.runners();
     this.onPhase({ kind: 'ready', processes: runners.length, autostart: runners.filter((r) => r.config.autostart).length });

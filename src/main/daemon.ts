@@ -13,7 +13,7 @@ import { DaemonRun } from './daemon-run.js';
 import { DAEMON_ENV, reportToParent, runDetached } from './daemonize.js';
 import { checkPidfile, removePidfile } from './pidfile.js';
 import { boundYoungGeneration } from './heap.js';
-import { startServers } from './servers.js';
+import { openServers } from './servers.js';
 import { ListenError } from '../server/listen.js';
 import { privilegeTarget, startupRefusals } from './refusals.js';
 import { closeInheritedFds } from '../host/fds.js';
@@ -203,7 +203,8 @@ async function run(config: DaemonConfig, args: DaemonArgs, warnings: readonly st
   });
   if (notifier !== null) daemon.onPhase = systemdPhaseListener(notifier);
   try {
-    const servers = await startServers(config, daemon);
+    const servers = await openServers(config, daemon);
+    daemon.beforeReady = async () => servers.attach();
     daemon.onExit = async () => servers.close();
     daemon.onSignalReopen = (signal) => void servers.restore(`on ${signal}`);
   } catch (error) {

@@ -1,19 +1,25 @@
 // Starts one control server per [unix_http_server] / [inet_http_server] section, all serving the
 // daemon's ControlApi, keeps the unix sockets in place while running, and closes them (removing
-// socket files) at exit.
+// socket files) at exit. In two steps: openServers() binds the sockets before any child is
+// spawned, and attach() builds the HTTP apps, loading fastify, once the first spawns are done
+// (server/connection-gate.ts says why; what comes meanwhile waits). A TCP server is built and
+// listens at once: fastify's listen() is what binds `localhost` on both loopback families.
 
 import type { FastifyInstance } from 'fastify';
 import { systemHost } from '../config/system-host.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { followLog } from '../logging/log-reader.js';
-import { buildServer, type LogFollower } from '../server/app.js';
+import type { buildServer as BuildServer, LogFollower } from '../server/app.js';
 import { eventFeedOf } from '../supervisor/event-feed.js';
 import { ListenError, listenInet } from '../server/listen.js';
+import { ConnectionGate } from '../server/connection-gate.js';
 import { UnixSocket } from '../server/unix-socket.js';
 import { keepSockets } from './socket-keeper.js';
 import type { DaemonRun } from './daemon-run.js';
 
 export interface RunningServers {
+  /** Builds the apps the unix sockets' requests wait for (idempotent). */
+  attach(): Promise<void>;
   /** Recreates any unix socket whose file was deleted (SIGHUP, SIGUSR2, socket-keeper.ts). */
   restore(why: string): Promise<void>;
   close(): Promise<void>;
@@ -30,7 +36,7 @@ function chownTarget(spec: string | null): { uid: number; gid: number } | null {
   return { uid: user.uid, gid };
 }
 
-export async function startServers(config: DaemonConfig, daemon: DaemonRun): Promise<RunningServers> {
+export async function openServers(config: DaemonConfig, daemon: DaemonRun): Promise<RunningServers> {
   const follow: LogFollower = {
     process: (namespec, channel, signal) => {
       const path = daemon.logPathOf(namespec, channel);
@@ -44,8 +50,10 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
   const feed = eventFeedOf(daemon.supervisor.flow);
   const apps: FastifyInstance[] = [];
   const sockets: UnixSocket[] = [];
-  const build = (credentials: DaemonConfig['unixServers'][number]['credentials'], metricsOpen = false): FastifyInstance => {
-    const app = buildServer({
+  let buildServer: typeof BuildServer | null = null;
+  const loadApp = async (): Promise<typeof BuildServer> => (buildServer ??= (await import('../server/app.js')).buildServer);
+  const build = async (credentials: DaemonConfig['unixServers'][number]['credentials'], metricsOpen = false): Promise<FastifyInstance> => {
+    const app = (await loadApp())({
       metricsOpen,
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
@@ -61,7 +69,9 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
     return app;
   };
   let stopKeeping = (): void => undefined;
+  let closed = false;
   const closeAll = async (): Promise<void> => {
+    closed = true;
     stopKeeping();
     await Promise.all(sockets.map(async (socket) => socket.close()));
     await Promise.all(apps.map(async (app) => app.close()));
@@ -72,14 +82,31 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
       if (note !== null) daemon.log[note.startsWith('recreated') ? 'warn' : 'error'](note);
     }
   };
+  /** Each unix socket's gate, and the app it waits for. */
+  const waiting: { gate: ConnectionGate; credentials: DaemonConfig['unixServers'][number]['credentials'] }[] = [];
+  let attached: Promise<void> | null = null;
+  const attach = async (): Promise<void> => {
+    attached ??= (async () => {
+      for (const { gate, credentials } of waiting) {
+        // Shut down before the first wave was done: no app to build (closeAll closed the sockets).
+        if (closed) return;
+        const app = await build(credentials);
+        await app.ready();
+        gate.open(app.server);
+      }
+    })();
+    return attached;
+  };
   try {
     for (const server of config.inetServers) {
-      await listenInet(build(server.credentials, !server.metricsAuth), server);
+      await listenInet(await build(server.credentials, !server.metricsAuth), server);
       if (!server.metricsAuth && server.credentials !== null) daemon.log.warn(`Server '${server.section}' serves /metrics without authentication (metrics_auth=false)`);
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
     for (const server of config.unixServers) {
-      const { socket, note } = await UnixSocket.open(build(server.credentials), server, chownTarget(server.chown));
+      const gate = new ConnectionGate();
+      waiting.push({ gate, credentials: server.credentials });
+      const { socket, note } = await UnixSocket.open(gate, server, chownTarget(server.chown));
       sockets.push(socket);
       if (note !== null) daemon.log.info(note);
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
@@ -91,6 +118,6 @@ export async function startServers(config: DaemonConfig, daemon: DaemonRun): Pro
   if (sockets.length > 0) {
     stopKeeping = keepSockets({ sockets, restore });
   }
-  if (apps.length > 0) daemon.log.info("RPC interface 'supervisor' initialized");
-  return { restore, close: closeAll };
+  if (config.inetServers.length + config.unixServers.length > 0) daemon.log.info("RPC interface 'supervisor' initialized");
+  return { attach, restore, close: closeAll };
 }

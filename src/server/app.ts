@@ -10,6 +10,7 @@ import type { MetricsSnapshot, ProcessExtras } from '../api/metrics-snapshot.js'
 import { SupervisorError } from '../errors.js';
 import type { EventFeed } from '../api/event-feed.js';
 import { checkBasicAuth } from './auth.js';
+import { HTTP_LIMITS } from './http-limits.js';
 import { registerDashboard } from './dashboard/index.js';
 import { faultBody, registerJsonRoutes } from './json-routes.js';
 import { registerMetricsRoute } from './metrics.js';
@@ -106,8 +107,8 @@ const SHAPE_COMPILERS = {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    // Slow or stuck clients must not pin connections forever.
-    requestTimeout: 30_000,
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
     connectionTimeout: 0,
     logger: false,
     // Route schemas are checked by schema-check.ts, not compiled by Ajv (~3 MB and tens of ms at
@@ -116,9 +117,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // has a response schema, so nothing is ever serialised by a compiled serialiser.
     schemaController: { compilersFactory: SHAPE_COMPILERS },
   });
-  // A flood of connections (each an fd, buffers and parser state) must not exhaust the daemon's
-  // descriptors, which its children's pipes and logs need: beyond this, new ones are dropped.
-  app.server.maxConnections = options.maxConnections ?? 256;
+  app.server.maxConnections = options.maxConnections ?? HTTP_LIMITS.maxConnections;
   app.addContentTypeParser('*', { parseAs: 'string' }, rawText);
   if (options.credentials !== null) {
     const creds = options.credentials;

@@ -8,16 +8,17 @@
 // (main/socket-keeper.ts).
 //
 // The fastify app is not listened on directly (fastify listens once per instance); each bound
-// socket is a plain http.Server that hands its requests and client errors to the app's own server,
-// with the same timeouts and connection cap, so every socket generation is served by the same
-// routes and hooks.
+// socket is a plain listener that hands its connections through a ConnectionGate to the app's own
+// http.Server (connection-gate.ts: the app may come later), with the app's connection cap, so every
+// socket generation is served by the same routes, hooks and timeouts.
 
-import type { FastifyInstance } from 'fastify';
 import { chmodSync, chownSync, linkSync, lstatSync, rmSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { request } from 'node:http';
+import type { Server } from 'node:net';
 import { posix as path } from 'node:path';
 import type { UnixServerConfig } from '../config/schema.js';
 import { ListenError } from './listen.js';
+import { gatedServer, type ConnectionGate } from './connection-gate.js';
 
 /** Is something answering HTTP on this unix socket? (supervisord connects and GETs /.) */
 async function socketAnswers(file: string): Promise<boolean> {
@@ -81,21 +82,6 @@ export function checkSocketFolder(server: UnixServerConfig): void {
   if (identity(path.dirname(server.file)) === null) throw cannotOpen(server, Object.assign(new Error('no such folder'), { code: 'ENOENT' }));
 }
 
-/** An http.Server that serves `app` (its routes, hooks and client-error handling, its timeouts). */
-function serverFor(app: FastifyInstance): Server {
-  const main = app.server;
-  const server = createServer();
-  server.requestTimeout = main.requestTimeout;
-  server.headersTimeout = main.headersTimeout;
-  server.keepAliveTimeout = main.keepAliveTimeout;
-  server.maxRequestsPerSocket = main.maxRequestsPerSocket;
-  server.maxConnections = main.maxConnections;
-  server.setTimeout(main.timeout);
-  server.on('request', (req, res) => main.emit('request', req, res));
-  server.on('clientError', (error, socket) => main.emit('clientError', error, socket));
-  return server;
-}
-
 async function listenOn(server: Server, file: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -110,7 +96,7 @@ async function listenOn(server: Server, file: string): Promise<void> {
 const CLOSE_GRACE_MS = 2000;
 
 export class UnixSocket {
-  private readonly app: FastifyInstance;
+  private readonly gate: ConnectionGate;
   readonly config: UnixServerConfig;
   private readonly chownTo: { uid: number; gid: number } | null;
   private server: Server | null = null;
@@ -121,8 +107,8 @@ export class UnixSocket {
   /** What the last restore() reported, so a lasting problem is logged once, not every check. */
   private lastProblem: string | null = null;
 
-  private constructor(app: FastifyInstance, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null) {
-    this.app = app;
+  private constructor(gate: ConnectionGate, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null) {
+    this.gate = gate;
     this.config = config;
     this.chownTo = chownTo;
   }
@@ -133,9 +119,8 @@ export class UnixSocket {
   }
 
   /** Binds the socket; throws ListenError (another program has it, no such folder, ...). */
-  static async open(app: FastifyInstance, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null): Promise<{ socket: UnixSocket; note: string | null }> {
-    await app.ready();
-    const socket = new UnixSocket(app, config, chownTo);
+  static async open(gate: ConnectionGate, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null): Promise<{ socket: UnixSocket; note: string | null }> {
+    const socket = new UnixSocket(gate, config, chownTo);
     const note = await socket.bind('Shut this program down first before starting tssupervisord.');
     return { socket, note };
   }
@@ -154,7 +139,7 @@ export class UnixSocket {
     }
     // supervisord's temporary name: ours alone (by pid), in the same folder so link() works.
     const temp = `${file}.${process.pid}`;
-    const server = serverFor(this.app);
+    const server = gatedServer(this.gate);
     rmSync(temp, { force: true });
     // A strict umask while binding: the socket is born 0700, then given its configured mode and
     // owner while it is still only reachable under the temporary name.
@@ -232,14 +217,14 @@ export class UnixSocket {
     if (identity(this.config.file) === this.ours) rmSync(this.config.file, { force: true });
     await new Promise<void>((resolve) => {
       const grace = setTimeout(() => {
-        server.closeAllConnections();
+        this.gate.closeAll();
       }, CLOSE_GRACE_MS);
       grace.unref();
       server.close(() => {
         clearTimeout(grace);
         resolve();
       });
-      server.closeIdleConnections();
+      this.gate.closeIdle();
     });
   }
 }
