@@ -1,8 +1,9 @@
 // Starts one control server per [unix_http_server] / [inet_http_server] section, all serving the
 // daemon's ControlApi, keeps the unix sockets in place while running, and closes them (removing
 // socket files) at exit. In two steps: openServers() binds the sockets before any child is
-// spawned, and attach() builds the HTTP apps, loading fastify, once the first spawns are done
-// (server/connection-gate.ts says why; what comes meanwhile waits). A TCP server is built and
+// spawned, and attach() builds the HTTP apps, loading fastify, once the first spawns are done or
+// someone asks, whichever is first (server/request-gate.ts says why; a request waits for
+// it). A TCP server is built and
 // listens at once: fastify's listen() is what binds `localhost` on both loopback families.
 
 import type { FastifyInstance } from 'fastify';
@@ -12,7 +13,7 @@ import { followLog } from '../logging/log-reader.js';
 import type { buildServer as BuildServer, LogFollower } from '../server/app.js';
 import { eventFeedOf } from '../supervisor/event-feed.js';
 import { ListenError, listenInet } from '../server/listen.js';
-import { ConnectionGate } from '../server/connection-gate.js';
+import { RequestGate } from '../server/request-gate.js';
 import { UnixSocket } from '../server/unix-socket.js';
 import { keepSockets } from './socket-keeper.js';
 import type { DaemonRun } from './daemon-run.js';
@@ -83,7 +84,7 @@ export async function openServers(config: DaemonConfig, daemon: DaemonRun): Prom
     }
   };
   /** Each unix socket's gate, and the app it waits for. */
-  const waiting: { gate: ConnectionGate; credentials: DaemonConfig['unixServers'][number]['credentials'] }[] = [];
+  const waiting: { gate: RequestGate; credentials: DaemonConfig['unixServers'][number]['credentials'] }[] = [];
   let attached: Promise<void> | null = null;
   const attach = async (): Promise<void> => {
     attached ??= (async () => {
@@ -104,7 +105,8 @@ export async function openServers(config: DaemonConfig, daemon: DaemonRun): Prom
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
     for (const server of config.unixServers) {
-      const gate = new ConnectionGate();
+      // Built at once when a request comes before the first wave is done.
+      const gate = new RequestGate(() => { void attach().catch(() => undefined); });
       waiting.push({ gate, credentials: server.credentials });
       const { socket, note } = await UnixSocket.open(gate, server, chownTarget(server.chown));
       sockets.push(socket);

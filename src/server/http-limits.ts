@@ -1,9 +1,12 @@
-// The control server's HTTP limits, in one place: fastify's options (app.ts), and the cap of the
-// listeners bound to the unix sockets (connection-gate.ts), which are made before fastify is loaded.
+// The control server's HTTP limits, in one place: fastify's options (app.ts) and the plain
+// http.Servers bound to the unix sockets (request-gate.ts) must agree, and the latter are made
+// before fastify is loaded.
 
 export const HTTP_LIMITS = {
   /** Slow or stuck clients must not pin connections forever. */
   requestTimeoutMs: 30_000,
+  /** Node's default, as fastify leaves it. */
+  headersTimeoutMs: 60_000,
   /** fastify's default. */
   keepAliveTimeoutMs: 72_000,
   /**

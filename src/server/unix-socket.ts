@@ -8,17 +8,16 @@
 // (main/socket-keeper.ts).
 //
 // The fastify app is not listened on directly (fastify listens once per instance); each bound
-// socket is a plain listener that hands its connections through a ConnectionGate to the app's own
-// http.Server (connection-gate.ts: the app may come later), with the app's connection cap, so every
-// socket generation is served by the same routes, hooks and timeouts.
+// socket is a plain http.Server that hands its requests and client errors through a RequestGate
+// to the app's own server (request-gate.ts: the app may come later), with the same timeouts and
+// connection cap, so every socket generation is served by the same routes and hooks.
 
 import { chmodSync, chownSync, linkSync, lstatSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
-import type { Server } from 'node:net';
+import { request, type Server } from 'node:http';
 import { posix as path } from 'node:path';
 import type { UnixServerConfig } from '../config/schema.js';
 import { ListenError } from './listen.js';
-import { gatedServer, type ConnectionGate } from './connection-gate.js';
+import { gatedServer, type RequestGate } from './request-gate.js';
 
 /** Is something answering HTTP on this unix socket? (supervisord connects and GETs /.) */
 async function socketAnswers(file: string): Promise<boolean> {
@@ -96,7 +95,7 @@ async function listenOn(server: Server, file: string): Promise<void> {
 const CLOSE_GRACE_MS = 2000;
 
 export class UnixSocket {
-  private readonly gate: ConnectionGate;
+  private readonly gate: RequestGate;
   readonly config: UnixServerConfig;
   private readonly chownTo: { uid: number; gid: number } | null;
   private server: Server | null = null;
@@ -107,7 +106,7 @@ export class UnixSocket {
   /** What the last restore() reported, so a lasting problem is logged once, not every check. */
   private lastProblem: string | null = null;
 
-  private constructor(gate: ConnectionGate, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null) {
+  private constructor(gate: RequestGate, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null) {
     this.gate = gate;
     this.config = config;
     this.chownTo = chownTo;
@@ -119,7 +118,7 @@ export class UnixSocket {
   }
 
   /** Binds the socket; throws ListenError (another program has it, no such folder, ...). */
-  static async open(gate: ConnectionGate, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null): Promise<{ socket: UnixSocket; note: string | null }> {
+  static async open(gate: RequestGate, config: UnixServerConfig, chownTo: { uid: number; gid: number } | null): Promise<{ socket: UnixSocket; note: string | null }> {
     const socket = new UnixSocket(gate, config, chownTo);
     const note = await socket.bind('Shut this program down first before starting tssupervisord.');
     return { socket, note };
@@ -217,14 +216,15 @@ export class UnixSocket {
     if (identity(this.config.file) === this.ours) rmSync(this.config.file, { force: true });
     await new Promise<void>((resolve) => {
       const grace = setTimeout(() => {
-        this.gate.closeAll();
+        server.closeAllConnections();
       }, CLOSE_GRACE_MS);
       grace.unref();
+      this.gate.drop();
       server.close(() => {
         clearTimeout(grace);
         resolve();
       });
-      this.gate.closeIdle();
+      server.closeIdleConnections();
     });
   }
 }
