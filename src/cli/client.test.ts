@@ -4,16 +4,19 @@ import { encodeFault, encodeMethodResponse, parseMethodCall } from '../xmlrpc/co
 import { encodeJsonFault, encodeJsonResponse } from '../xmlrpc/json-form.js';
 import { XmlRpcControlClient } from './client.js';
 import { RemoteFault } from './failures.js';
-import type { ServerTarget } from './transport.js';
+import type { RpcReply, ServerTarget } from './transport.js';
 
 const target: ServerTarget = { serverurl: 'unix:///tmp/x.sock', username: null, password: null };
+
+/** A reply in XML, as supervisord (and tssupervisord to other clients) sends it. */
+const xml = (body: string): RpcReply => ({ body, json: false });
 
 describe('XmlRpcControlClient', () => {
   it('calls supervisor.<method> with the given arguments, omitting an unset wait', async () => {
     const sent: { methodName: string; params: unknown[] }[] = [];
     const client = new XmlRpcControlClient(target, (_t, body) => {
       sent.push(parseMethodCall(body));
-      return Promise.resolve(encodeMethodResponse(true));
+      return Promise.resolve(xml(encodeMethodResponse(true)));
     });
     await client.startProcess('sleeper');
     await client.stopProcessGroup('grp', false);
@@ -26,7 +29,7 @@ describe('XmlRpcControlClient', () => {
   });
 
   it('throws faults as SupervisorError with the server text, unknown ones as RemoteFault', async () => {
-    const answer = (xml: string): XmlRpcControlClient => new XmlRpcControlClient(target, () => Promise.resolve(xml));
+    const answer = (body: string): XmlRpcControlClient => new XmlRpcControlClient(target, () => Promise.resolve(xml(body)));
     const bad = await answer(encodeFault(10, 'BAD_NAME: nosuch')).getPID().catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(SupervisorError);
     expect(bad).toMatchObject({ fault: 'BAD_NAME', detail: 'nosuch', faultCode: 10, faultString: 'BAD_NAME: nosuch' });
@@ -42,12 +45,12 @@ describe('XmlRpcControlClient', () => {
     expect(await json(encodeJsonResponse([[['a'], [], ['b']]])).reloadConfig()).toEqual([[['a'], [], ['b']]]);
     expect(await json(encodeJsonFault(10, 'BAD_NAME: nosuch')).getPID().catch((e: unknown) => e)).toMatchObject({ fault: 'BAD_NAME', detail: 'nosuch' });
     // The same body marked as XML is read as XML (supervisord's replies): here, not XML at all.
-    const xml = new XmlRpcControlClient(target, () => Promise.resolve({ body: encodeJsonResponse(1), json: false }));
-    await expect(xml.getPID()).rejects.toThrow(/XML|element/u);
+    const asXml = new XmlRpcControlClient(target, () => Promise.resolve(xml(encodeJsonResponse(1))));
+    await expect(asXml.getPID()).rejects.toThrow(/XML|element/u);
   });
 
   it('returns values as the server sent them', async () => {
-    const client = new XmlRpcControlClient(target, () => Promise.resolve(encodeMethodResponse([[['a'], [], ['b']]])));
+    const client = new XmlRpcControlClient(target, () => Promise.resolve(xml(encodeMethodResponse([[['a'], [], ['b']]]))));
     expect(await client.reloadConfig()).toEqual([[['a'], [], ['b']]]);
   });
 });

@@ -9,8 +9,8 @@ import { RemoteFault } from './failures.js';
 import { parseJsonResponse } from '../xmlrpc/json-form.js';
 import { postXmlRpc, type RpcReply, type ServerTarget } from './transport.js';
 
-/** Sends one request body and resolves with the reply (a bare string: an XML body). */
-export type Poster = (target: ServerTarget, body: string) => Promise<RpcReply | string>;
+/** Sends one request body and resolves with the reply. */
+export type Poster = (target: ServerTarget, body: string) => Promise<RpcReply>;
 
 /** ControlApi plus the deprecated alias supervisorctl's upcheck calls. */
 export interface CtlServer extends ControlApi {
@@ -39,8 +39,7 @@ export class XmlRpcControlClient implements CtlServer {
   /** Calls `methodName` (e.g. `supervisor.getPID`) and resolves with its value or throws its fault. */
   async call(methodName: string, params: readonly XmlRpcValue[] = []): Promise<XmlRpcValue> {
     const reply = await this.post(this.target, encodeMethodCall(methodName, params));
-    const response = typeof reply === 'string' ? parseMethodResponse(reply)
-      : reply.json ? parseJsonResponse(reply.body) : parseMethodResponse(reply.body);
+    const response = reply.json ? parseJsonResponse(reply.body) : parseMethodResponse(reply.body);
     if (!response.ok) throw faultError(response.faultCode, response.faultString);
     return response.value;
   }

@@ -29,12 +29,23 @@ const STATUS_LINE = /^HTTP\/1\.[01] (\d{3})(?: (.*))?$/u;
 const HEADER_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 
+/** What the status line and headers said, as readHead() keeps it. */
+interface Head {
+  readonly status: number;
+  readonly reason: string;
+  readonly contentType: string;
+  readonly length: number | null;
+  readonly chunked: boolean;
+}
+
+const responseOf = (head: Head, body: Buffer): HttpResponse => ({ status: head.status, reason: head.reason, contentType: head.contentType, body });
+
 export class HttpResponseReader {
   // Chunks are kept apart and joined once, when the response may be complete: a 1 MB body
   // arrives in ~20 socket reads, and joining at every read would copy it ~20 times.
   private chunks: Buffer[] = [];
   private size = 0;
-  private head: { status: number; reason: string; contentType: string; length: number | null; chunked: boolean } | null = null;
+  private head: Head | null = null;
   private bodyStart = 0;
 
   /** Takes the next bytes; the response once it is complete, else null. Throws HttpParseError. */
@@ -53,7 +64,7 @@ export class HttpResponseReader {
     if (this.head === null || this.head.chunked || this.head.length !== null) {
       throw new HangUp(this.head === null ? 'socket hang up' : 'aborted');
     }
-    return { status: this.head.status, reason: this.head.reason, contentType: this.head.contentType, body: this.joined().subarray(this.bodyStart) };
+    return responseOf(this.head, this.joined().subarray(this.bodyStart));
   }
 
   private joined(): Buffer {
@@ -107,7 +118,7 @@ export class HttpResponseReader {
     if (head.chunked) body = this.dechunk();
     else if (head.length !== null) body = this.size - this.bodyStart >= head.length ? this.joined().subarray(this.bodyStart, this.bodyStart + head.length) : null;
     else body = null;
-    return body === null ? null : { status: head.status, reason: head.reason, contentType: head.contentType, body };
+    return body === null ? null : responseOf(head, body);
   }
 
   /** The body of a chunked response once its last chunk has come, else null. */

@@ -2,15 +2,15 @@
 // daemon's ControlApi, keeps the unix sockets in place while running, and closes them (removing
 // socket files) at exit. In two steps: openServers() binds the sockets before any child is
 // spawned, and attach() builds the HTTP apps, loading fastify, once the first spawns are done or
-// someone asks, whichever is first (server/request-gate.ts says why; a request waits for
-// it). A TCP server is built and
-// listens at once: fastify's listen() is what binds `localhost` on both loopback families.
+// someone asks, whichever is first (server/request-gate.ts says why; a request waits for it).
+// A TCP server is built and listens at once: fastify's listen() is what binds `localhost` on both
+// loopback families.
 
 import type { FastifyInstance } from 'fastify';
 import { systemHost } from '../config/system-host.js';
 import type { DaemonConfig } from '../config/schema.js';
 import { followLog } from '../logging/log-reader.js';
-import type { buildServer as BuildServer, LogFollower } from '../server/app.js';
+import type { LogFollower } from '../server/app.js';
 import { eventFeedOf } from '../supervisor/event-feed.js';
 import { ListenError, listenInet } from '../server/listen.js';
 import { RequestGate } from '../server/request-gate.js';
@@ -51,10 +51,10 @@ export async function openServers(config: DaemonConfig, daemon: DaemonRun): Prom
   const feed = eventFeedOf(daemon.supervisor.flow);
   const apps: FastifyInstance[] = [];
   const sockets: UnixSocket[] = [];
-  let buildServer: typeof BuildServer | null = null;
-  const loadApp = async (): Promise<typeof BuildServer> => (buildServer ??= (await import('../server/app.js')).buildServer);
   const build = async (credentials: DaemonConfig['unixServers'][number]['credentials'], metricsOpen = false): Promise<FastifyInstance> => {
-    const app = (await loadApp())({
+    // Loaded on first use (and once: import() keeps the module), so fastify waits for attach().
+    const { buildServer } = await import('../server/app.js');
+    const app = buildServer({
       metricsOpen,
       api: daemon.control, follow, credentials,
       autostartNames: () => daemon.autostartNamespecs(),
@@ -105,7 +105,8 @@ export async function openServers(config: DaemonConfig, daemon: DaemonRun): Prom
       if (server.credentials === null) daemon.log.critical(`Server '${server.section}' running without any HTTP authentication checking`);
     }
     for (const server of config.unixServers) {
-      // Built at once when a request comes before the first wave is done.
+      // Built at once when a request comes before the first wave is done. A failure is the same
+      // promise beforeReady awaits, which logs it and shuts down: not reported twice.
       const gate = new RequestGate(() => { void attach().catch(() => undefined); });
       waiting.push({ gate, credentials: server.credentials });
       const { socket, note } = await UnixSocket.open(gate, server, chownTarget(server.chown));

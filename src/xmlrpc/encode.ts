@@ -32,13 +32,20 @@ const NEEDS_ESCAPE = new RegExp(`[&<>\\r]|${NOT_XML_CHAR.source}`, 'u');
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
+/**
+ * `s` with U+FFFD for each character XML 1.0 cannot hold: what the receiver of the XML reads, and
+ * so what the JSON form's reader makes of a string too (json-form.ts).
+ */
+export function xmlChars(s: string): string {
+  return NOT_XML_CHAR.test(s) ? s.replace(NOT_XML_CHARS, '\uFFFD') : s;
+}
+
 /** Python's escape() (&, <, >), plus U+FFFD for characters XML cannot hold and &#13; for CR. */
 export function escapeText(s: string): string {
   // Most names and values need nothing: one test instead of five replaces per string, which
   // was most of the time getAllProcessInfo took to encode at 1000 programs.
   if (!NEEDS_ESCAPE.test(s)) return s;
-  return s
-    .replace(NOT_XML_CHARS, '\uFFFD')
+  return xmlChars(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -13,12 +13,11 @@
 // both XML forms as a number anyway. supervisor's API has no NaN or infinity to lose.
 
 import { XmlRpcParseError, type XmlRpcInput, type XmlRpcResponse, type XmlRpcValue } from './codec.js';
-import { NOT_XML_CHAR } from './xml-reader.js';
+import { xmlChars } from './encode.js';
 
 /** The media type a client asks for (Accept) and a JSON reply is sent as (Content-Type). */
 export const JSON_FORM = 'application/vnd.tssupervisor.rpc+json';
 
-const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'gu');
 const MAX_DEPTH = 64;
 
 /** Whether a request's Accept header asks for the JSON form. */
@@ -45,11 +44,11 @@ function fail(message: string): never {
 function asValue(v: unknown, depth: number): XmlRpcValue {
   if (depth > MAX_DEPTH) fail(`values nested deeper than ${MAX_DEPTH}`);
   if (v === null || typeof v === 'boolean' || typeof v === 'number') return v;
-  if (typeof v === 'string') return NOT_XML_CHAR.test(v) ? v.replace(NOT_XML_CHARS, '\uFFFD') : v;
+  if (typeof v === 'string') return xmlChars(v);
   if (Array.isArray(v)) return v.map((item) => asValue(item, depth + 1));
   const out = Object.create(null) as Record<string, XmlRpcValue>; // as the XML reader's structs: no __proto__ surprises
   for (const [key, item] of Object.entries(v as Record<string, unknown>)) {
-    out[NOT_XML_CHAR.test(key) ? key.replace(NOT_XML_CHARS, '\uFFFD') : key] = asValue(item, depth + 1);
+    out[xmlChars(key)] = asValue(item, depth + 1);
   }
   return out;
 }
